@@ -1,0 +1,274 @@
+//! The reverse sweep and the gradients it returns.
+
+use crate::op::Backward;
+use crate::real::Real;
+use crate::scalar::Var;
+use crate::tape::{Node, NodeId, Tape, CONST};
+use crate::tensor::{Tensor, TensorVar};
+use smallvec::SmallVec;
+use std::ops::Index;
+
+/// Gradients from a backward pass, owned and independent of the tape's borrow.
+///
+/// Look a scalar's gradient up with `grads[var]` and a tensor's with
+/// [`Grads::wrt`]. Gradients are kept for every scalar and for every tensor
+/// *input* (variables made with [`Tape::tensor`]); intermediate tensor
+/// gradients are freed as soon as the sweep has used them.
+///
+/// Indexing with a value from another tape (or from before
+/// [`Tape::clear`]) panics rather than return a wrong gradient.
+#[derive(Clone, Debug)]
+pub struct Grads<E: Real = f64> {
+    tape_id: u64,
+    scalar: Vec<E>,
+    tensor: Vec<Option<Tensor<E>>>,
+    zero: E,
+}
+
+impl<E: Real> Default for Grads<E> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<E: Real> Grads<E> {
+    /// Gradients of nothing: every lookup is zero / `None` until a backward
+    /// pass fills them (see [`Var::backward_into`]).
+    pub fn empty() -> Self {
+        Grads {
+            tape_id: 0,
+            scalar: Vec::new(),
+            tensor: Vec::new(),
+            zero: E::zero(),
+        }
+    }
+
+    #[track_caller]
+    fn check(&self, tape_id: u64) {
+        if self.tape_id != 0 && self.tape_id != tape_id {
+            panic!(
+                "gradient lookup: the value comes from a different tape (or from the same tape after clear) than these gradients"
+            );
+        }
+    }
+
+    /// The gradient of a tensor input, shaped like it; `None` for constants,
+    /// for intermediate results and for inputs the output does not depend on.
+    ///
+    /// # Panics
+    /// If `x` comes from another tape.
+    #[track_caller]
+    pub fn wrt(&self, x: TensorVar<'_, E>) -> Option<&Tensor<E>> {
+        self.check(x.tape().id());
+        self.tensor.get(x.rec() as usize).and_then(|g| g.as_ref())
+    }
+
+    /// Takes a tensor input's gradient out of the store (no copy).
+    ///
+    /// # Panics
+    /// If `x` comes from another tape.
+    #[track_caller]
+    pub fn take(&mut self, x: TensorVar<'_, E>) -> Option<Tensor<E>> {
+        self.check(x.tape().id());
+        self.tensor.get_mut(x.rec() as usize).and_then(|g| g.take())
+    }
+
+    /// The gradient of a scalar, or zero for constants.
+    ///
+    /// # Panics
+    /// If `x` comes from another tape.
+    #[track_caller]
+    pub fn scalar(&self, x: Var<'_, E>) -> E {
+        self[x]
+    }
+
+    /// Adds another set of gradients from the same tape into this one.
+    ///
+    /// # Panics
+    /// If the two come from different tapes.
+    #[track_caller]
+    pub fn accumulate(&mut self, other: &Grads<E>) {
+        if other.tape_id == 0 {
+            return;
+        }
+        self.check(other.tape_id);
+        self.tape_id = other.tape_id;
+        if self.scalar.len() < other.scalar.len() {
+            self.scalar.resize(other.scalar.len(), E::zero());
+        }
+        for (a, &b) in self.scalar.iter_mut().zip(&other.scalar) {
+            *a += b;
+        }
+        if self.tensor.len() < other.tensor.len() {
+            self.tensor.resize(other.tensor.len(), None);
+        }
+        for (a, b) in self.tensor.iter_mut().zip(&other.tensor) {
+            if let Some(b) = b {
+                *a = Some(match a.take() {
+                    Some(t) => t.add(b),
+                    None => b.clone(),
+                });
+            }
+        }
+    }
+
+    /// Whether no backward pass has filled these gradients.
+    pub fn is_empty(&self) -> bool {
+        self.tape_id == 0
+    }
+}
+
+impl<E: Real> Index<Var<'_, E>> for Grads<E> {
+    type Output = E;
+    #[track_caller]
+    fn index(&self, x: Var<'_, E>) -> &E {
+        if x.is_constant() {
+            return &self.zero;
+        }
+        self.check(x.tape().id());
+        self.scalar.get(x.node() as usize).unwrap_or(&self.zero)
+    }
+}
+
+impl<E: Real> Index<TensorVar<'_, E>> for Grads<E> {
+    type Output = Tensor<E>;
+    /// # Panics
+    /// If `x` has no gradient (a constant, an intermediate, or unreachable);
+    /// use [`Grads::wrt`] to get an `Option`.
+    #[track_caller]
+    fn index(&self, x: TensorVar<'_, E>) -> &Tensor<E> {
+        match self.wrt(x) {
+            Some(g) => g,
+            None => panic!(
+                "no gradient for tensor {:?}: it is a constant, an intermediate result, or the output does not depend on it",
+                x.shape()
+            ),
+        }
+    }
+}
+
+/// Runs the reverse sweep from node `out`, seeded with `seed` (a tensor
+/// gradient) or `seed_scalar` (for a one-element output), adding into `grads`.
+pub(crate) fn sweep<E: Real>(
+    tape: &Tape<E>,
+    out: NodeId,
+    seed: Option<Tensor<E>>,
+    seed_scalar: E,
+    grads: &mut Grads<E>,
+) {
+    if !grads.is_empty() {
+        grads.check(tape.id());
+        let mut fresh = Grads::empty();
+        sweep(tape, out, seed, seed_scalar, &mut fresh);
+        grads.accumulate(&fresh);
+        return;
+    }
+    let inner = tape.inner.borrow();
+    let nodes = &inner.nodes;
+    let records = &inner.records;
+    grads.tape_id = tape.id();
+    grads.scalar.clear();
+    grads.scalar.resize(nodes.len(), E::zero());
+    grads.tensor.clear();
+    grads.tensor.resize(records.len(), None);
+    if out == CONST {
+        return;
+    }
+    let adj = &mut grads.scalar;
+    let tadj = &mut grads.tensor;
+    match (nodes[out as usize], seed) {
+        (Node::Tensor { rec }, Some(s)) => tadj[rec as usize] = Some(s),
+        _ => adj[out as usize] = seed_scalar,
+    }
+    let zero = E::zero();
+    let anomaly = tape.anomaly_detection();
+    for i in (0..=out as usize).rev() {
+        match nodes[i] {
+            Node::Leaf => {}
+            Node::Unary { a, da } => {
+                let g = adj[i];
+                if g != zero {
+                    adj[a as usize] += da * g;
+                }
+            }
+            Node::Binary { a, b, da, db } => {
+                let g = adj[i];
+                if g != zero {
+                    adj[a as usize] += da * g;
+                    adj[b as usize] += db * g;
+                }
+            }
+            Node::Tensor { rec } => {
+                let r = &records[rec as usize];
+                if !r.tracked {
+                    continue;
+                }
+                let mut g = tadj[rec as usize].take();
+                let s = adj[i];
+                if s != zero && r.value.len() == 1 {
+                    g = Some(match g {
+                        Some(t) => t.map(|x| x + s),
+                        None => Tensor::full(r.value.shape(), s),
+                    });
+                }
+                let Some(g) = g else { continue };
+                if r.value.len() == 1 {
+                    adj[i] = g.data()[0];
+                }
+                let Some(op) = &r.op else {
+                    tadj[rec as usize] = Some(g);
+                    continue;
+                };
+                let needs: SmallVec<[bool; 4]> = r
+                    .inputs
+                    .iter()
+                    .map(|&n| {
+                        n != CONST
+                            && match nodes[n as usize] {
+                                Node::Tensor { rec } => records[rec as usize].tracked,
+                                _ => true,
+                            }
+                    })
+                    .collect();
+                let dxs = op.backward(&Backward {
+                    inputs: &r.saved,
+                    output: &r.value,
+                    grad: &g,
+                    needs: &needs,
+                });
+                for (j, dx) in dxs.into_iter().enumerate() {
+                    let Some(dx) = dx else { continue };
+                    if j >= needs.len() || !needs[j] {
+                        continue;
+                    }
+                    let want = r.saved[j].shape();
+                    assert!(
+                        dx.shape() == want,
+                        "backward of `{}` returned a gradient of shape {:?} for input {j} of shape {:?}",
+                        op.name(),
+                        dx.shape(),
+                        want
+                    );
+                    if anomaly && !dx.data().iter().all(|x| x.is_finite()) {
+                        panic!(
+                            "anomaly detection: non-finite gradient from the backward of `{}` for input {j} (shape {:?})",
+                            op.name(),
+                            want
+                        );
+                    }
+                    let n = r.inputs[j] as usize;
+                    match nodes[n] {
+                        Node::Tensor { rec: r2 } => {
+                            let slot = &mut tadj[r2 as usize];
+                            *slot = Some(match slot.take() {
+                                Some(t) => t.add(&dx),
+                                None => dx,
+                            });
+                        }
+                        _ => adj[n] += dx.data()[0],
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! # xiaolan autograd
+//!
+//! Reverse-mode automatic differentiation on a tape, for scalars and tensors.
+//!
+//! Write a cost function as plain arithmetic and get its gradient for free:
+//!
+//! ```
+//! use autograd::Tape;
+//! let tape = Tape::new();
+//! let w = tape.var(0.0);
+//! let e = (0.68 - w * 0.4).powi(2);   // e(w) = 0.16w² − 0.544w + 0.4624
+//! let g = e.backward();
+//! assert!((g[w] + 0.544).abs() < 1e-12);
+//! ```
+//!
+//! - [`Tape`] records operations in creation order (a Wengert list); values
+//!   are `Copy` handles: [`Var`] for scalars, [`TensorVar`] for tensors.
+//! - Scalar ops record their local partial derivatives at forward time and
+//!   allocate nothing; tensor ops are [`Op`]s with forward and backward in one
+//!   place, and user-defined ops go through the same [`Tape::apply`].
+//! - [`Var::backward`] returns [`Grads`], looked up by the variable.
+//! - Gradient checking by central differences: [`check`].
+//! - Second derivatives (Hessians, Hessian-vector products) by running the
+//!   tape on [`Dual`] numbers: [`hessian`], [`hvp`].
+//! - Element types: `f64` (default), `f32`, [`Dual`].
+//!
+//! Errors: constructors and `try_` methods return [`Error`]; operators panic
+//! with the same message (it names the op and the shapes found).
+#![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+
+mod backward;
+mod error;
+mod op;
+mod ops;
+mod real;
+mod scalar;
+mod tape;
+mod tensor;
+
+pub use backward::Grads;
+pub use error::{Error, Result};
+pub use op::{Backward, Op};
+pub use real::{Dual, Real};
+pub use scalar::Var;
+pub use tape::{Input, Tape};
+pub use tensor::{broadcast_shape, numel, strides, Shape, Tensor, TensorVar};

@@ -1,0 +1,9 @@
+//! Built-in tensor operations. Each file holds ops as [`crate::Op`]
+//! implementations (forward and backward side by side) and the
+//! [`crate::TensorVar`] methods that record them.
+
+pub(crate) mod binary;
+pub(crate) mod elementwise;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+pub(crate) mod shape;

@@ -1,0 +1,495 @@
+//! [`Var`]: a scalar on the tape. Each operation computes its value and its
+//! local partial derivative side by side and records one small node.
+
+use crate::backward::Grads;
+use crate::real::Real;
+use crate::tape::{Node, NodeId, Tape, CONST};
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A scalar value on a [`Tape`]: a `Copy` handle (tape, node, value).
+///
+/// Arithmetic with other `Var`s and with `f64` constants on either side
+/// records the operation; [`Var::backward`] returns the gradients.
+///
+/// ```
+/// use autograd::Tape;
+/// // a = sigmoid(wx + b), e = (y - a)²
+/// let tape = Tape::new();
+/// let (w, b) = (tape.var(0.5), tape.var(-0.2));
+/// let (x, y) = (0.8, 1.0);
+/// let a = (w * x + b).sigmoid();
+/// let e = (y - a).powi(2);
+/// let g = e.backward();
+/// let av = a.value();
+/// assert!((g[w] - (-2.0 * (y - av) * av * (1.0 - av) * x)).abs() < 1e-12);
+/// assert!((g[b] - (-2.0 * (y - av) * av * (1.0 - av))).abs() < 1e-12);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Var<'t, E: Real = f64> {
+    tape: &'t Tape<E>,
+    node: NodeId,
+    value: E,
+}
+
+impl<E: Real> fmt::Debug for Var<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_constant() {
+            write!(f, "Var(const {})", self.value)
+        } else {
+            write!(f, "Var(#{} = {})", self.node, self.value)
+        }
+    }
+}
+
+impl<E: Real> fmt::Display for Var<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}
+
+impl<'t, E: Real> Var<'t, E> {
+    pub(crate) fn new(tape: &'t Tape<E>, node: NodeId, value: E) -> Self {
+        Var { tape, node, value }
+    }
+
+    pub(crate) fn constant(tape: &'t Tape<E>, value: E) -> Self {
+        Var {
+            tape,
+            node: CONST,
+            value,
+        }
+    }
+
+    pub(crate) fn node(self) -> NodeId {
+        self.node
+    }
+
+    /// The value.
+    pub fn value(self) -> E {
+        self.value
+    }
+
+    /// The value as `f64`.
+    pub fn to_f64(self) -> f64 {
+        self.value.to_f64()
+    }
+
+    /// The tape this value lives on.
+    pub fn tape(self) -> &'t Tape<E> {
+        self.tape
+    }
+
+    /// Whether this value is a constant (gets no gradient, recorded nothing).
+    pub fn is_constant(self) -> bool {
+        self.node == CONST
+    }
+
+    /// The same value, cut off from the graph: gradients do not flow through it.
+    pub fn detach(self) -> Self {
+        Var::constant(self.tape, self.value)
+    }
+
+    #[track_caller]
+    #[inline]
+    pub(crate) fn check_tape(self, tape: &Tape<E>, op: &str) {
+        if !std::ptr::eq(self.tape, tape) {
+            mixed_tapes(op);
+        }
+    }
+
+    /// Records a one-input operation with value `y` and local derivative
+    /// `dy_dx`: the building block of every scalar op, open to users.
+    ///
+    /// ```
+    /// use autograd::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.var(2.0);
+    /// // cube(x) with its derivative 3x²
+    /// let y = x.unary("cube", 8.0, 12.0);
+    /// assert_eq!(y.backward()[x], 12.0);
+    /// ```
+    #[inline]
+    pub fn unary(self, op: &'static str, y: E, dy_dx: E) -> Self {
+        if self.tape.anomaly_detection() && !y.is_finite() {
+            self.tape
+                .report_non_finite(op, &[format!("scalar {}", self.value)], &y.to_string());
+        }
+        if self.node == CONST || !self.tape.grad_enabled() {
+            return Var::constant(self.tape, y);
+        }
+        let node = self.tape.push(Node::Unary {
+            a: self.node,
+            da: dy_dx,
+        });
+        Var::new(self.tape, node, y)
+    }
+
+    /// Records a two-input operation with value `y` and local partials
+    /// `[∂y/∂self, ∂y/∂rhs]`.
+    ///
+    /// # Panics
+    /// If `rhs` is on another tape.
+    #[inline]
+    #[track_caller]
+    pub fn binary(self, op: &'static str, rhs: Self, y: E, d: [E; 2]) -> Self {
+        if !std::ptr::eq(self.tape, rhs.tape) {
+            mixed_tapes(op);
+        }
+        if self.tape.anomaly_detection() && !y.is_finite() {
+            self.tape.report_non_finite(
+                op,
+                &[
+                    format!("scalar {}", self.value),
+                    format!("scalar {}", rhs.value),
+                ],
+                &y.to_string(),
+            );
+        }
+        let node = match (self.node == CONST, rhs.node == CONST) {
+            (true, true) => return Var::constant(self.tape, y),
+            _ if !self.tape.grad_enabled() => return Var::constant(self.tape, y),
+            (false, true) => Node::Unary {
+                a: self.node,
+                da: d[0],
+            },
+            (true, false) => Node::Unary {
+                a: rhs.node,
+                da: d[1],
+            },
+            (false, false) => Node::Binary {
+                a: self.node,
+                b: rhs.node,
+                da: d[0],
+                db: d[1],
+            },
+        };
+        Var::new(self.tape, self.tape.push(node), y)
+    }
+
+    /// Computes the gradient of this value with respect to everything on the tape.
+    ///
+    /// Look gradients up with `grads[var]` or [`Grads::wrt`].
+    pub fn backward(self) -> Grads<E> {
+        let mut g = Grads::empty();
+        self.backward_into(&mut g);
+        g
+    }
+
+    /// Adds this value's gradients into `grads` (accumulation across several
+    /// backward calls on the same tape).
+    ///
+    /// # Panics
+    /// If `grads` holds gradients from another tape (or from before a clear).
+    pub fn backward_into(self, grads: &mut Grads<E>) {
+        crate::backward::sweep(self.tape, self.node, None, E::one(), grads);
+    }
+
+    /// Gradients of this value with respect to `inputs`, in order (zero for
+    /// constants and for inputs this value does not depend on).
+    pub fn grad_wrt(self, inputs: &[Var<'t, E>]) -> Vec<E> {
+        let g = self.backward();
+        inputs.iter().map(|&x| g[x]).collect()
+    }
+
+    // ----- elementary functions: value and local derivative side by side -----
+
+    /// x^n for an integer n. d/dx = n·x^(n−1).
+    pub fn powi(self, n: i32) -> Self {
+        let x = self.value;
+        let d = match n {
+            0 => E::zero(),
+            1 => E::one(),
+            2 => x + x,
+            _ => E::from_f64(n as f64) * x.powi(n - 1),
+        };
+        self.unary("powi", x.powi(n), d)
+    }
+
+    /// x^p for a constant real p. d/dx = p·x^(p−1).
+    pub fn powf(self, p: f64) -> Self {
+        let x = self.value;
+        let pe = E::from_f64(p);
+        self.unary("powf", x.powf(pe), pe * x.powf(pe - E::one()))
+    }
+
+    /// x^y with both sides on the tape. ∂/∂x = y·x^(y−1), ∂/∂y = x^y·ln x.
+    pub fn pow(self, y: Self) -> Self {
+        let (a, b) = (self.value, y.value);
+        let v = a.powf(b);
+        self.binary("pow", y, v, [b * a.powf(b - E::one()), v * a.ln()])
+    }
+
+    /// e^x. d/dx = e^x.
+    pub fn exp(self) -> Self {
+        let y = self.value.exp();
+        self.unary("exp", y, y)
+    }
+
+    /// ln x. d/dx = 1/x.
+    pub fn ln(self) -> Self {
+        let x = self.value;
+        self.unary("ln", x.ln(), E::one() / x)
+    }
+
+    /// √x. d/dx = 1/(2√x).
+    pub fn sqrt(self) -> Self {
+        let y = self.value.sqrt();
+        self.unary("sqrt", y, E::from_f64(0.5) / y)
+    }
+
+    /// 1/x. d/dx = −1/x².
+    pub fn recip(self) -> Self {
+        let x = self.value;
+        self.unary("recip", E::one() / x, -E::one() / (x * x))
+    }
+
+    /// |x|. d/dx = sign(x), taken as 0 at 0.
+    pub fn abs(self) -> Self {
+        let x = self.value;
+        let d = if x > E::zero() {
+            E::one()
+        } else if x < E::zero() {
+            -E::one()
+        } else {
+            E::zero()
+        };
+        self.unary("abs", x.abs(), d)
+    }
+
+    /// sin x. d/dx = cos x.
+    pub fn sin(self) -> Self {
+        let x = self.value;
+        self.unary("sin", x.sin(), x.cos())
+    }
+
+    /// cos x. d/dx = −sin x.
+    pub fn cos(self) -> Self {
+        let x = self.value;
+        self.unary("cos", x.cos(), -x.sin())
+    }
+
+    /// tanh x. d/dx = 1 − tanh²x.
+    pub fn tanh(self) -> Self {
+        let y = self.value.tanh();
+        self.unary("tanh", y, E::one() - y * y)
+    }
+
+    /// σ(x) = 1/(1 + e^−x). d/dx = σ(x)(1 − σ(x)).
+    pub fn sigmoid(self) -> Self {
+        let y = self.value.sigmoid();
+        self.unary("sigmoid", y, y * (E::one() - y))
+    }
+
+    /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink, like PyTorch).
+    pub fn relu(self) -> Self {
+        let x = self.value;
+        if x > E::zero() {
+            self.unary("relu", x, E::one())
+        } else {
+            self.unary("relu", E::zero(), E::zero())
+        }
+    }
+
+    /// x for x > 0, else slope·x. d/dx = 1 or slope.
+    pub fn leaky_relu(self, slope: f64) -> Self {
+        let x = self.value;
+        let s = E::from_f64(slope);
+        if x > E::zero() {
+            self.unary("leaky_relu", x, E::one())
+        } else {
+            self.unary("leaky_relu", s * x, s)
+        }
+    }
+
+    /// The perceptron's step: 1 if x > 0, else 0. Its derivative is 0
+    /// everywhere it exists, so no gradient flows (see [`Var::step_ste`]).
+    pub fn step(self) -> Self {
+        let y = if self.value > E::zero() {
+            E::one()
+        } else {
+            E::zero()
+        };
+        self.unary("step", y, E::zero())
+    }
+
+    /// The step with a straight-through gradient: forward is [`Var::step`],
+    /// backward passes the gradient unchanged (d/dx taken as 1).
+    pub fn step_ste(self) -> Self {
+        let y = if self.value > E::zero() {
+            E::one()
+        } else {
+            E::zero()
+        };
+        self.unary("step_ste", y, E::one())
+    }
+
+    /// The larger of two values; the gradient goes to the larger one (to
+    /// `self` on ties).
+    pub fn max(self, rhs: Self) -> Self {
+        if rhs.value > self.value {
+            self.binary("max", rhs, rhs.value, [E::zero(), E::one()])
+        } else {
+            self.binary("max", rhs, self.value, [E::one(), E::zero()])
+        }
+    }
+
+    /// The smaller of two values; the gradient goes to the smaller one (to
+    /// `self` on ties).
+    pub fn min(self, rhs: Self) -> Self {
+        if rhs.value < self.value {
+            self.binary("min", rhs, rhs.value, [E::zero(), E::one()])
+        } else {
+            self.binary("min", rhs, self.value, [E::one(), E::zero()])
+        }
+    }
+
+    /// x limited to [lo, hi]. d/dx = 1 inside, 0 outside.
+    pub fn clamp(self, lo: f64, hi: f64) -> Self {
+        let (l, h) = (E::from_f64(lo), E::from_f64(hi));
+        let x = self.value;
+        if x < l {
+            self.unary("clamp", l, E::zero())
+        } else if x > h {
+            self.unary("clamp", h, E::zero())
+        } else {
+            self.unary("clamp", x, E::one())
+        }
+    }
+
+    /// Sum of several values as one expression (no intermediate nodes per
+    /// pair are needed for correctness, but this is the plain fold).
+    pub fn sum(items: &[Self]) -> Option<Self> {
+        let mut it = items.iter().copied();
+        let first = it.next()?;
+        Some(it.fold(first, |a, b| a + b))
+    }
+}
+
+#[cold]
+#[track_caller]
+pub(crate) fn mixed_tapes(op: &str) -> ! {
+    panic!("{op}: values from two different tapes were mixed; every value in one expression must come from the same Tape")
+}
+
+// ----- operators: Var ⊕ Var, Var ⊕ f64, f64 ⊕ Var -----
+
+impl<'t, E: Real> Add for Var<'t, E> {
+    type Output = Var<'t, E>;
+    #[track_caller]
+    fn add(self, rhs: Self) -> Self {
+        self.binary("add", rhs, self.value + rhs.value, [E::one(), E::one()])
+    }
+}
+impl<'t, E: Real> Sub for Var<'t, E> {
+    type Output = Var<'t, E>;
+    #[track_caller]
+    fn sub(self, rhs: Self) -> Self {
+        self.binary("sub", rhs, self.value - rhs.value, [E::one(), -E::one()])
+    }
+}
+impl<'t, E: Real> Mul for Var<'t, E> {
+    type Output = Var<'t, E>;
+    #[track_caller]
+    fn mul(self, rhs: Self) -> Self {
+        self.binary("mul", rhs, self.value * rhs.value, [rhs.value, self.value])
+    }
+}
+impl<'t, E: Real> Div for Var<'t, E> {
+    type Output = Var<'t, E>;
+    #[track_caller]
+    fn div(self, rhs: Self) -> Self {
+        let inv = E::one() / rhs.value;
+        let y = self.value * inv;
+        self.binary("div", rhs, y, [inv, -y * inv])
+    }
+}
+impl<'t, E: Real> Neg for Var<'t, E> {
+    type Output = Var<'t, E>;
+    fn neg(self) -> Self {
+        self.unary("neg", -self.value, -E::one())
+    }
+}
+
+impl<'t, E: Real> Add<f64> for Var<'t, E> {
+    type Output = Var<'t, E>;
+    fn add(self, c: f64) -> Self {
+        self.unary("add", self.value + E::from_f64(c), E::one())
+    }
+}
+impl<'t, E: Real> Sub<f64> for Var<'t, E> {
+    type Output = Var<'t, E>;
+    fn sub(self, c: f64) -> Self {
+        self.unary("sub", self.value - E::from_f64(c), E::one())
+    }
+}
+impl<'t, E: Real> Mul<f64> for Var<'t, E> {
+    type Output = Var<'t, E>;
+    fn mul(self, c: f64) -> Self {
+        let c = E::from_f64(c);
+        self.unary("mul", self.value * c, c)
+    }
+}
+impl<'t, E: Real> Div<f64> for Var<'t, E> {
+    type Output = Var<'t, E>;
+    fn div(self, c: f64) -> Self {
+        let inv = E::one() / E::from_f64(c);
+        self.unary("div", self.value * inv, inv)
+    }
+}
+impl<'t, E: Real> Add<Var<'t, E>> for f64 {
+    type Output = Var<'t, E>;
+    fn add(self, v: Var<'t, E>) -> Var<'t, E> {
+        v + self
+    }
+}
+impl<'t, E: Real> Sub<Var<'t, E>> for f64 {
+    type Output = Var<'t, E>;
+    fn sub(self, v: Var<'t, E>) -> Var<'t, E> {
+        v.unary("sub", E::from_f64(self) - v.value, -E::one())
+    }
+}
+impl<'t, E: Real> Mul<Var<'t, E>> for f64 {
+    type Output = Var<'t, E>;
+    fn mul(self, v: Var<'t, E>) -> Var<'t, E> {
+        v * self
+    }
+}
+impl<'t, E: Real> Div<Var<'t, E>> for f64 {
+    type Output = Var<'t, E>;
+    fn div(self, v: Var<'t, E>) -> Var<'t, E> {
+        let inv = E::one() / v.value;
+        let y = E::from_f64(self) * inv;
+        v.unary("div", y, -y * inv)
+    }
+}
+
+impl<'t, E: Real> std::iter::Sum<Var<'t, E>> for Option<Var<'t, E>> {
+    fn sum<I: Iterator<Item = Var<'t, E>>>(iter: I) -> Self {
+        iter.reduce(|a, b| a + b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Tape;
+
+    #[test]
+    fn course_first_gradient() {
+        let tape = Tape::new();
+        let w = tape.var(0.0);
+        let e = (0.68 - w * 0.4).powi(2);
+        assert!((e.value() - 0.4624).abs() < 1e-12);
+        let g = e.backward();
+        assert!((g[w] + 0.544).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constants_record_nothing() {
+        let tape: Tape = Tape::new();
+        let c = tape.constant(3.0);
+        let y = c * c + 1.0;
+        assert!(y.is_constant());
+        assert!(tape.is_empty());
+    }
+}

@@ -1,0 +1,372 @@
+//! The tape: a Wengert list of every recorded operation, in creation order.
+//!
+//! Scalar operations record their local partial derivatives at forward time
+//! (one small node, no heap allocation). Tensor operations record an [`Op`]
+//! with the inputs and output its backward needs (reference counted, so saving
+//! them copies nothing). Creation order is a topological order, so the
+//! reverse sweep in [`crate::backward`] is one loop from the last node to the
+//! first: no graph walk, no recursion.
+
+use crate::error::{Error, Result};
+use crate::op::Op;
+use crate::real::Real;
+use crate::scalar::Var;
+use crate::tensor::{Tensor, TensorVar};
+use smallvec::SmallVec;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Index of a node on a tape.
+pub(crate) type NodeId = u32;
+
+/// The index a constant scalar carries: it is not on the tape.
+pub(crate) const CONST: NodeId = NodeId::MAX;
+
+static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One recorded operation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Node<E> {
+    /// An input: a scalar variable.
+    Leaf,
+    /// y = f(a), with ∂y/∂a recorded.
+    Unary { a: NodeId, da: E },
+    /// y = f(a, b), with ∂y/∂a and ∂y/∂b recorded.
+    Binary { a: NodeId, b: NodeId, da: E, db: E },
+    /// A tensor (leaf or op result); its record holds value and backward.
+    Tensor { rec: u32 },
+}
+
+/// What the tape keeps for a tensor node.
+pub(crate) struct Record<E: Real> {
+    /// Whether gradients flow through this value (a variable, or computed from one).
+    pub tracked: bool,
+    /// The op that produced it; `None` for leaves and constants.
+    pub op: Option<Box<dyn Op<E>>>,
+    /// Input nodes of `op`.
+    pub inputs: SmallVec<[NodeId; 2]>,
+    /// Input values of `op`, saved for its backward (shared storage).
+    pub saved: SmallVec<[Tensor<E>; 2]>,
+    /// The value.
+    pub value: Tensor<E>,
+}
+
+pub(crate) struct Inner<E: Real> {
+    pub nodes: Vec<Node<E>>,
+    pub records: Vec<Record<E>>,
+}
+
+/// A Wengert list that records operations on scalars ([`Var`]) and tensors
+/// ([`TensorVar`]) so that gradients can be computed in one reverse sweep.
+///
+/// `E` is the element type: `f64` (the default), `f32`, or [`crate::Dual`].
+/// Values are small `Copy` handles borrowing the tape, so expressions read
+/// like maths and need no `clone()`.
+///
+/// ```
+/// use autograd::Tape;
+/// let tape = Tape::new();
+/// let w = tape.var(0.0);
+/// let e = (0.68 - w * 0.4).powi(2); // e(w) = 0.16w² − 0.544w + 0.4624
+/// let g = e.backward();
+/// assert!((g[w] + 0.544).abs() < 1e-12);
+/// ```
+///
+/// A tape is cleared with [`Tape::clear`] and reused: its buffers keep their
+/// capacity, so a training loop that records the same work each step stops
+/// allocating for nodes after the first step.
+pub struct Tape<E: Real = f64> {
+    pub(crate) inner: RefCell<Inner<E>>,
+    id: Cell<u64>,
+    grad_enabled: Cell<bool>,
+    detect_anomaly: Cell<bool>,
+}
+
+impl<E: Real> Default for Tape<E> {
+    /// An empty tape of any element type: `let tape: Tape<f32> = Tape::default();`
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl Tape<f64> {
+    /// An empty `f64` tape. For `f32`, write `Tape::<f32>::default()`.
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl<E: Real> std::fmt::Debug for Tape<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.inner.borrow();
+        f.debug_struct("Tape")
+            .field("dtype", &E::NAME)
+            .field("nodes", &inner.nodes.len())
+            .field("tensors", &inner.records.len())
+            .finish()
+    }
+}
+
+impl<E: Real> Tape<E> {
+    /// An empty tape with room for `nodes` nodes before it reallocates.
+    pub fn with_capacity(nodes: usize) -> Self {
+        Tape {
+            inner: RefCell::new(Inner {
+                nodes: Vec::with_capacity(nodes),
+                records: Vec::new(),
+            }),
+            id: Cell::new(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed)),
+            grad_enabled: Cell::new(true),
+            detect_anomaly: Cell::new(false),
+        }
+    }
+
+    /// A new scalar variable: an input that gradients are computed for.
+    pub fn var(&self, x: f64) -> Var<'_, E> {
+        self.var_e(E::from_f64(x))
+    }
+
+    /// A new scalar variable from a value of the element type.
+    pub fn var_e(&self, x: E) -> Var<'_, E> {
+        if !self.grad_enabled.get() {
+            return Var::constant(self, x);
+        }
+        let id = self.push(Node::Leaf);
+        Var::new(self, id, x)
+    }
+
+    /// Several scalar variables at once.
+    pub fn vars(&self, xs: &[f64]) -> Vec<Var<'_, E>> {
+        xs.iter().map(|&x| self.var(x)).collect()
+    }
+
+    /// A scalar constant: it takes part in arithmetic but gets no gradient and
+    /// records nothing.
+    pub fn constant(&self, x: f64) -> Var<'_, E> {
+        Var::constant(self, E::from_f64(x))
+    }
+
+    /// A tensor variable: an input that gradients are computed for.
+    pub fn tensor(&self, x: Tensor<E>) -> TensorVar<'_, E> {
+        let tracked = self.grad_enabled.get();
+        self.push_tensor(x, tracked, None, SmallVec::new(), SmallVec::new())
+    }
+
+    /// A tensor constant: it takes part in arithmetic but gets no gradient.
+    pub fn tensor_constant(&self, x: Tensor<E>) -> TensorVar<'_, E> {
+        self.push_tensor(x, false, None, SmallVec::new(), SmallVec::new())
+    }
+
+    /// Number of recorded nodes (scalar and tensor).
+    pub fn len(&self) -> usize {
+        self.inner.borrow().nodes.len()
+    }
+
+    /// Whether nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Node capacity currently reserved (kept across [`Tape::clear`]).
+    pub fn capacity(&self) -> usize {
+        self.inner.borrow().nodes.capacity()
+    }
+
+    /// Forgets every recorded node, keeping the memory for reuse.
+    ///
+    /// Needs `&mut self`, so no handle into the tape can still be alive.
+    /// [`crate::Grads`] from before the clear no longer match new values (a
+    /// lookup panics instead of returning a wrong gradient).
+    pub fn clear(&mut self) {
+        let inner = self.inner.get_mut();
+        inner.nodes.clear();
+        inner.records.clear();
+        self.id.set(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed));
+    }
+
+    /// Runs `f` with recording switched off: values computed inside are
+    /// constants (as with PyTorch's `no_grad`).
+    ///
+    /// ```
+    /// let tape = autograd::Tape::new();
+    /// let x = tape.var(2.0);
+    /// let y = tape.no_grad(|| x * x);
+    /// assert!(y.is_constant());
+    /// ```
+    pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
+        let before = self.grad_enabled.replace(false);
+        let out = f();
+        self.grad_enabled.set(before);
+        out
+    }
+
+    /// Whether operations are being recorded (false inside [`Tape::no_grad`]).
+    pub fn grad_enabled(&self) -> bool {
+        self.grad_enabled.get()
+    }
+
+    /// Switches NaN/infinity detection on or off.
+    ///
+    /// When on, the first operation whose output is not finite panics with
+    /// its name and its input shapes and values, instead of letting NaN flow
+    /// on into the loss and the weights.
+    ///
+    /// ```should_panic
+    /// let tape = autograd::Tape::new();
+    /// tape.detect_anomaly(true);
+    /// let x = tape.var(-1.0);
+    /// let _ = x.ln(); // panics: "non-finite value from `ln` ..."
+    /// ```
+    pub fn detect_anomaly(&self, on: bool) {
+        self.detect_anomaly.set(on);
+    }
+
+    /// Whether NaN/infinity detection is on.
+    pub fn anomaly_detection(&self) -> bool {
+        self.detect_anomaly.get()
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id.get()
+    }
+
+    #[inline]
+    pub(crate) fn push(&self, node: Node<E>) -> NodeId {
+        let mut inner = self.inner.borrow_mut();
+        let id = inner.nodes.len();
+        assert!(id < CONST as usize, "tape is full ({} nodes)", id);
+        inner.nodes.push(node);
+        id as NodeId
+    }
+
+    #[cold]
+    #[track_caller]
+    pub(crate) fn report_non_finite(&self, op: &str, inputs: &[String], value: &str) -> ! {
+        panic!(
+            "anomaly detection: non-finite value from `{op}` at tape node {} (inputs: {}; output: {value})",
+            self.len(),
+            inputs.join(", ")
+        );
+    }
+
+    pub(crate) fn push_tensor(
+        &self,
+        value: Tensor<E>,
+        tracked: bool,
+        op: Option<Box<dyn Op<E>>>,
+        inputs: SmallVec<[NodeId; 2]>,
+        saved: SmallVec<[Tensor<E>; 2]>,
+    ) -> TensorVar<'_, E> {
+        let mut inner = self.inner.borrow_mut();
+        let node = inner.nodes.len() as NodeId;
+        let rec = inner.records.len() as u32;
+        inner.nodes.push(Node::Tensor { rec });
+        inner.records.push(Record {
+            tracked,
+            op,
+            inputs,
+            saved,
+            value,
+        });
+        TensorVar::new(self, node, rec)
+    }
+
+    /// Applies an [`Op`] to tensor values on this tape: the single way every
+    /// tensor operation, built-in or user-defined, is recorded.
+    ///
+    /// The op's forward runs now; its backward runs during the reverse sweep
+    /// if any input is tracked. Inputs that are scalar [`Var`]s are passed to
+    /// the op as 0-dimensional tensors (see [`Input`]).
+    ///
+    /// # Errors
+    /// Whatever the op's forward returns (shape errors, typically).
+    ///
+    /// # Panics
+    /// If the inputs come from another tape.
+    #[track_caller]
+    pub fn apply<'t>(
+        &'t self,
+        op: impl Op<E>,
+        inputs: &[Input<'t, E>],
+    ) -> Result<TensorVar<'t, E>> {
+        self.apply_boxed(Box::new(op), inputs)
+    }
+
+    #[track_caller]
+    pub(crate) fn apply_boxed<'t>(
+        &'t self,
+        op: Box<dyn Op<E>>,
+        inputs: &[Input<'t, E>],
+    ) -> Result<TensorVar<'t, E>> {
+        let mut ids: SmallVec<[NodeId; 2]> = SmallVec::new();
+        let mut saved: SmallVec<[Tensor<E>; 2]> = SmallVec::new();
+        let mut tracked = false;
+        {
+            let inner = self.inner.borrow();
+            for x in inputs {
+                match *x {
+                    Input::Tensor(t) => {
+                        t.check_tape(self, op.name());
+                        let r = &inner.records[t.rec() as usize];
+                        tracked |= r.tracked;
+                        ids.push(t.node());
+                        saved.push(r.value.clone());
+                    }
+                    Input::Scalar(v) => {
+                        v.check_tape(self, op.name());
+                        tracked |= !v.is_constant();
+                        ids.push(v.node());
+                        saved.push(Tensor::scalar(v.value()));
+                    }
+                }
+            }
+        }
+        let value = {
+            let refs: SmallVec<[&Tensor<E>; 2]> = saved.iter().collect();
+            op.forward(&refs)?
+        };
+        if self.detect_anomaly.get() && !value.data().iter().all(|x| x.is_finite()) {
+            let shapes: Vec<String> = saved.iter().map(|t| format!("{t:?}")).collect();
+            self.report_non_finite(op.name(), &shapes, &format!("{value:?}"));
+        }
+        tracked &= self.grad_enabled.get();
+        if tracked {
+            Ok(self.push_tensor(value, true, Some(op), ids, saved))
+        } else {
+            Ok(self.push_tensor(value, false, None, SmallVec::new(), SmallVec::new()))
+        }
+    }
+}
+
+/// An input to [`Tape::apply`]: a tensor or a scalar on the same tape.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'t, E: Real> {
+    /// A tensor value.
+    Tensor(TensorVar<'t, E>),
+    /// A scalar value, seen by the op as a 0-dimensional tensor.
+    Scalar(Var<'t, E>),
+}
+
+impl<'t, E: Real> From<TensorVar<'t, E>> for Input<'t, E> {
+    fn from(t: TensorVar<'t, E>) -> Self {
+        Input::Tensor(t)
+    }
+}
+
+impl<'t, E: Real> From<Var<'t, E>> for Input<'t, E> {
+    fn from(v: Var<'t, E>) -> Self {
+        Input::Scalar(v)
+    }
+}
+
+/// Builds a shape error (kept here so ops can share it).
+pub(crate) fn same_shape(
+    op: &'static str,
+    a: &Tensor<impl Real>,
+    b: &Tensor<impl Real>,
+) -> Result<()> {
+    if a.shape() != b.shape() {
+        return Err(Error::shape(op, &[a.shape(), b.shape()], "equal shapes"));
+    }
+    Ok(())
+}

@@ -1,0 +1,650 @@
+//! [`Tensor`]: a shaped, reference-counted, row-major buffer, and the plain
+//! (untaped) kernels the ops are built from.
+
+use crate::error::{Error, Result};
+use crate::real::Real;
+use smallvec::SmallVec;
+use std::fmt;
+use std::rc::Rc;
+
+/// A tensor's shape: the size of each axis, outermost first.
+pub type Shape = SmallVec<[usize; 4]>;
+
+/// An n-dimensional array of `E`, contiguous and row-major.
+///
+/// Storage is reference counted: cloning a tensor (and saving one for a
+/// backward pass) copies no data. Tensors are immutable once built; every
+/// kernel returns a new tensor.
+///
+/// ```
+/// use autograd::Tensor;
+/// let t = Tensor::from_vec(&[2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+/// assert_eq!(t.shape(), &[2, 3]);
+/// assert_eq!(t.at(&[1, 0]), 4.0);
+/// assert!(Tensor::<f64>::from_vec(&[2, 3], vec![1.0]).is_err());
+/// ```
+#[derive(Clone)]
+pub struct Tensor<E: Real = f64> {
+    shape: Shape,
+    data: Rc<Vec<E>>,
+}
+
+/// The number of elements of a shape.
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// Row-major strides of a contiguous shape.
+pub fn strides(shape: &[usize]) -> Shape {
+    let mut s: Shape = SmallVec::from_elem(1, shape.len());
+    for i in (0..shape.len().saturating_sub(1)).rev() {
+        s[i] = s[i + 1] * shape[i + 1];
+    }
+    s
+}
+
+/// The shape two shapes broadcast to under NumPy's rules, or a shape error for `op`.
+///
+/// Shapes are aligned on their last axis; each pair of sizes must be equal or
+/// one of them must be 1.
+///
+/// ```
+/// use autograd::broadcast_shape;
+/// assert_eq!(broadcast_shape("add", &[4, 1, 3], &[2, 1]).unwrap().as_slice(), &[4, 2, 3]);
+/// assert!(broadcast_shape("add", &[2, 3], &[4]).is_err());
+/// ```
+pub fn broadcast_shape(op: &'static str, a: &[usize], b: &[usize]) -> Result<Shape> {
+    let n = a.len().max(b.len());
+    let mut out: Shape = SmallVec::with_capacity(n);
+    for i in 0..n {
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
+        let d = if da == db || db == 1 {
+            da
+        } else if da == 1 {
+            db
+        } else {
+            return Err(Error::shape(
+                op,
+                &[a, b],
+                format!(
+                    "shapes must be equal or broadcastable (axis {i} from the left has sizes {da} and {db})"
+                ),
+            ));
+        };
+        out.push(d);
+    }
+    Ok(out)
+}
+
+impl<E: Real> Tensor<E> {
+    /// A tensor of the given shape over `data` (row-major).
+    ///
+    /// # Errors
+    /// [`Error::DataLength`] if `data.len()` is not the product of `shape`.
+    pub fn from_vec(shape: &[usize], data: Vec<E>) -> Result<Self> {
+        let expected = numel(shape);
+        if expected != data.len() {
+            return Err(Error::DataLength {
+                shape: shape.to_vec(),
+                expected,
+                found: data.len(),
+            });
+        }
+        Ok(Tensor {
+            shape: SmallVec::from_slice(shape),
+            data: Rc::new(data),
+        })
+    }
+
+    /// A tensor from `f64` values, converted to `E`.
+    ///
+    /// # Errors
+    /// [`Error::DataLength`] if `data.len()` is not the product of `shape`.
+    pub fn from_f64(shape: &[usize], data: &[f64]) -> Result<Self> {
+        Self::from_vec(shape, data.iter().map(|&x| E::from_f64(x)).collect())
+    }
+
+    /// Builds from a shape and data that are known to agree (internal kernels).
+    pub(crate) fn from_parts(shape: Shape, data: Vec<E>) -> Self {
+        debug_assert_eq!(numel(&shape), data.len());
+        Tensor {
+            shape,
+            data: Rc::new(data),
+        }
+    }
+
+    /// A 0-dimensional tensor holding one value.
+    pub fn scalar(x: E) -> Self {
+        Self::from_parts(SmallVec::new(), vec![x])
+    }
+
+    /// A tensor of the given shape filled with `x`.
+    pub fn full(shape: &[usize], x: E) -> Self {
+        Self::from_parts(SmallVec::from_slice(shape), vec![x; numel(shape)])
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(shape: &[usize]) -> Self {
+        Self::full(shape, E::zero())
+    }
+
+    /// A tensor of ones.
+    pub fn ones(shape: &[usize]) -> Self {
+        Self::full(shape, E::one())
+    }
+
+    /// A tensor whose element at each multi-index is `f(index)`.
+    pub fn from_fn(shape: &[usize], mut f: impl FnMut(&[usize]) -> E) -> Self {
+        let n = numel(shape);
+        let mut idx = vec![0usize; shape.len()];
+        let mut data = Vec::with_capacity(n);
+        for _ in 0..n {
+            data.push(f(&idx));
+            for ax in (0..shape.len()).rev() {
+                idx[ax] += 1;
+                if idx[ax] < shape[ax] {
+                    break;
+                }
+                idx[ax] = 0;
+            }
+        }
+        Self::from_parts(SmallVec::from_slice(shape), data)
+    }
+
+    /// The size of each axis.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The elements, row-major.
+    pub fn data(&self) -> &[E] {
+        &self.data
+    }
+
+    /// The elements as a new `Vec`.
+    pub fn to_vec(&self) -> Vec<E> {
+        self.data.to_vec()
+    }
+
+    /// The elements converted to `f64`.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        self.data.iter().map(|x| x.to_f64()).collect()
+    }
+
+    /// The elements converted to another element type.
+    pub fn cast<F: Real>(&self) -> Tensor<F> {
+        Tensor::from_parts(
+            self.shape.clone(),
+            self.data.iter().map(|x| F::from_f64(x.to_f64())).collect(),
+        )
+    }
+
+    /// The element at a multi-index.
+    ///
+    /// # Panics
+    /// If the index has the wrong number of axes or is out of range.
+    #[track_caller]
+    pub fn at(&self, index: &[usize]) -> E {
+        assert_eq!(
+            index.len(),
+            self.ndim(),
+            "at: expected an index with {} axes for shape {:?}, found {:?}",
+            self.ndim(),
+            self.shape(),
+            index
+        );
+        let mut off = 0;
+        for (ax, (&i, &d)) in index.iter().zip(self.shape.iter()).enumerate() {
+            assert!(
+                i < d,
+                "at: index {i} out of range for axis {ax} of size {d} (shape {:?})",
+                self.shape()
+            );
+            off = off * d + i;
+        }
+        self.data[off]
+    }
+
+    /// The single value of a one-element tensor.
+    ///
+    /// # Panics
+    /// If the tensor does not have exactly one element.
+    #[track_caller]
+    pub fn item(&self) -> E {
+        assert_eq!(
+            self.len(),
+            1,
+            "item: expected a tensor with one element, found shape {:?}",
+            self.shape()
+        );
+        self.data[0]
+    }
+
+    /// Whether two tensors share one buffer (no copy was made).
+    pub fn shares_storage(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+    }
+
+    /// The same data under a new shape with the same number of elements.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the element counts differ.
+    pub fn reshape(&self, shape: &[usize]) -> Result<Self> {
+        if numel(shape) != self.len() {
+            return Err(Error::shape(
+                "reshape",
+                &[self.shape(), shape],
+                format!(
+                    "the new shape must have the same number of elements ({})",
+                    self.len()
+                ),
+            ));
+        }
+        Ok(Tensor {
+            shape: SmallVec::from_slice(shape),
+            data: self.data.clone(),
+        })
+    }
+
+    /// Applies `f` to every element.
+    pub fn map(&self, f: impl Fn(E) -> E) -> Self {
+        Self::from_parts(
+            self.shape.clone(),
+            self.data.iter().map(|&x| f(x)).collect(),
+        )
+    }
+
+    /// Combines two tensors of the same shape element by element.
+    ///
+    /// # Panics
+    /// If the shapes differ (a bug in the caller: ops broadcast first).
+    pub fn zip_map(&self, other: &Self, f: impl Fn(E, E) -> E) -> Self {
+        assert_eq!(self.shape, other.shape, "zip_map: shapes differ");
+        Self::from_parts(
+            self.shape.clone(),
+            self.data
+                .iter()
+                .zip(other.data.iter())
+                .map(|(&a, &b)| f(a, b))
+                .collect(),
+        )
+    }
+
+    /// Combines three tensors of the same shape element by element.
+    pub fn zip3_map(&self, b: &Self, c: &Self, f: impl Fn(E, E, E) -> E) -> Self {
+        assert!(
+            self.shape == b.shape && b.shape == c.shape,
+            "zip3_map: shapes differ"
+        );
+        Self::from_parts(
+            self.shape.clone(),
+            self.data
+                .iter()
+                .zip(b.data.iter())
+                .zip(c.data.iter())
+                .map(|((&x, &y), &z)| f(x, y, z))
+                .collect(),
+        )
+    }
+
+    /// Element-wise sum of two same-shape tensors.
+    pub fn add(&self, other: &Self) -> Self {
+        self.zip_map(other, |a, b| a + b)
+    }
+
+    /// Multiplies every element by `k`.
+    pub fn scale(&self, k: E) -> Self {
+        self.map(|x| x * k)
+    }
+
+    /// Sum of all elements.
+    pub fn sum_all(&self) -> E {
+        self.data.iter().copied().sum()
+    }
+
+    /// Repeats this tensor along size-1 (or missing leading) axes to `shape`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if this shape does not broadcast to `shape`.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Self> {
+        let target = broadcast_shape("broadcast_to", self.shape(), shape)?;
+        if target.as_slice() != shape {
+            return Err(Error::shape(
+                "broadcast_to",
+                &[self.shape(), shape],
+                "the tensor must broadcast to exactly the target shape",
+            ));
+        }
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let n = shape.len();
+        let pad = n - self.ndim();
+        let src_strides = strides(self.shape());
+        // stride 0 on broadcast axes
+        let mut bstride: Shape = SmallVec::from_elem(0, n);
+        for ax in 0..self.ndim() {
+            if self.shape[ax] != 1 {
+                bstride[ax + pad] = src_strides[ax];
+            }
+        }
+        let total = numel(shape);
+        let mut out = Vec::with_capacity(total);
+        // fast path: broadcasting a row over leading axes
+        let inner = shape[n - 1];
+        if n >= 1 && bstride[n - 1] == 1 && inner > 0 {
+            let mut idx = vec![0usize; n];
+            let outer = total / inner;
+            for _ in 0..outer {
+                let off: usize = (0..n - 1).map(|a| idx[a] * bstride[a]).sum();
+                out.extend_from_slice(&self.data[off..off + inner]);
+                for ax in (0..n - 1).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < shape[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
+                }
+            }
+        } else {
+            let mut idx = vec![0usize; n];
+            for _ in 0..total {
+                let off: usize = (0..n).map(|a| idx[a] * bstride[a]).sum();
+                out.push(self.data[off]);
+                for ax in (0..n).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < shape[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
+                }
+            }
+        }
+        Ok(Self::from_parts(SmallVec::from_slice(shape), out))
+    }
+
+    /// Sums this tensor down to `shape`, the inverse of broadcasting: the
+    /// gradient of [`Tensor::broadcast_to`].
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `shape` does not broadcast to this tensor's shape.
+    pub fn sum_to(&self, shape: &[usize]) -> Result<Self> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let n = self.ndim();
+        if shape.len() > n {
+            return Err(Error::shape(
+                "sum_to",
+                &[self.shape(), shape],
+                "the target must have no more axes than the tensor",
+            ));
+        }
+        let pad = n - shape.len();
+        for ax in 0..shape.len() {
+            if shape[ax] != 1 && shape[ax] != self.shape[ax + pad] {
+                return Err(Error::shape(
+                    "sum_to",
+                    &[self.shape(), shape],
+                    "the target shape must broadcast to the tensor's shape",
+                ));
+            }
+        }
+        let mut tstride: Shape = SmallVec::from_elem(0, n);
+        let ts = strides(shape);
+        for ax in 0..shape.len() {
+            if shape[ax] != 1 {
+                tstride[ax + pad] = ts[ax];
+            }
+        }
+        let mut out = vec![E::zero(); numel(shape)];
+        let inner = self.shape[n - 1];
+        let mut idx = vec![0usize; n];
+        if inner > 0 {
+            let outer = self.len() / inner;
+            let last_stride = tstride[n - 1];
+            for o in 0..outer {
+                let off: usize = (0..n - 1).map(|a| idx[a] * tstride[a]).sum();
+                let row = &self.data[o * inner..(o + 1) * inner];
+                if last_stride == 1 {
+                    for (dst, &x) in out[off..off + inner].iter_mut().zip(row) {
+                        *dst += x;
+                    }
+                } else {
+                    let s: E = row.iter().copied().sum();
+                    out[off] += s;
+                }
+                for ax in (0..n - 1).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < self.shape[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
+                }
+            }
+        }
+        Ok(Self::from_parts(SmallVec::from_slice(shape), out))
+    }
+
+    /// Sums along one axis; the axis is kept with size 1 if `keepdim`.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] if `axis >= ndim`.
+    pub fn sum_axis(&self, axis: usize, keepdim: bool) -> Result<Self> {
+        if axis >= self.ndim() {
+            return Err(Error::OutOfRange {
+                op: "sum_axis",
+                what: format!(
+                    "axis {axis} is out of range for shape {:?} ({} axes)",
+                    self.shape(),
+                    self.ndim()
+                ),
+            });
+        }
+        let mut kept: Shape = self.shape.clone();
+        kept[axis] = 1;
+        let mut out = self.sum_to(&kept)?;
+        if !keepdim {
+            kept.remove(axis);
+            out.shape = kept;
+        }
+        Ok(out)
+    }
+
+    /// The transpose of a 2-D tensor.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D.
+    pub fn transpose(&self) -> Result<Self> {
+        if self.ndim() != 2 {
+            return Err(Error::shape(
+                "transpose",
+                &[self.shape()],
+                "expected a 2-D tensor",
+            ));
+        }
+        let (r, c) = (self.shape[0], self.shape[1]);
+        let mut out = Vec::with_capacity(r * c);
+        for j in 0..c {
+            for i in 0..r {
+                out.push(self.data[i * c + j]);
+            }
+        }
+        Ok(Self::from_parts(SmallVec::from_slice(&[c, r]), out))
+    }
+
+    /// Matrix product of 2-D tensors, optionally transposing either operand
+    /// first (the transposes are folded into the GEMM's strides, no copy).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if an operand is not 2-D or the inner dimensions differ.
+    pub fn matmul_t(&self, ta: bool, rhs: &Self, tb: bool) -> Result<Self> {
+        if self.ndim() != 2 || rhs.ndim() != 2 {
+            return Err(Error::shape(
+                "matmul",
+                &[self.shape(), rhs.shape()],
+                "expected two 2-D tensors",
+            ));
+        }
+        let (m, ka) = if ta {
+            (self.shape[1], self.shape[0])
+        } else {
+            (self.shape[0], self.shape[1])
+        };
+        let (kb, n) = if tb {
+            (rhs.shape[1], rhs.shape[0])
+        } else {
+            (rhs.shape[0], rhs.shape[1])
+        };
+        if ka != kb {
+            return Err(Error::shape(
+                "matmul",
+                &[self.shape(), rhs.shape()],
+                format!("inner dimensions must agree ({ka} != {kb})"),
+            ));
+        }
+        let mut out = vec![E::zero(); m * n];
+        let (rsa, csa) = if ta {
+            (1, self.shape[1] as isize)
+        } else {
+            (self.shape[1] as isize, 1)
+        };
+        let (rsb, csb) = if tb {
+            (1, rhs.shape[1] as isize)
+        } else {
+            (rhs.shape[1] as isize, 1)
+        };
+        if m > 0 && n > 0 {
+            // SAFETY: strides and sizes describe exactly the two contiguous
+            // operand buffers and the m×n output buffer allocated above.
+            unsafe {
+                E::gemm(
+                    m,
+                    ka,
+                    n,
+                    E::one(),
+                    self.data.as_ptr(),
+                    rsa,
+                    csa,
+                    rhs.data.as_ptr(),
+                    rsb,
+                    csb,
+                    E::zero(),
+                    out.as_mut_ptr(),
+                    n as isize,
+                    1,
+                );
+            }
+        }
+        Ok(Self::from_parts(SmallVec::from_slice(&[m, n]), out))
+    }
+
+    /// Matrix product of 2-D tensors.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if an operand is not 2-D or the inner dimensions differ.
+    pub fn matmul(&self, rhs: &Self) -> Result<Self> {
+        self.matmul_t(false, rhs, false)
+    }
+
+    /// The largest absolute difference to another tensor of the same shape.
+    pub fn max_abs_diff(&self, other: &Self) -> f64 {
+        assert_eq!(self.shape, other.shape, "max_abs_diff: shapes differ");
+        self.data
+            .iter()
+            .zip(other.data.iter())
+            .map(|(a, b)| (a.to_f64() - b.to_f64()).abs())
+            .fold(0.0, f64::max)
+    }
+}
+
+impl<E: Real> fmt::Debug for Tensor<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tensor<{}>{:?} ", E::NAME, self.shape.as_slice())?;
+        if self.len() <= 64 {
+            f.debug_list().entries(self.data.iter()).finish()
+        } else {
+            write!(f, "[{} elements]", self.len())
+        }
+    }
+}
+
+impl<E: Real> PartialEq for Tensor<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape && self.data == other.data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_and_sum_to_are_inverse_in_shape() {
+        let b = Tensor::<f64>::from_vec(&[3], vec![1.0, 2.0, 3.0]).unwrap();
+        let big = b.broadcast_to(&[2, 3]).unwrap();
+        assert_eq!(big.data(), &[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]);
+        let back = big.sum_to(&[3]).unwrap();
+        assert_eq!(back.data(), &[2.0, 4.0, 6.0]);
+        let col = Tensor::<f64>::from_vec(&[2, 1], vec![1.0, 2.0]).unwrap();
+        let big = col.broadcast_to(&[2, 3]).unwrap();
+        assert_eq!(big.data(), &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+        assert_eq!(big.sum_to(&[2, 1]).unwrap().data(), &[3.0, 6.0]);
+        assert_eq!(big.sum_to(&[]).unwrap().data(), &[9.0]);
+    }
+
+    #[test]
+    fn matmul_with_transposes() {
+        let a = Tensor::<f64>::from_vec(&[2, 3], vec![1., 2., 3., 4., 5., 6.]).unwrap();
+        let b = Tensor::<f64>::from_vec(&[3, 2], vec![1., 0., 0., 1., 1., 1.]).unwrap();
+        assert_eq!(a.matmul(&b).unwrap().data(), &[4., 5., 10., 11.]);
+        let at = a.transpose().unwrap();
+        assert_eq!(
+            at.matmul_t(true, &b, false).unwrap().data(),
+            &[4., 5., 10., 11.]
+        );
+        let bt = b.transpose().unwrap();
+        assert_eq!(
+            a.matmul_t(false, &bt, true).unwrap().data(),
+            &[4., 5., 10., 11.]
+        );
+        let err = a.matmul(&a).unwrap_err().to_string();
+        assert!(
+            err.contains("matmul") && err.contains("[2, 3] and [2, 3]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn data_length_error_says_both() {
+        let err = Tensor::<f32>::from_vec(&[2, 2], vec![1.0; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data length does not match shape [2, 2]: expected 4 elements, found 3"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Neural networks on the xiaolan autograd tape.
