@@ -19,9 +19,9 @@
 //!   allocate nothing; tensor ops are [`Op`]s with forward and backward in one
 //!   place, and user-defined ops go through the same [`Tape::apply`].
 //! - [`Var::backward`] returns [`Grads`], looked up by the variable.
-//! - Gradient checking by central differences: [`check`].
 //! - Second derivatives (Hessians, Hessian-vector products) by running the
 //!   tape on [`Dual`] numbers: [`hessian`], [`hvp`].
+//! - Gradient checks: [`check_grad`], [`check_tensor_grad`].
 //! - Element types: `f64` (default), `f32`, [`Dual`].
 //!
 //! Errors: constructors and `try_` methods return [`Error`]; operators panic
@@ -30,7 +30,9 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod backward;
+mod check;
 mod error;
+mod hessian;
 mod op;
 mod ops;
 mod real;
@@ -39,7 +41,11 @@ mod tape;
 mod tensor;
 
 pub use backward::Grads;
+pub use check::{
+    check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
+};
 pub use error::{Error, Result};
+pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
 pub use real::{Dual, Real};
 pub use scalar::Var;

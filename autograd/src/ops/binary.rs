@@ -220,6 +220,6 @@ tensor_operator!(Div, div, try_div, |t, c| t.scale(1.0 / c), |c, t| t.rdiv(c));
 impl<'t, E: Real> Neg for TensorVar<'t, E> {
     type Output = TensorVar<'t, E>;
     fn neg(self) -> Self {
-        TensorVar::neg(self)
+        self.negate()
     }
 }

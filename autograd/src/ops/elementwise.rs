@@ -41,8 +41,8 @@ impl<'t, E: Real> TensorVar<'t, E> {
         ok(self.apply1(Map { name, p, f, df }))
     }
 
-    /// −x. d/dx = −1.
-    pub fn neg(self) -> Self {
+    /// −x. d/dx = −1. (Also the unary `-` operator.)
+    pub fn negate(self) -> Self {
         self.map_op("neg", [E::zero(); 2], |x, _| -x, |_, _, _| -E::one())
     }
 

@@ -92,7 +92,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
         let mut shape = shape.to_vec();
         if let Some(pos) = shape.iter().position(|&d| d == usize::MAX) {
             let known: usize = shape.iter().filter(|&&d| d != usize::MAX).product();
-            if known == 0 || self.len() % known != 0 {
+            if known == 0 || !self.len().is_multiple_of(known) {
                 return Err(Error::shape(
                     "reshape",
                     &[&self.shape(), &shape],

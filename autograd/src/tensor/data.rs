@@ -424,8 +424,7 @@ impl<E: Real> Tensor<E> {
         let mut out = vec![E::zero(); numel(shape)];
         let inner = self.shape[n - 1];
         let mut idx = vec![0usize; n];
-        if inner > 0 {
-            let outer = self.len() / inner;
+        if let Some(outer) = self.len().checked_div(inner) {
             let last_stride = tstride[n - 1];
             for o in 0..outer {
                 let off: usize = (0..n - 1).map(|a| idx[a] * tstride[a]).sum();
