@@ -1,1 +1,11 @@
-//! Neural networks on the xiaolan autograd tape.
+//! # xiaolan nn
+//!
+//! Neurons, layers, activations, losses, optimizers, data sets, training and
+//! save/load, all built on the [`autograd`] tape: nothing here hand-codes a
+//! derivative.
+#![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod error;
+
+pub use error::{Error, Result};
