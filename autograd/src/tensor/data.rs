@@ -185,6 +185,19 @@ impl<E: Real> Tensor<E> {
         &self.data
     }
 
+    /// The elements, mutable. Copies the buffer first only if it is shared
+    /// (for example still saved on a tape); an optimizer that updates
+    /// parameters after the tape is cleared writes in place.
+    pub fn data_mut(&mut self) -> &mut [E] {
+        Rc::make_mut(&mut self.data)
+    }
+
+    /// The buffer, taken out without a copy when this tensor is its only
+    /// owner (copied otherwise).
+    pub fn into_vec(self) -> Vec<E> {
+        Rc::try_unwrap(self.data).unwrap_or_else(|rc| rc.as_ref().clone())
+    }
+
     /// The elements as a new `Vec`.
     pub fn to_vec(&self) -> Vec<E> {
         self.data.to_vec()
