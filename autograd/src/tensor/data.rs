@@ -189,7 +189,7 @@ impl<E: Real> Tensor<E> {
     /// (for example still saved on a tape); an optimizer that updates
     /// parameters after the tape is cleared writes in place.
     pub fn data_mut(&mut self) -> &mut [E] {
-        Rc::make_mut(&mut self.data)
+        Rc::make_mut(&mut self.data).as_mut_slice()
     }
 
     /// The buffer, taken out without a copy when this tensor is its only
