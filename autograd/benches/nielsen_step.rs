@@ -20,9 +20,9 @@
 //! the microseconds per step, and their ratio (target: taped ≤ 1.5×).
 //!
 //! Data: seeded uniform pixels and random labels, or the first 1,000 MNIST
-//! training images when `MNIST_DIR` names a directory holding the
-//! uncompressed IDX files `train-images-idx3-ubyte` and
-//! `train-labels-idx1-ubyte`.
+//! training images when `MNIST_DIR` names a directory holding the IDX files
+//! `train-images-idx3-ubyte` and `train-labels-idx1-ubyte`, gzipped
+//! (`.gz`) or not.
 //!
 //! ```text
 //! cargo bench -p xiaolan-autograd --bench nielsen_step
@@ -111,33 +111,49 @@ fn random_batches(rng: &mut Rng) -> Batches {
     batches_from(pixels, labels, "random (seeded)".into())
 }
 
+/// Reads an IDX file `name` (or `name.gz`) from `dir` and returns its data
+/// after the `header` bytes, checking the magic number.
+fn read_idx(dir: &Path, name: &str, magic: u32, header: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let plain = dir.join(name);
+    let gz = dir.join(format!("{name}.gz"));
+    let (path, bytes) = if plain.exists() {
+        let b =
+            std::fs::read(&plain).map_err(|e| format!("cannot read {}: {e}", plain.display()))?;
+        (plain, b)
+    } else if gz.exists() {
+        let f =
+            std::fs::File::open(&gz).map_err(|e| format!("cannot open {}: {e}", gz.display()))?;
+        let mut b = Vec::new();
+        flate2::read::GzDecoder::new(f)
+            .read_to_end(&mut b)
+            .map_err(|e| format!("{}: expected a gzip stream, {e}", gz.display()))?;
+        (gz, b)
+    } else {
+        return Err(format!(
+            "expected {} or {} (MNIST in IDX form), found neither",
+            plain.display(),
+            gz.display()
+        ));
+    };
+    let found = bytes
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    if found != Some(magic) || bytes.len() < header {
+        return Err(format!(
+            "{}: expected an IDX file with magic number {magic:#010x}, found {}",
+            path.display(),
+            found.map_or("a file shorter than 4 bytes".to_string(), |m| format!(
+                "{m:#010x}"
+            ))
+        ));
+    }
+    Ok(bytes[header..].to_vec())
+}
+
 /// The first `SAMPLES` MNIST training images (pixels scaled to [0, 1]).
 fn mnist_batches(dir: &Path) -> Result<Batches, String> {
-    let read = |name: &str, magic: u32, header: usize| -> Result<Vec<u8>, String> {
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            let gz = dir.join(format!("{name}.gz"));
-            if gz.exists() {
-                format!(
-                    "expected the uncompressed IDX file {}, found only {} (decompress it with `gunzip -k`)",
-                    path.display(),
-                    gz.display()
-                )
-            } else {
-                format!("cannot read {}: {e}", path.display())
-            }
-        })?;
-        let found = bytes
-            .get(..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        if found != Some(magic) || bytes.len() < header {
-            return Err(format!(
-                "{}: expected an IDX file with magic number {magic:#010x}, found {found:?}",
-                path.display()
-            ));
-        }
-        Ok(bytes[header..].to_vec())
-    };
+    let read = |name: &str, magic: u32, header: usize| read_idx(dir, name, magic, header);
     let images = read("train-images-idx3-ubyte", 0x0803, 16)?;
     let labels = read("train-labels-idx1-ubyte", 0x0801, 8)?;
     if images.len() < SAMPLES * N_IN || labels.len() < SAMPLES {
@@ -404,6 +420,13 @@ fn main() {
     let data = match std::env::var_os("MNIST_DIR") {
         Some(dir) => mnist_batches(Path::new(&dir)).unwrap_or_else(|e| {
             eprintln!("MNIST_DIR: {e}");
+            if Path::new(&dir).is_relative() {
+                let here = std::env::current_dir().unwrap_or_default();
+                eprintln!(
+                    "  (a relative MNIST_DIR is taken from the working directory, {}, which cargo bench sets to the package directory; give an absolute path)",
+                    here.display()
+                );
+            }
             std::process::exit(2)
         }),
         None => random_batches(&mut rng),
