@@ -14,10 +14,17 @@
 #   MNIST_DIR     directory with the MNIST IDX files (gzipped or not): nielsen_step
 #                 then also runs on the first 1,000 real training images
 #   PYTHON        a Python with the `micrograd` package (default: python3);
-#                 e.g.  python3 -m venv .venv-micrograd && .venv-micrograd/bin/pip install micrograd==0.1.0
+#                 e.g. with SCRATCH any directory outside the repo:
+#                 python3 -m venv "$SCRATCH/micrograd-venv" && "$SCRATCH/micrograd-venv/bin/pip" install micrograd==0.1.0
 #   PEERS_TARGET  cargo target dir for the peers, outside the repo
 #                 (default: ${TMPDIR:-/tmp}/xiaolan-peers-target)
 set -euo pipefail
+# cargo runs benchmarks from the package directory: make the data path
+# absolute, relative to where this script was called from
+if [ -n "${MNIST_DIR:-}" ]; then
+  MNIST_DIR=$(cd "$MNIST_DIR" && pwd)
+  export MNIST_DIR
+fi
 cd "$(dirname "$0")/.."
 
 peers=0
@@ -29,12 +36,6 @@ for a in "$@"; do
     *) reps=$a ;;
   esac
 done
-
-# cargo runs benchmarks from the package directory: make the data path absolute
-if [ -n "${MNIST_DIR:-}" ]; then
-  MNIST_DIR=$(cd "$MNIST_DIR" && pwd)
-  export MNIST_DIR
-fi
 
 bench() { cargo bench -q -p xiaolan-autograd --bench "$@"; }
 
