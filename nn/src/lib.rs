@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod data;
 pub mod error;
 
 pub use error::{Error, Result};
