@@ -8,5 +8,6 @@
 
 pub mod data;
 pub mod error;
+pub mod io;
 
 pub use error::{Error, Result};

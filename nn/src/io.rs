@@ -1,0 +1,660 @@
+//! Named tensors saved and loaded in the [safetensors] format, which PyTorch
+//! (`safetensors.torch.load_file`), NumPy, JAX and candle read.
+//!
+//! A file is an 8-byte little-endian header length, a JSON header giving each
+//! tensor's dtype, shape and byte range, then the raw little-endian data. This
+//! module writes `F32` or `F64` tensors and reads them back bit for bit.
+//!
+//! - [`save`] writes atomically: to a temporary file in the same directory,
+//!   flushed to disk, then renamed over the target. On any error the old file
+//!   is untouched and the temporary file is removed.
+//! - [`load`] checks the dtype; [`load_as`] converts F32 ↔ F64.
+//! - [`check_against`] compares a file's tensors with what an architecture
+//!   expects and reports every missing, unexpected, reshaped or retyped
+//!   tensor, so a model can refuse a file saved from another architecture.
+//!
+//! ```
+//! use autograd::Tensor;
+//! use nn::io::{self, TensorSpec};
+//! let path = std::env::temp_dir().join(format!("nn-io-doc-{}.safetensors", std::process::id()));
+//! let w = Tensor::from_vec(&[2, 3], vec![0.5f32, -1.0, 2.0, 0.0, 1.5, -0.25]).unwrap();
+//! let b = Tensor::from_vec(&[3], vec![0.1f32, 0.2, 0.3]).unwrap();
+//! io::save(&path, [("layer.w", &w), ("layer.b", &b)], &[("epoch", "30")]).unwrap();
+//!
+//! let loaded = io::load::<f32>(&path).unwrap();
+//! assert_eq!(loaded["layer.w"], w);
+//!
+//! // A model with a [3, 3] weight refuses the file and says why.
+//! let expected = [TensorSpec::new::<f32>("layer.w", &[3, 3]), TensorSpec::new::<f32>("layer.b", &[3])];
+//! let err = io::load_checked::<f32>(&path, &expected).unwrap_err().to_string();
+//! assert!(err.contains("tensor `layer.w` shape: expected [3, 3], found [2, 3]"), "{err}");
+//! std::fs::remove_file(&path).unwrap();
+//! ```
+//!
+//! [safetensors]: https://huggingface.co/docs/safetensors
+
+use crate::error::{Error, Result};
+use autograd::{Real, Tensor};
+use indexmap::IndexMap;
+use safetensors::{SafeTensorError, SafeTensors, View};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A tensor element type as named in a safetensors header.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Dtype {
+    /// 32-bit float (`f32`).
+    F32,
+    /// 64-bit float (`f64`).
+    F64,
+    /// Any other dtype a file may hold (`F16`, `BF16`, `I64`, …), by its
+    /// safetensors name. This crate reads and writes only `F32` and `F64`.
+    Other(String),
+}
+
+impl fmt::Display for Dtype {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dtype::F32 => f.write_str("F32"),
+            Dtype::F64 => f.write_str("F64"),
+            Dtype::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl From<safetensors::Dtype> for Dtype {
+    fn from(d: safetensors::Dtype) -> Self {
+        match d {
+            safetensors::Dtype::F32 => Dtype::F32,
+            safetensors::Dtype::F64 => Dtype::F64,
+            other => Dtype::Other(format!("{other:?}")),
+        }
+    }
+}
+
+/// An element type that can be saved: `f32` (as `F32`) and `f64` (as `F64`),
+/// little-endian.
+pub trait Element: Real {
+    /// The dtype this type is saved as.
+    const DTYPE: Dtype;
+    /// The size of one element in bytes.
+    const SIZE: usize;
+    /// Appends the little-endian bytes of `data` to `out`.
+    fn write_le(data: &[Self], out: &mut Vec<u8>);
+    /// Decodes little-endian bytes (a multiple of [`Self::SIZE`] long).
+    fn read_le(bytes: &[u8]) -> Vec<Self>;
+}
+
+macro_rules! impl_element {
+    ($t:ty, $dtype:ident, $size:literal) => {
+        impl Element for $t {
+            const DTYPE: Dtype = Dtype::$dtype;
+            const SIZE: usize = $size;
+            fn write_le(data: &[Self], out: &mut Vec<u8>) {
+                out.reserve(data.len() * $size);
+                for x in data {
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            fn read_le(bytes: &[u8]) -> Vec<Self> {
+                bytes
+                    .chunks_exact($size)
+                    .map(|c| <$t>::from_le_bytes(c.try_into().expect("chunk of SIZE bytes")))
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_element!(f32, F32, 4);
+impl_element!(f64, F64, 8);
+
+/// A tensor's name, shape and dtype: what a file holds or an architecture expects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TensorSpec {
+    /// The tensor's name, e.g. `"layers.0.weight"`.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its element type.
+    pub dtype: Dtype,
+}
+
+impl TensorSpec {
+    /// The spec of a tensor of element type `E` with this name and shape.
+    pub fn new<E: Element>(name: impl Into<String>, shape: &[usize]) -> Self {
+        TensorSpec {
+            name: name.into(),
+            shape: shape.to_vec(),
+            dtype: E::DTYPE,
+        }
+    }
+
+    /// The spec of an existing tensor.
+    pub fn of<E: Element>(name: impl Into<String>, tensor: &Tensor<E>) -> Self {
+        Self::new::<E>(name, tensor.shape())
+    }
+}
+
+impl fmt::Display for TensorSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {} {:?}", self.name, self.dtype, self.shape)
+    }
+}
+
+/// One way a file's tensors differ from what an architecture expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Difference {
+    /// The architecture expects this tensor; the file does not have it.
+    Missing(TensorSpec),
+    /// The file has this tensor; the architecture has no tensor of that name.
+    Unexpected(TensorSpec),
+    /// Both have the tensor, with different shapes.
+    Shape {
+        /// The tensor.
+        name: String,
+        /// The architecture's shape.
+        expected: Vec<usize>,
+        /// The file's shape.
+        found: Vec<usize>,
+    },
+    /// Both have the tensor, with different dtypes.
+    Dtype {
+        /// The tensor.
+        name: String,
+        /// The architecture's dtype.
+        expected: Dtype,
+        /// The file's dtype.
+        found: Dtype,
+    },
+}
+
+impl Difference {
+    /// (what, expected, found), for an [`Error::Mismatch`].
+    fn parts(&self) -> (String, String, String) {
+        match self {
+            Difference::Missing(s) => (
+                format!("tensor `{}`", s.name),
+                format!("{} {:?}", s.dtype, s.shape),
+                "no tensor of that name in the file".into(),
+            ),
+            Difference::Unexpected(s) => (
+                format!("tensor `{}`", s.name),
+                "no tensor of that name in the architecture".into(),
+                format!("{} {:?} in the file", s.dtype, s.shape),
+            ),
+            Difference::Shape {
+                name,
+                expected,
+                found,
+            } => (
+                format!("tensor `{name}` shape"),
+                format!("{expected:?}"),
+                format!("{found:?}"),
+            ),
+            Difference::Dtype {
+                name,
+                expected,
+                found,
+            } => (
+                format!("tensor `{name}` dtype"),
+                expected.to_string(),
+                found.to_string(),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, expected, found) = self.parts();
+        write!(f, "{what}: expected {expected}, found {found}")
+    }
+}
+
+/// Every difference between the tensors an architecture `expected` and those
+/// `found` in a file: first, in `expected`'s order, missing tensors and
+/// shape and dtype differences; then the file's unexpected tensors in its order.
+pub fn differences(expected: &[TensorSpec], found: &[TensorSpec]) -> Vec<Difference> {
+    let by_name: HashMap<&str, &TensorSpec> = found.iter().map(|s| (s.name.as_str(), s)).collect();
+    let mut out = Vec::new();
+    for e in expected {
+        match by_name.get(e.name.as_str()) {
+            None => out.push(Difference::Missing(e.clone())),
+            Some(f) => {
+                if f.shape != e.shape {
+                    out.push(Difference::Shape {
+                        name: e.name.clone(),
+                        expected: e.shape.clone(),
+                        found: f.shape.clone(),
+                    });
+                }
+                if f.dtype != e.dtype {
+                    out.push(Difference::Dtype {
+                        name: e.name.clone(),
+                        expected: e.dtype.clone(),
+                        found: f.dtype.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let wanted: HashMap<&str, ()> = expected.iter().map(|s| (s.name.as_str(), ())).collect();
+    for f in found {
+        if !wanted.contains_key(f.name.as_str()) {
+            out.push(Difference::Unexpected(f.clone()));
+        }
+    }
+    out
+}
+
+/// Checks that `found` (a file's tensors, from [`read_header`]) holds exactly
+/// the tensors `expected`, with the same shapes and dtypes.
+///
+/// # Errors
+/// [`Error::Mismatch`] naming the first difference (see [`differences`] for
+/// the order), with every other difference listed after it.
+///
+/// ```
+/// use nn::io::{check_against, TensorSpec};
+/// let arch = [TensorSpec::new::<f64>("w", &[2, 3]), TensorSpec::new::<f64>("b", &[3])];
+/// let file = [TensorSpec::new::<f64>("w", &[3, 2]), TensorSpec::new::<f64>("c", &[1])];
+/// let msg = check_against(&arch, &file).unwrap_err().to_string();
+/// assert!(msg.starts_with("tensor `w` shape: expected [2, 3], found [3, 2]"), "{msg}");
+/// assert!(msg.contains("tensor `b`: expected F64 [3], found no tensor of that name"), "{msg}");
+/// assert!(msg.contains("tensor `c`: expected no tensor of that name"), "{msg}");
+/// ```
+pub fn check_against(expected: &[TensorSpec], found: &[TensorSpec]) -> Result<()> {
+    let diffs = differences(expected, found);
+    let Some(first) = diffs.first() else {
+        return Ok(());
+    };
+    let (what, exp, mut fnd) = first.parts();
+    if diffs.len() > 1 {
+        let rest: Vec<String> = diffs[1..].iter().map(ToString::to_string).collect();
+        fnd = format!(
+            "{fnd} (the first of {} differences between the file and the architecture; also {})",
+            diffs.len(),
+            rest.join("; ")
+        );
+    }
+    Err(Error::Mismatch {
+        what,
+        expected: exp,
+        found: fnd,
+    })
+}
+
+/// What a file's header says: its tensors in file order and its metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Name, shape and dtype of each tensor, in the order of their data in the file.
+    pub tensors: Vec<TensorSpec>,
+    /// The `__metadata__` string map, sorted by key.
+    pub metadata: IndexMap<String, String>,
+}
+
+struct Raw<'a> {
+    dtype: safetensors::Dtype,
+    shape: &'a [usize],
+    bytes: Vec<u8>,
+}
+
+impl View for Raw<'_> {
+    fn dtype(&self) -> safetensors::Dtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        self.shape
+    }
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.bytes)
+    }
+    fn data_len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+fn st_dtype(d: &Dtype) -> safetensors::Dtype {
+    match d {
+        Dtype::F32 => safetensors::Dtype::F32,
+        Dtype::F64 => safetensors::Dtype::F64,
+        Dtype::Other(s) => unreachable!("Element types are F32 or F64, not {s}"),
+    }
+}
+
+/// The bytes of a safetensors file holding `tensors` and `metadata`.
+///
+/// The file stores the tensors sorted by name (the safetensors writer's
+/// order); [`load`] returns them in that order.
+///
+/// # Errors
+/// [`Error::Invalid`] if a name is empty or appears twice.
+pub fn to_bytes<'a, E: Element>(
+    tensors: impl IntoIterator<Item = (&'a str, &'a Tensor<E>)>,
+    metadata: &[(&str, &str)],
+) -> Result<Vec<u8>> {
+    let mut raws: Vec<(&str, Raw<'a>)> = Vec::new();
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    for (name, t) in tensors {
+        if name.is_empty() {
+            return Err(Error::invalid("tensor name", "a non-empty name", "\"\""));
+        }
+        if name == "__metadata__" || seen.insert(name, ()).is_some() {
+            return Err(Error::invalid(
+                "tensor name",
+                "a unique name other than __metadata__",
+                format!("`{name}` twice or reserved"),
+            ));
+        }
+        let mut bytes = Vec::new();
+        E::write_le(t.data(), &mut bytes);
+        raws.push((
+            name,
+            Raw {
+                dtype: st_dtype(&E::DTYPE),
+                shape: t.shape(),
+                bytes,
+            },
+        ));
+    }
+    let meta: Option<HashMap<String, String>> = if metadata.is_empty() {
+        None
+    } else {
+        Some(
+            metadata
+                .iter()
+                .map(|&(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    safetensors::serialize(raws, meta)
+        .map_err(|e| Error::invalid("tensors to save", "tensors safetensors can describe", e))
+}
+
+/// Saves named tensors and string metadata to `path` in the safetensors
+/// format, atomically (see [`write_atomic`]).
+///
+/// # Errors
+/// As [`to_bytes`]; [`Error::Io`] if the file cannot be written (for
+/// example, its directory does not exist); the old file, if any, is then
+/// unchanged.
+pub fn save<'a, E: Element>(
+    path: impl AsRef<Path>,
+    tensors: impl IntoIterator<Item = (&'a str, &'a Tensor<E>)>,
+    metadata: &[(&str, &str)],
+) -> Result<()> {
+    let bytes = to_bytes(tensors, metadata)?;
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes a file atomically: `write` fills a new temporary file in the same
+/// directory as `path`, which is then flushed to disk and renamed over
+/// `path`. Readers see the old file or the new one, never a partial one; if
+/// anything fails (including `write` itself), the temporary file is removed
+/// and the old file is left as it was.
+///
+/// # Errors
+/// [`Error::Io`] for the target `path` with the failing step in the message:
+/// creating the temporary file (a missing directory), writing, syncing or
+/// renaming.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("nn-atomic-doc-{}.txt", std::process::id()));
+/// nn::io::write_atomic(&path, |w| w.write_all(b"first")).unwrap();
+/// let failed = nn::io::write_atomic(&path, |w| {
+///     w.write_all(b"half a ")?;
+///     Err(std::io::Error::other("disk on fire"))
+/// });
+/// assert!(failed.is_err());
+/// assert_eq!(std::fs::read(&path).unwrap(), b"first");
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn write_atomic(
+    path: impl AsRef<Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let path = path.as_ref();
+    let Some(file_name) = path.file_name() else {
+        return Err(Error::invalid(
+            "file to write",
+            "a path ending in a file name",
+            path.display(),
+        ));
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}-{}",
+        file_name.to_string_lossy(),
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let context = |step: &str, e: std::io::Error| {
+        Error::io(path, std::io::Error::new(e.kind(), format!("{step}: {e}")))
+    };
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| {
+            context(
+                &format!("cannot create a temporary file in {}", dir.display()),
+                e,
+            )
+        })?;
+    let result = (|| {
+        let mut w = BufWriter::new(file);
+        write(&mut w).map_err(|e| context("writing", e))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| context("writing", e.into_error()))?;
+        file.sync_all().map_err(|e| context("syncing to disk", e))?;
+        drop(file);
+        fs::rename(&tmp, path).map_err(|e| {
+            context(
+                &format!("renaming the temporary file {} over it", tmp.display()),
+                e,
+            )
+        })
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+        return result;
+    }
+    // Make the rename itself durable; directories cannot be opened on every
+    // platform, and the data is already safe, so this is best effort.
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The end of the data the header's `data_offsets` describe, read from the
+/// JSON text for an error message (the header itself was valid JSON).
+fn described_data_len(header: &str) -> Option<usize> {
+    let mut end = None;
+    let mut rest = header;
+    while let Some(i) = rest.find("\"data_offsets\"") {
+        rest = &rest[i + "\"data_offsets\"".len()..];
+        let open = rest.find('[')?;
+        let close = rest.find(']')?;
+        let nums: Vec<usize> = rest[open + 1..close]
+            .split(',')
+            .map(|s| s.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        end = end.max(nums.last().copied());
+    }
+    end
+}
+
+fn parse<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Header, SafeTensors<'b>)> {
+    let bad = |what: String| Error::format(path, what);
+    if bytes.len() < 8 {
+        return Err(bad(format!(
+            "truncated: a safetensors file starts with an 8-byte header length, found {} bytes",
+            bytes.len()
+        )));
+    }
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let after = (bytes.len() - 8) as u64;
+    if n > after {
+        return Err(bad(format!(
+            "truncated header: the first 8 bytes announce a {n}-byte JSON header, \
+             but only {after} bytes follow"
+        )));
+    }
+    let header_text = &bytes[8..8 + n as usize];
+    let data_len = bytes.len() - 8 - n as usize;
+    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| {
+        bad(match e {
+            SafeTensorError::InvalidHeader(e) => format!("header is not UTF-8 text: {e}"),
+            SafeTensorError::InvalidHeaderDeserialization(e) => {
+                format!("header is not valid safetensors JSON: {e}")
+            }
+            SafeTensorError::MetadataIncompleteBuffer => {
+                let described = std::str::from_utf8(header_text)
+                    .ok()
+                    .and_then(described_data_len)
+                    .map_or("a different number of".to_string(), |d| d.to_string());
+                format!(
+                    "data length mismatch: the header describes {described} bytes of tensor \
+                     data, found {data_len} bytes after the header"
+                )
+            }
+            SafeTensorError::InvalidOffset(name) => format!(
+                "tensor `{name}`: its data_offsets do not start where the previous tensor's end"
+            ),
+            SafeTensorError::TensorInvalidInfo => {
+                "a tensor's data_offsets do not span its shape × dtype size".to_string()
+            }
+            other => format!("invalid safetensors file: {other}"),
+        })
+    })?;
+    let st = SafeTensors::deserialize(bytes)
+        .map_err(|e| bad(format!("invalid safetensors file: {e}")))?;
+    let tensors = meta
+        .offset_keys()
+        .into_iter()
+        .map(|name| {
+            let info = meta.info(&name).expect("a key of the header");
+            TensorSpec {
+                shape: info.shape.clone(),
+                dtype: info.dtype.into(),
+                name,
+            }
+        })
+        .collect();
+    let mut metadata: IndexMap<String, String> = meta
+        .metadata()
+        .as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    metadata.sort_keys();
+    Ok((Header { tensors, metadata }, st))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// Reads a file's header: its tensors' names, shapes and dtypes, and its metadata.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read; [`Error::Format`] if it is not a
+/// valid safetensors file (truncated, a header that is not JSON, data whose
+/// length does not match the header).
+pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
+    let path = path.as_ref();
+    let bytes = read_file(path)?;
+    Ok(parse(path, &bytes)?.0)
+}
+
+fn decode<E: Element>(
+    path: &Path,
+    header: &Header,
+    st: &SafeTensors<'_>,
+    convert: bool,
+) -> Result<IndexMap<String, Tensor<E>>> {
+    let mut out = IndexMap::with_capacity(header.tensors.len());
+    for spec in &header.tensors {
+        let view = st
+            .tensor(&spec.name)
+            .map_err(|e| Error::format(path, e.to_string()))?;
+        let data: Vec<E> = match (&spec.dtype, convert) {
+            (d, _) if *d == E::DTYPE => E::read_le(view.data()),
+            (Dtype::F32, true) => f32::read_le(view.data())
+                .into_iter()
+                .map(|x| E::from_f64(x as f64))
+                .collect(),
+            (Dtype::F64, true) => f64::read_le(view.data())
+                .into_iter()
+                .map(E::from_f64)
+                .collect(),
+            (found, _) => {
+                return Err(Error::mismatch(
+                    format!("dtype of tensor `{}` in {}", spec.name, path.display()),
+                    if convert {
+                        "F32 or F64".to_string()
+                    } else {
+                        E::DTYPE.to_string()
+                    },
+                    found,
+                ))
+            }
+        };
+        out.insert(spec.name.clone(), Tensor::from_vec(&spec.shape, data)?);
+    }
+    Ok(out)
+}
+
+/// Loads every tensor of a safetensors file, in file order; each must have
+/// the dtype of `E` (`F32` for `f32`, `F64` for `f64`).
+///
+/// # Errors
+/// As [`read_header`]; [`Error::Mismatch`] naming the first tensor whose
+/// dtype is not `E`'s (use [`load_as`] to convert).
+pub fn load<E: Element>(path: impl AsRef<Path>) -> Result<IndexMap<String, Tensor<E>>> {
+    let path = path.as_ref();
+    let bytes = read_file(path)?;
+    let (header, st) = parse(path, &bytes)?;
+    decode(path, &header, &st, false)
+}
+
+/// Loads every tensor of a safetensors file, converting `F32` and `F64`
+/// tensors to `E` (an `F64` → `f32` conversion rounds).
+///
+/// # Errors
+/// As [`read_header`]; [`Error::Mismatch`] for a tensor of another dtype.
+pub fn load_as<E: Element>(path: impl AsRef<Path>) -> Result<IndexMap<String, Tensor<E>>> {
+    let path = path.as_ref();
+    let bytes = read_file(path)?;
+    let (header, st) = parse(path, &bytes)?;
+    decode(path, &header, &st, true)
+}
+
+/// Loads a file only if its tensors are exactly `expected` (names, shapes
+/// and dtypes; see [`check_against`]).
+///
+/// # Errors
+/// As [`load`]; [`Error::Mismatch`] naming the first difference and listing
+/// the others.
+pub fn load_checked<E: Element>(
+    path: impl AsRef<Path>,
+    expected: &[TensorSpec],
+) -> Result<IndexMap<String, Tensor<E>>> {
+    let path = path.as_ref();
+    let bytes = read_file(path)?;
+    let (header, st) = parse(path, &bytes)?;
+    check_against(expected, &header.tensors)?;
+    decode(path, &header, &st, false)
+}
