@@ -9,5 +9,7 @@
 pub mod data;
 pub mod error;
 pub mod io;
+#[cfg(feature = "plot")]
+pub mod plot;
 
 pub use error::{Error, Result};
