@@ -349,6 +349,7 @@ fn heatmap_has_the_playground_colours_points_and_lines() {
     let start = Instant::now();
     heatmap(&path, &panel, &HeatmapOptions::default()).unwrap();
     let elapsed = start.elapsed();
+    eprintln!("100×100 heatmap with 120 points rendered in {elapsed:?}");
     let img = load(&path);
     assert_eq!(img.dimensions(), (520, 560));
     let orange = count(&img, near(Color::PLAYGROUND_ORANGE, 12));
@@ -600,4 +601,63 @@ fn a_failed_render_keeps_the_previous_picture() {
         .filter(|n| n.starts_with(".keep.png."))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn line_chart_clips_curves_to_a_given_range() {
+    let path = out("clipped.png");
+    // A diverging loss: the y range is fixed so the early epochs stay legible.
+    let loss: Vec<f64> = (0..20).map(|e| 0.5 * 1.6f64.powi(e)).collect();
+    let options = ChartOptions {
+        y_range: Some((0.0, 10.0)),
+        legend: Legend::UpperLeft,
+        ..ChartOptions::default()
+    };
+    line_chart(
+        &path,
+        "Learning rate too large",
+        "epoch",
+        "loss",
+        &[Series::per_epoch("train", &loss).color(Color::RED)],
+        &options,
+    )
+    .unwrap();
+    let img = load(&path);
+    assert!(count(&img, near(Color::RED, 0)) > 100);
+    // From epoch 8 on the loss is above the range: the curve leaves through
+    // the top instead of running along the border as a false plateau, so the
+    // right half of the picture has no red at all.
+    for y in 0..img.height() {
+        for x in 400..img.width() {
+            assert!(
+                !near(Color::RED, 30)(img.get_pixel(x, y).0),
+                "red at ({x}, {y})"
+            );
+        }
+    }
+}
+
+#[test]
+fn surface3d_draws_a_neurons_sigmoid_surface() {
+    let path = out("sigmoid-surface.png");
+    let options = SurfaceOptions {
+        x_label: "x1".into(),
+        y_label: "x2".into(),
+        z_label: "output".into(),
+        yaw: 0.9,
+        ..SurfaceOptions::default()
+    };
+    let neuron = |x1: f64, x2: f64| 1.0 / (1.0 + (-(2.0 * x1 - 1.5 * x2 + 0.5)).exp());
+    surface3d(
+        &path,
+        "sigmoid(2 x1 - 1.5 x2 + 0.5)",
+        neuron,
+        (-4.0, 4.0),
+        (-4.0, 4.0),
+        &[],
+        &options,
+    )
+    .unwrap();
+    let img = load(&path);
+    assert_not_blank(&img, 200);
 }

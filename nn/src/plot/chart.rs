@@ -12,7 +12,8 @@ use plotters::style::Color as _;
 
 use super::color::Color;
 use super::output::{
-    axis_labeler, check_range, check_size, data_range, plot_err, render_png, Area, FONT,
+    axis_labeler, check_range, check_size, clip_polyline, data_range, plot_err, render_png, Area,
+    FONT,
 };
 use crate::{Error, Result};
 
@@ -371,26 +372,49 @@ where
         .max_light_lines(2)
         .draw()
         .map_err(plot_err("drawing the axes"))?;
+    let (x_box, y_box) = ((xs.start, xs.end), (ys.start, ys.end));
     let visible =
         |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite() && (!options.log_y || y > 0.0);
+    let inside =
+        |&(x, y): &(f64, f64)| x >= x_box.0 && x <= x_box.1 && y >= y_box.0 && y <= y_box.1;
     for &(color, s) in series {
         let rgb = color.rgb_color();
         let stroke = ShapeStyle::from(rgb).stroke_width(s.width);
         if s.line {
-            for run in s.points.split(|p| !visible(p)).filter(|r| r.len() >= 2) {
+            // Clip in the axis's own space: log10(y) on a log axis, where
+            // the drawn segments are straight.
+            let to_axis = |&(x, y): &(f64, f64)| {
+                if !visible(&(x, y)) {
+                    (f64::NAN, f64::NAN)
+                } else if options.log_y {
+                    (x, y.log10())
+                } else {
+                    (x, y)
+                }
+            };
+            let from_axis = |(x, y): (f64, f64)| {
+                if options.log_y {
+                    (x, 10f64.powf(y))
+                } else {
+                    (x, y)
+                }
+            };
+            let axis_points: Vec<(f64, f64)> = s.points.iter().map(to_axis).collect();
+            let y_axis = if options.log_y {
+                (y_box.0.log10(), y_box.1.log10())
+            } else {
+                y_box
+            };
+            for piece in clip_polyline(&axis_points, x_box, y_axis) {
+                let run: Vec<(f64, f64)> = piece.into_iter().map(from_axis).collect();
                 if s.dashed {
                     let dash = 4 * s.width + 4;
                     chart
-                        .draw_series(DashedLineSeries::new(
-                            run.iter().copied(),
-                            dash,
-                            dash * 2 / 3,
-                            stroke,
-                        ))
+                        .draw_series(DashedLineSeries::new(run, dash, dash * 2 / 3, stroke))
                         .map_err(plot_err("drawing a dashed line"))?;
                 } else {
                     chart
-                        .draw_series(LineSeries::new(run.iter().copied(), stroke))
+                        .draw_series(LineSeries::new(run, stroke))
                         .map_err(plot_err("drawing a line"))?;
                 }
             }
@@ -402,7 +426,7 @@ where
                     s.points
                         .iter()
                         .copied()
-                        .filter(visible)
+                        .filter(|p| visible(p) && inside(p))
                         .map(|p| marker_element(marker, p, size, rgb, None)),
                 )
                 .map_err(plot_err("drawing markers"))?;

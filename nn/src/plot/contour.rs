@@ -9,7 +9,8 @@ use plotters::style::Color as _;
 use super::chart::{draw_legend, marker_element, Legend, LegendEntry, Marker};
 use super::color::{viridis, Color};
 use super::output::{
-    axis_labeler, check_range, check_size, data_range, plot_err, render_png, tick_label, Area, FONT,
+    axis_labeler, check_range, check_size, clip_polyline, data_range, plot_err, render_png,
+    tick_label, Area, FONT,
 };
 use crate::{Error, Result};
 
@@ -208,29 +209,35 @@ fn draw_descent(
     descent: &[(f64, f64)],
     options: &ContourOptions,
 ) -> Result<()> {
-    let finite: Vec<(f64, f64)> = descent
-        .iter()
-        .copied()
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .collect();
-    if finite.is_empty() {
+    if descent.is_empty() {
         return Ok(());
     }
+    let (xs, ys) = (chart.x_range(), chart.y_range());
+    let (x_box, y_box) = ((xs.start, xs.end), (ys.start, ys.end));
     let rgb = options.path_color.rgb_color();
     let stroke = ShapeStyle::from(rgb).stroke_width(2);
+    for piece in clip_polyline(descent, x_box, y_box) {
+        chart
+            .draw_series(LineSeries::new(piece, stroke))
+            .map_err(plot_err("drawing the descent path"))?;
+    }
+    let inside =
+        |&(x, y): &(f64, f64)| x >= x_box.0 && x <= x_box.1 && y >= y_box.0 && y <= y_box.1;
     chart
-        .draw_series(LineSeries::new(finite.iter().copied(), stroke))
-        .map_err(plot_err("drawing the descent path"))?;
-    chart
-        .draw_series(finite.iter().enumerate().map(|(i, &p)| {
-            let size = if i == 0 { 6 } else { 4 };
-            let shape = if i == 0 {
-                Marker::Square
-            } else {
-                Marker::Circle
-            };
-            marker_element(shape, p, size, rgb, Some(WHITE))
-        }))
+        .draw_series(
+            descent
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| inside(p))
+                .map(|(i, &p)| {
+                    let (shape, size) = if i == 0 {
+                        (Marker::Square, 6)
+                    } else {
+                        (Marker::Circle, 4)
+                    };
+                    marker_element(shape, p, size, rgb, Some(WHITE))
+                }),
+        )
         .map_err(plot_err("drawing the descent steps"))?;
     let entry = LegendEntry {
         name: options.path_label.clone(),

@@ -246,6 +246,98 @@ pub(crate) fn axis_labeler((lo, hi): (f64, f64)) -> impl Fn(&f64) -> String {
     }
 }
 
+/// Splits a polyline into the pieces that lie inside the box
+/// `x_range` × `y_range`, cutting segments where they cross its border
+/// (Liang–Barsky). Points with a non-finite coordinate break the line.
+/// Plotters would instead pull outside points onto the border, drawing a
+/// plateau that is not in the data.
+pub(crate) fn clip_polyline(
+    points: &[(f64, f64)],
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    let finite = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let clipped = if finite(&a) && finite(&b) {
+            clip_segment(a, b, (x0, x1), (y0, y1))
+        } else {
+            None
+        };
+        match clipped {
+            Some((p, q)) => {
+                if current.last() != Some(&p) {
+                    if current.len() >= 2 {
+                        pieces.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                    current.push(p);
+                }
+                current.push(q);
+                // Leaving the box ends this piece.
+                if q != b {
+                    pieces.push(std::mem::take(&mut current));
+                }
+            }
+            None => {
+                if current.len() >= 2 {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+        }
+    }
+    if current.len() >= 2 {
+        pieces.push(current);
+    }
+    pieces
+}
+
+/// The part of segment a–b inside the box, if any.
+fn clip_segment(
+    a: (f64, f64),
+    b: (f64, f64),
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Option<((f64, f64), (f64, f64))> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, a.0 - x0),
+        (dx, x1 - a.0),
+        (-dy, a.1 - y0),
+        (dy, y1 - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    if t0 > t1 {
+        return None;
+    }
+    let at = |t: f64| {
+        if t == 0.0 {
+            a
+        } else if t == 1.0 {
+            b
+        } else {
+            (a.0 + dx * t, a.1 + dy * t)
+        }
+    };
+    Some((at(t0), at(t1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +366,31 @@ mod tests {
         assert_eq!(axis_labeler((-1.0, 1.0))(&-2.2e-16), "0");
         assert_eq!(tick_label(24.83), "24.8");
         assert_eq!(tick_label(0.5068), "0.507");
+    }
+
+    #[test]
+    fn polylines_are_cut_at_the_border_not_pulled_onto_it() {
+        let r = (0.0, 10.0);
+        // Up and out through the top, back in, then a NaN break.
+        let line = [
+            (0.0, 5.0),
+            (2.0, 15.0),
+            (4.0, 5.0),
+            (5.0, 6.0),
+            (6.0, f64::NAN),
+            (7.0, 1.0),
+            (8.0, 2.0),
+        ];
+        let pieces = clip_polyline(&line, r, r);
+        assert_eq!(pieces.len(), 3, "{pieces:?}");
+        assert_eq!(pieces[0], vec![(0.0, 5.0), (1.0, 10.0)]);
+        assert_eq!(pieces[1], vec![(3.0, 10.0), (4.0, 5.0), (5.0, 6.0)]);
+        assert_eq!(pieces[2], vec![(7.0, 1.0), (8.0, 2.0)]);
+        assert!(clip_polyline(&[(20.0, 20.0), (30.0, 30.0)], r, r).is_empty());
+        assert_eq!(
+            clip_polyline(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)], r, r),
+            vec![vec![(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]]
+        );
     }
 
     #[test]
