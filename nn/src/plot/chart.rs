@@ -308,8 +308,10 @@ pub fn line_chart(
     })
 }
 
-/// Draws 1-D data points (the beans: size against toxicity) as grey discs
-/// with one or more named curves over them, and writes a PNG at `path`.
+/// Draws 1-D data points (the beans: size against toxicity) as grey discs,
+/// named "data" in the legend, with one or more named curves over them, and
+/// writes a PNG at `path`. For another name or colour of the points, give
+/// them to [`line_chart`] as a [`Series::points`].
 ///
 /// The course draws each hidden neuron's S-curve (blue, red) and their sum
 /// (green) over the beans: give those as [`Series::from_fn`] curves with

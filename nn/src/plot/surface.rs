@@ -290,10 +290,9 @@ fn axis_title_position(
     });
     let others: Vec<usize> = (0..3).filter(|&i| i != axis).collect();
     let mut candidates = Vec::new();
-    for (&i, &j) in [(others[0], others[1]), (others[1], others[0])]
-        .iter()
-        .map(|(a, b)| (a, b))
-    {
+    // Edges parallel to `axis` on the back panel of one other axis `i`, at
+    // either end of the third axis `j`.
+    for (i, j) in [(others[0], others[1]), (others[1], others[0])] {
         for end in [lo[j], hi[j]] {
             let mut s = lo;
             s[i] = back[i];
