@@ -17,12 +17,12 @@ use nn::plot::{
 };
 use nn::Error;
 
-/// Where a test writes `name`: `NN_PLOT_KEEP` if set, else a fresh
-/// directory under the system temp dir.
+/// Where a test writes `name`: `NN_PLOT_KEEP` if set, else one
+/// directory under the system temp dir (overwritten on every run).
 fn out(name: &str) -> PathBuf {
     let dir = match std::env::var_os("NN_PLOT_KEEP") {
         Some(d) => PathBuf::from(d),
-        None => std::env::temp_dir().join(format!("xiaolan-plot-tests-{}", std::process::id())),
+        None => std::env::temp_dir().join("xiaolan-plot-tests"),
     };
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
