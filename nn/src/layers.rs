@@ -30,7 +30,40 @@ use std::fmt;
 /// training loop work on.
 ///
 /// Implement it for your own model by returning its store and writing its
-/// forward pass as tape arithmetic; [`Model::predict`] comes for free.
+/// forward pass as tape arithmetic; [`Model::predict`] and the training loop
+/// come for free.
+///
+/// ```
+/// use autograd::{Tensor, TensorVar};
+/// use nn::prelude::*;
+/// use nn::Result;
+///
+/// /// y = a·x² + b·x + c, one input column.
+/// struct Quadratic {
+///     params: ParamStore,
+///     coef: ParamId,
+/// }
+///
+/// impl Model<f64> for Quadratic {
+///     fn params(&self) -> &ParamStore { &self.params }
+///     fn params_mut(&mut self) -> &mut ParamStore { &mut self.params }
+///     fn forward<'t>(&self, p: &Bound<'t, f64>, x: TensorVar<'t, f64>) -> Result<TensorVar<'t, f64>> {
+///         let features = TensorVar::try_concat(&[x * x, x, x * 0.0 + 1.0], 1)?; // [n, 3]
+///         Ok(features.try_matmul(p[self.coef])?)
+///     }
+/// }
+///
+/// let mut params = ParamStore::new();
+/// let coef = params.add("coef", Tensor::zeros(&[3, 1])).unwrap();
+/// let mut model = Quadratic { params, coef };
+/// let x = Tensor::from_vec(&[5, 1], vec![-2.0, -1.0, 0.0, 1.0, 2.0]).unwrap();
+/// let y = x.map(|v| 0.5 * v * v - v + 2.0);
+/// let mut opt = Sgd::new(0.05).unwrap();
+/// Trainer::new(Loss::Mse).epochs(2000).batch_size(5).quiet()
+///     .fit(&mut model, &mut opt, &x, &y).unwrap();
+/// let c = model.params()[coef].to_vec();
+/// assert!((c[0] - 0.5).abs() < 1e-3 && (c[1] + 1.0).abs() < 1e-3 && (c[2] - 2.0).abs() < 1e-3);
+/// ```
 pub trait Model<E: Real> {
     /// The parameters.
     fn params(&self) -> &ParamStore<E>;

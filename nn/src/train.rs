@@ -209,6 +209,22 @@ fn target_var<'t, E: Real>(
 /// loss is NaN or infinite the parameters are left as they were and the
 /// loss is returned, for the caller to stop.
 ///
+/// ```
+/// use autograd::{Tape, Tensor};
+/// use nn::loss::Targets;
+/// use nn::prelude::*;
+/// use nn::train::train_step;
+/// // Nielsen's network: 784-30-10 sigmoid, f32, SGD with η = 3, batches of 10
+/// let mut mlp = Mlp::<f32>::new(&[784, 30, 10], &[Activation::Sigmoid; 2], Init::NielsenScaled, 1).unwrap();
+/// let mut opt = Sgd::new(3.0).unwrap();
+/// let x = Tensor::full(&[10, 784], 0.5f32);
+/// let y = Tensor::one_hot(&[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], 10).unwrap();
+/// let mut tape = Tape::<f32>::default(); // reused by every step
+/// let first = train_step(&mut tape, &mut mlp, &mut opt, &Loss::SquaredError, &x, Targets::Values(&y)).unwrap();
+/// let second = train_step(&mut tape, &mut mlp, &mut opt, &Loss::SquaredError, &x, Targets::Values(&y)).unwrap();
+/// assert!(second < first);
+/// ```
+///
 /// # Errors
 /// A shape mismatch between the batch, the model and the targets; an
 /// optimizer error.
