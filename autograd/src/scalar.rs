@@ -111,9 +111,9 @@ impl<'t, E: Real> Var<'t, E> {
     /// ```
     #[inline]
     pub fn unary(self, op: &'static str, y: E, dy_dx: E) -> Self {
-        if self.tape.anomaly_detection() && !y.is_finite() {
-            self.tape
-                .report_non_finite(op, &[format!("scalar {}", self.value)], &y.to_string());
+        if self.tape.anomaly_detection() {
+            let d = [(self.node != CONST).then_some(dy_dx), None];
+            self.anomaly_check(op, None, y, d);
         }
         if self.node == CONST || !self.tape.grad_enabled() {
             return Var::constant(self.tape, y);
@@ -136,15 +136,12 @@ impl<'t, E: Real> Var<'t, E> {
         if !std::ptr::eq(self.tape, rhs.tape) {
             mixed_tapes(op);
         }
-        if self.tape.anomaly_detection() && !y.is_finite() {
-            self.tape.report_non_finite(
-                op,
-                &[
-                    format!("scalar {}", self.value),
-                    format!("scalar {}", rhs.value),
-                ],
-                &y.to_string(),
-            );
+        if self.tape.anomaly_detection() {
+            let d = [
+                (self.node != CONST).then_some(d[0]),
+                (rhs.node != CONST).then_some(d[1]),
+            ];
+            self.anomaly_check(op, Some(rhs), y, d);
         }
         let node = match (self.node == CONST, rhs.node == CONST) {
             (true, true) => return Var::constant(self.tape, y),
@@ -165,6 +162,27 @@ impl<'t, E: Real> Var<'t, E> {
             },
         };
         Var::new(self.tape, self.tape.push(node), y)
+    }
+
+    /// With anomaly detection on: panics, naming `op`, if the value `y` or a
+    /// local derivative that will be recorded (`d`, `None` for constant
+    /// operands) is not finite. A finite value with an infinite derivative
+    /// (√x at 0) would otherwise turn the gradient into inf/NaN silently.
+    #[inline]
+    #[track_caller]
+    fn anomaly_check(self, op: &'static str, rhs: Option<Self>, y: E, d: [Option<E>; 2]) {
+        let bad_d = d.iter().flatten().any(|x| !x.is_finite());
+        if y.is_finite() && (!self.tape.grad_enabled() || !bad_d) {
+            return;
+        }
+        let mut inputs = vec![format!("scalar {}", self.value)];
+        inputs.extend(rhs.map(|r| format!("scalar {}", r.value)));
+        let mut out = y.to_string();
+        if bad_d {
+            let ds: Vec<String> = d.iter().flatten().map(|x| x.to_string()).collect();
+            out = format!("{out}, local derivatives {}", ds.join(", "));
+        }
+        self.tape.report_non_finite(op, &inputs, &out);
     }
 
     /// Computes the gradient of this value with respect to everything on the tape.
@@ -214,10 +232,25 @@ impl<'t, E: Real> Var<'t, E> {
     }
 
     /// x^y with both sides on the tape. ∂/∂x = y·x^(y−1), ∂/∂y = x^y·ln x.
+    ///
+    /// As for the tensor op, ∂/∂x is taken as 0 where y = 0 (x^0 = 1 for
+    /// every x) and ∂/∂y as 0 where x = 0 and y ≥ 0 (the limit of
+    /// x^y·ln x as x → 0⁺) instead of the 0·∞ = NaN of the formulas.
     pub fn pow(self, y: Self) -> Self {
         let (a, b) = (self.value, y.value);
         let v = a.powf(b);
-        self.binary("pow", y, v, [b * a.powf(b - E::one()), v * a.ln()])
+        let zero = E::zero();
+        let da = if b == zero {
+            zero
+        } else {
+            b * a.powf(b - E::one())
+        };
+        let db = if a == zero && b >= zero {
+            zero
+        } else {
+            v * a.ln()
+        };
+        self.binary("pow", y, v, [da, db])
     }
 
     /// e^x. d/dx = e^x.

@@ -194,10 +194,15 @@ impl<E: Real> Tape<E> {
     /// assert!(y.is_constant());
     /// ```
     pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
-        let before = self.grad_enabled.replace(false);
-        let out = f();
-        self.grad_enabled.set(before);
-        out
+        /// Restores the recording flag when dropped, also after a panic in `f`.
+        struct Restore<'a>(&'a Cell<bool>, bool);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.1);
+            }
+        }
+        let _restore = Restore(&self.grad_enabled, self.grad_enabled.replace(false));
+        f()
     }
 
     /// Whether operations are being recorded (false inside [`Tape::no_grad`]).
@@ -209,7 +214,9 @@ impl<E: Real> Tape<E> {
     ///
     /// When on, the first operation whose output is not finite panics with
     /// its name and its input shapes and values, instead of letting NaN flow
-    /// on into the loss and the weights.
+    /// on into the loss and the weights. A scalar op also panics when a
+    /// local derivative it records is not finite (√x at 0), and a tensor
+    /// op's backward when a gradient it returns is not finite.
     ///
     /// ```should_panic
     /// let tape = autograd::Tape::new();
