@@ -52,7 +52,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A [`Error::Mismatch`].
-    pub fn mismatch(what: impl Into<String>, expected: impl fmt::Display, found: impl fmt::Display) -> Self {
+    pub fn mismatch(
+        what: impl Into<String>,
+        expected: impl fmt::Display,
+        found: impl fmt::Display,
+    ) -> Self {
         Error::Mismatch {
             what: what.into(),
             expected: expected.to_string(),
@@ -61,7 +65,11 @@ impl Error {
     }
 
     /// An [`Error::Invalid`].
-    pub fn invalid(what: impl Into<String>, expected: impl fmt::Display, found: impl fmt::Display) -> Self {
+    pub fn invalid(
+        what: impl Into<String>,
+        expected: impl fmt::Display,
+        found: impl fmt::Display,
+    ) -> Self {
         Error::Invalid {
             what: what.into(),
             expected: expected.to_string(),

@@ -16,10 +16,10 @@ pub mod loss;
 pub mod metrics;
 pub mod optim;
 pub mod param;
-pub mod scalar_net;
-pub mod train;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod scalar_net;
+pub mod train;
 
 pub use activation::Activation;
 pub use error::{Error, Result};
