@@ -111,10 +111,16 @@ impl Example {
         self.checks += 1;
         let ok = (got - want).abs() <= tol;
         if ok {
-            println!("check {what}: {got} (want {want} ± {tol:e}) ok");
+            println!(
+                "check {what}: {} (want {} ± {tol:e}) ok",
+                num(got),
+                num(want)
+            );
         } else {
             let msg = format!(
-                "{what}: got {got}, expected {want} ± {tol:e} (off by {:e})",
+                "{what}: got {}, expected {} ± {tol:e} (off by {:e})",
+                num(got),
+                num(want),
                 (got - want).abs()
             );
             println!("check {msg} FAILED");
@@ -150,5 +156,15 @@ impl Example {
             }
             std::process::exit(1);
         }
+    }
+}
+
+/// A number for a check line: plain when it reads well, in scientific
+/// notation when it is very small or very large.
+fn num(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e7).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }

@@ -360,7 +360,13 @@ where
 {
     let (xs, ys) = (chart.x_range(), chart.y_range());
     let x_fmt = axis_labeler((xs.start, xs.end));
-    let y_fmt = axis_labeler((ys.start, ys.end));
+    // On a log axis every tick is a power of ten, never rounding noise:
+    // snapping small ticks to 0 would label 1e-10 and 1e-12 as "0".
+    let y_fmt = if options.log_y {
+        axis_labeler((0.0, 0.0))
+    } else {
+        axis_labeler((ys.start, ys.end))
+    };
     chart
         .configure_mesh()
         .x_desc(x_label)
