@@ -24,7 +24,7 @@
 //! assert!((beans::LINE_W * beans::COURSE_BEAN.0 - beans::COURSE_BEAN.1).abs() < 1e-12);
 //! ```
 
-use super::rng::SeededRng;
+use crate::init::Rng;
 use super::Dataset;
 use autograd::Tensor;
 
@@ -83,7 +83,7 @@ fn classes(d: usize, xs: Vec<f64>, labels: Vec<usize>) -> Dataset<f64> {
 #[track_caller]
 pub fn linear(n: usize, w: f64, b: f64, noise: f64, seed: u64) -> Dataset<f64> {
     assert!(n > 0, "linear: expected at least one bean, found n = 0");
-    let mut rng = SeededRng::new(seed);
+    let mut rng = Rng::new(seed);
     let mut xs = Vec::with_capacity(n);
     let mut ys = Vec::with_capacity(n);
     for _ in 0..n {
@@ -137,7 +137,7 @@ pub fn line_with_offset(n: usize, noise: f64, seed: u64) -> Dataset<f64> {
 #[track_caller]
 pub fn threshold(n: usize, seed: u64) -> Dataset<f64> {
     assert!(n > 0, "threshold: expected at least one bean, found n = 0");
-    let mut rng = SeededRng::new(seed);
+    let mut rng = Rng::new(seed);
     let xs: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
     let labels = xs.iter().map(|&x| usize::from(x >= THRESHOLD)).collect();
     classes(1, xs, labels)
@@ -152,7 +152,7 @@ pub fn threshold(n: usize, seed: u64) -> Dataset<f64> {
 #[track_caller]
 pub fn hill(n: usize, seed: u64) -> Dataset<f64> {
     assert!(n > 0, "hill: expected at least one bean, found n = 0");
-    let mut rng = SeededRng::new(seed);
+    let mut rng = Rng::new(seed);
     let xs: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
     let labels = xs
         .iter()
@@ -162,7 +162,7 @@ pub fn hill(n: usize, seed: u64) -> Dataset<f64> {
 }
 
 fn two_dimensional(n: usize, seed: u64, toxic: impl Fn(f64, f64) -> bool) -> Dataset<f64> {
-    let mut rng = SeededRng::new(seed);
+    let mut rng = Rng::new(seed);
     let mut xs = Vec::with_capacity(2 * n);
     let mut labels = Vec::with_capacity(n);
     for _ in 0..n {

@@ -20,14 +20,13 @@ pub mod beans;
 pub mod idx;
 pub mod mnist;
 pub mod playground;
-mod rng;
 
 pub use mnist::Mnist;
 pub use playground::{Feature, PlaygroundSet};
 
 use crate::error::{Error, Result};
 use autograd::{Real, Tensor};
-use rng::SeededRng;
+use crate::init::Rng;
 
 /// Samples for supervised learning: inputs `x` of shape [n, d] and targets `y`
 /// of shape [n, k], row i of one belonging to row i of the other, plus the
@@ -323,7 +322,7 @@ impl<E: Real> Dataset<E> {
                 format!("{n_train} training and {} test samples", n - n_train),
             ));
         }
-        let order = SeededRng::new(seed).permutation(n);
+        let order = Rng::new(seed).permutation(n);
         Ok((
             self.select(&order[..n_train])?,
             self.select(&order[n_train..])?,
@@ -332,7 +331,7 @@ impl<E: Real> Dataset<E> {
 
     /// The samples in a seeded random order.
     pub fn shuffled(&self, seed: u64) -> Self {
-        let order = SeededRng::new(seed).permutation(self.len());
+        let order = Rng::new(seed).permutation(self.len());
         self.select(&order)
             .expect("a permutation selects every sample once")
     }
@@ -353,7 +352,7 @@ impl<E: Real> Dataset<E> {
     /// assert_eq!(sizes, [4, 4, 2]);
     /// ```
     pub fn batches(&self, batch_size: usize, seed: u64, epoch: u64) -> Result<Batches<'_, E>> {
-        let order = SeededRng::with_stream(seed, epoch).permutation(self.len());
+        let order = Rng::with_stream(seed, epoch).permutation(self.len());
         Batches::new(self, order, batch_size)
     }
 

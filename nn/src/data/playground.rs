@@ -28,7 +28,7 @@
 //! `Math.random`; these come from ChaCha8, so a seed gives other points than
 //! the Playground's but from the same distributions, in the same draw order.
 
-use super::rng::SeededRng;
+use crate::init::Rng;
 use super::Dataset;
 use crate::error::{Error, Result};
 use autograd::{Real, Tensor};
@@ -119,7 +119,7 @@ impl PlaygroundSet {
     /// [`Error::Invalid`] if `noise` is not in [0, 0.5], if `n` is 0, or if
     /// `n` is odd for a set made of two halves (circle, gauss, spiral).
     pub fn generate_n(self, n: usize, noise: f64, seed: u64) -> Result<Dataset<f64>> {
-        let mut rng = SeededRng::new(seed);
+        let mut rng = Rng::new(seed);
         let points = self.points(n, noise, &mut rng)?;
         self.to_dataset(points)
     }
@@ -148,14 +148,14 @@ impl PlaygroundSet {
                 train_percent,
             ));
         }
-        let mut rng = SeededRng::new(seed);
+        let mut rng = Rng::new(seed);
         let mut points = self.points(n, noise, &mut rng)?;
         rng.shuffle(&mut points);
         let data = self.to_dataset(points)?;
         data.split_at(split)
     }
 
-    fn points(self, n: usize, noise: f64, rng: &mut SeededRng) -> Result<Vec<[f64; 3]>> {
+    fn points(self, n: usize, noise: f64, rng: &mut Rng) -> Result<Vec<[f64; 3]>> {
         if !(0.0..=MAX_NOISE).contains(&noise) {
             return Err(Error::invalid(
                 "Playground noise",
@@ -240,7 +240,7 @@ impl FromStr for PlaygroundSet {
 }
 
 /// `classifyCircleData`.
-fn circle(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn circle(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let radius = 5.0;
     let mut points = Vec::with_capacity(n);
     for (r_lo, r_hi) in [(0.0, radius * 0.5), (radius * 0.7, radius)] {
@@ -259,7 +259,7 @@ fn circle(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
 }
 
 /// `classifyXORData`.
-fn xor(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn xor(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let padding = 0.3;
     let pad = |v: f64| if v > 0.0 { v + padding } else { v - padding };
     (0..n)
@@ -279,13 +279,13 @@ fn xor(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
 }
 
 /// `classifyTwoGaussData`: variance maps noise [0, 0.5] linearly to [0.5, 4].
-fn gauss(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn gauss(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let variance = 0.5 + noise / 0.5 * (4.0 - 0.5);
     let mut points = Vec::with_capacity(n);
     for (c, label) in [(2.0, 1.0), (-2.0, -1.0)] {
         for _ in 0..n / 2 {
-            let x = rng.normal(c, variance);
-            let y = rng.normal(c, variance);
+            let x = rng.normal(c, variance.sqrt());
+            let y = rng.normal(c, variance.sqrt());
             points.push([x, y, label]);
         }
     }
@@ -293,7 +293,7 @@ fn gauss(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
 }
 
 /// `classifySpiralData`.
-fn spiral(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn spiral(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let arm = n / 2;
     let mut points = Vec::with_capacity(n);
     for (delta_t, label) in [(0.0, 1.0), (PI, -1.0)] {
@@ -309,7 +309,7 @@ fn spiral(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
 }
 
 /// `regressPlane`: label = (x + nx + y + ny) mapped from [−10, 10] to [−1, 1], unclamped.
-fn plane(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn plane(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let radius = 6.0;
     (0..n)
         .map(|_| {
@@ -348,7 +348,7 @@ pub fn multi_gaussian_target(x: f64, y: f64) -> f64 {
 }
 
 /// `regressGaussian`.
-fn multi_gaussian(n: usize, noise: f64, rng: &mut SeededRng) -> Vec<[f64; 3]> {
+fn multi_gaussian(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
     let radius = 6.0;
     (0..n)
         .map(|_| {
