@@ -24,8 +24,8 @@
 //! assert!((beans::LINE_W * beans::COURSE_BEAN.0 - beans::COURSE_BEAN.1).abs() < 1e-12);
 //! ```
 
-use crate::init::Rng;
 use super::Dataset;
+use crate::init::Rng;
 use autograd::Tensor;
 
 /// The course's first bean: size x = 0.4, toxicity y = 0.68.

@@ -25,8 +25,8 @@ pub use mnist::Mnist;
 pub use playground::{Feature, PlaygroundSet};
 
 use crate::error::{Error, Result};
-use autograd::{Real, Tensor};
 use crate::init::Rng;
+use autograd::{Real, Tensor};
 
 /// Samples for supervised learning: inputs `x` of shape [n, d] and targets `y`
 /// of shape [n, k], row i of one belonging to row i of the other, plus the

@@ -28,9 +28,9 @@
 //! `Math.random`; these come from ChaCha8, so a seed gives other points than
 //! the Playground's but from the same distributions, in the same draw order.
 
-use crate::init::Rng;
 use super::Dataset;
 use crate::error::{Error, Result};
+use crate::init::Rng;
 use autograd::{Real, Tensor};
 use std::f64::consts::PI;
 use std::fmt;
