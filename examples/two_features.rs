@@ -86,7 +86,7 @@ fn labelled(data: &Dataset<f64>) -> Vec<(f64, f64, f64)> {
 
 fn main() {
     let mut ex = Example::new("two_features");
-    let (n, epochs) = if ex.quick() { (100, 200) } else { (200, 2000) };
+    let (n, epochs) = if ex.quick() { (100, 800) } else { (200, 2000) };
     let lr = 5.0;
     let straight = beans::two_features(n, 3);
     let curved = beans::two_features_curved(n, 4);
