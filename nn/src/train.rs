@@ -26,6 +26,8 @@
 //! assert_eq!(history.last().unwrap().train_accuracy, Some(1.0));
 //! ```
 
+pub mod playground;
+
 use crate::error::{Error, Result};
 use crate::init::Rng;
 use crate::layers::Model;

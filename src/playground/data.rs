@@ -1,0 +1,204 @@
+//! The points to learn: a Playground data set or a user's CSV file, split
+//! into training and test points, and their input features.
+
+use super::args::Problem;
+use autograd::Tensor;
+use nn::data::playground::features;
+use nn::data::{Feature, PlaygroundSet};
+use std::path::Path;
+
+/// A point (x1, x2) and its label or target.
+pub type Point = (f64, f64, f64);
+
+/// Training and test points.
+#[derive(Clone, Debug)]
+pub struct Split {
+    /// Training points, in the order training walks them.
+    pub train: Vec<Point>,
+    /// Test points.
+    pub test: Vec<Point>,
+}
+
+/// The Playground's split of a generated set: `noise` and `ratio` in
+/// percent, as on its sliders.
+pub fn generated(set: PlaygroundSet, noise: u32, ratio: u32, seed: u64) -> Result<Split, String> {
+    let (train, test) = set
+        .generate_split(f64::from(noise) / 100.0, ratio, seed)
+        .map_err(|e| e.to_string())?;
+    let points = |d: &nn::data::Dataset| -> Vec<Point> {
+        d.x()
+            .data()
+            .chunks_exact(2)
+            .zip(d.y().data())
+            .map(|(p, &y)| (p[0], p[1], y))
+            .collect()
+    };
+    Ok(Split {
+        train: points(&train),
+        test: points(&test),
+    })
+}
+
+/// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
+/// with `#` are skipped; the first data line may be a header (its fields are
+/// not numbers). Classification labels must be −1 or 1 (0 is read as −1).
+/// With no `problem`, the file is a classification set when every label is
+/// −1, 0 or 1, else a regression set. Returns the points and the problem.
+///
+/// # Errors
+/// One line naming the file, the line number and what was wrong.
+pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Problem), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read data file {}: {e}", path.display()))?;
+    let mut points = Vec::new();
+    let mut lines: Vec<usize> = Vec::new();
+    let mut seen_data = false;
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let at = |what: String| format!("{} line {number}: {what}", path.display());
+        if fields.len() != 3 {
+            return Err(at(format!(
+                "expected 3 comma-separated fields x1,x2,label, found {}",
+                fields.len()
+            )));
+        }
+        let parsed: Vec<Result<f64, _>> = fields.iter().map(|f| f.parse::<f64>()).collect();
+        if !seen_data && parsed.iter().all(|p| p.is_err()) {
+            seen_data = true; // a header
+            continue;
+        }
+        seen_data = true;
+        let mut values = [0.0; 3];
+        for (k, (name, p)) in ["x1", "x2", "label"].iter().zip(&parsed).enumerate() {
+            match p {
+                Ok(v) if v.is_finite() => values[k] = *v,
+                Ok(_) => {
+                    return Err(at(format!(
+                        "{name} is {:?}, expected a finite number",
+                        fields[k]
+                    )))
+                }
+                Err(_) => return Err(at(format!("{name} is {:?}, expected a number", fields[k]))),
+            }
+        }
+        points.push((values[0], values[1], values[2]));
+        lines.push(number);
+    }
+    if points.len() < 2 {
+        return Err(format!(
+            "{}: expected at least 2 data rows (x1,x2,label), found {}",
+            path.display(),
+            points.len()
+        ));
+    }
+    let is_class = |y: f64| y == -1.0 || y == 0.0 || y == 1.0;
+    let problem = problem.unwrap_or(if points.iter().all(|p| is_class(p.2)) {
+        Problem::Classification
+    } else {
+        Problem::Regression
+    });
+    if problem == Problem::Classification {
+        for (p, line) in points.iter_mut().zip(&lines) {
+            if !is_class(p.2) {
+                return Err(format!(
+                    "{} line {line}: label {} is not a class, expected -1 or 1 (or 0 for -1) for classification",
+                    path.display(),
+                    p.2
+                ));
+            }
+            if p.2 == 0.0 {
+                p.2 = -1.0;
+            }
+        }
+    }
+    Ok((points, problem))
+}
+
+/// Shuffles the points with `seed` and splits them: the first
+/// ⌊n·ratio/100⌋ for training (as the Playground splits its sets).
+pub fn split(points: &[Point], ratio: u32, seed: u64) -> Result<Split, String> {
+    let n = points.len();
+    let cut = n * ratio as usize / 100;
+    if cut == 0 || cut == n {
+        return Err(format!(
+            "a {ratio}% split of {n} points leaves the training or the test set empty"
+        ));
+    }
+    let order = nn::Rng::new(seed).permutation(n);
+    let shuffled: Vec<Point> = order.iter().map(|&i| points[i]).collect();
+    Ok(Split {
+        train: shuffled[..cut].to_vec(),
+        test: shuffled[cut..].to_vec(),
+    })
+}
+
+/// The feature matrix [n, features] of the points' (x1, x2).
+pub fn inputs(xy: impl IntoIterator<Item = (f64, f64)>, chosen: &[Feature]) -> Tensor<f64> {
+    let xy: Vec<f64> = xy.into_iter().flat_map(|(a, b)| [a, b]).collect();
+    let n = xy.len() / 2;
+    let x = Tensor::from_vec(&[n, 2], xy).expect("two columns");
+    features(&x, chosen).expect("a non-empty feature list and [n, 2] points")
+}
+
+/// The targets [n, 1] of the points.
+pub fn targets(points: &[Point]) -> Tensor<f64> {
+    Tensor::from_vec(&[points.len(), 1], points.iter().map(|p| p.2).collect())
+        .expect("one target per point")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xiaolan-pg-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn csv_reads_headers_comments_and_labels_and_names_bad_lines() {
+        let p = write(
+            "ok.csv",
+            "x1,x2,label\n# a comment\n1,2,1\n\n-1,0.5,0\n3,3,-1\n",
+        );
+        let (pts, problem) = read_csv(&p, None).unwrap();
+        assert_eq!(problem, Problem::Classification);
+        assert_eq!(
+            pts,
+            vec![(1.0, 2.0, 1.0), (-1.0, 0.5, -1.0), (3.0, 3.0, -1.0)]
+        );
+        let r = write("reg.csv", "0,0,0.25\n1,1,-0.5\n");
+        assert_eq!(read_csv(&r, None).unwrap().1, Problem::Regression);
+        let err = read_csv(&r, Some(Problem::Classification)).unwrap_err();
+        assert!(err.contains("line 1: label 0.25 is not a class"), "{err}");
+        let bad = write("bad.csv", "1,2,1\n1,2\n");
+        let err = read_csv(&bad, None).unwrap_err();
+        assert!(
+            err.ends_with("line 2: expected 3 comma-separated fields x1,x2,label, found 2"),
+            "{err}"
+        );
+        let bad = write("nan.csv", "1,2,1\n1,abc,1\n");
+        assert!(read_csv(&bad, None)
+            .unwrap_err()
+            .ends_with("line 2: x2 is \"abc\", expected a number"));
+    }
+
+    #[test]
+    fn split_keeps_every_point_once() {
+        let pts: Vec<Point> = (0..10).map(|i| (i as f64, 0.0, 1.0)).collect();
+        let s = split(&pts, 30, 4).unwrap();
+        assert_eq!((s.train.len(), s.test.len()), (3, 7));
+        let mut all: Vec<f64> = s.train.iter().chain(&s.test).map(|p| p.0).collect();
+        all.sort_by(f64::total_cmp);
+        assert_eq!(all, (0..10).map(|i| i as f64).collect::<Vec<_>>());
+        assert!(split(&pts[..1], 50, 0).is_err());
+    }
+}

@@ -1,0 +1,241 @@
+//! One training run under the Playground's rules: the network, its loss and
+//! optimizer, the epoch loop (nn's `PlaygroundEpochs`) and what each epoch
+//! measured.
+
+use super::args::{LossKind, OptimizerKind, Problem, RegKind};
+use autograd::{Tensor, TensorVar, Var};
+use indicatif::ProgressBar;
+use nn::loss::{bce_with_logits, half_squared_error, Objective, TargetVar, Targets};
+use nn::metrics::Accuracy;
+use nn::optim::{Adam, Optimizer, Regularization, Sgd};
+use nn::train::playground::PlaygroundEpochs;
+use nn::{Activation, Init, Mlp};
+
+/// The loss the run minimises.
+#[derive(Clone, Copy, Debug)]
+pub struct PlaygroundLoss(pub LossKind);
+
+impl Objective<f64> for PlaygroundLoss {
+    /// `HalfSquared`: mean ½(o − t)² of the output o. `CrossEntropy`: the
+    /// output is a logit z whose tanh is the Playground's output, so
+    /// P(+1) = (1 + tanh z)/2 = σ(2z) and the loss is the binary
+    /// cross-entropy of σ(2z) against (1 + t)/2, computed stably from 2z.
+    fn loss<'t>(
+        &self,
+        output: TensorVar<'t, f64>,
+        target: &TargetVar<'t, f64>,
+    ) -> nn::Result<Var<'t, f64>> {
+        let t = target.to_values(output)?;
+        match self.0 {
+            LossKind::HalfSquared => half_squared_error(output, t),
+            LossKind::CrossEntropy => bce_with_logits(output * 2.0, (t + 1.0) * 0.5),
+        }
+    }
+}
+
+/// The network and how to read its output.
+#[derive(Clone, Debug)]
+pub struct Net {
+    /// The layers. With cross-entropy the last layer is linear (logits).
+    pub mlp: Mlp,
+    /// Whether the output is a logit whose tanh is shown (cross-entropy).
+    pub logits: bool,
+}
+
+impl Net {
+    /// A network over `inputs` features with the given hidden widths and
+    /// activation, and an output neuron: tanh for classification (a logit
+    /// with cross-entropy), linear for regression; Playground initialisation
+    /// from `seed`.
+    pub fn new(
+        inputs: usize,
+        hidden: &[usize],
+        activation: Activation,
+        problem: Problem,
+        loss: LossKind,
+        seed: u64,
+    ) -> Result<Net, String> {
+        let mut sizes = vec![inputs];
+        sizes.extend_from_slice(hidden);
+        sizes.push(1);
+        let logits = loss == LossKind::CrossEntropy;
+        let mut acts = vec![activation; hidden.len()];
+        acts.push(match (problem, logits) {
+            (Problem::Classification, false) => Activation::Tanh,
+            _ => Activation::Identity,
+        });
+        let mlp = Mlp::new(&sizes, &acts, Init::Playground, seed).map_err(|e| e.to_string())?;
+        Ok(Net { mlp, logits })
+    }
+
+    /// "2-8-8-8-1 relu": the widths and the hidden activation.
+    pub fn describe(&self, activation: &str) -> String {
+        let sizes: Vec<String> = self.mlp.sizes().iter().map(ToString::to_string).collect();
+        if self.mlp.layers().len() > 1 {
+            format!("{} {activation}", sizes.join("-"))
+        } else {
+            sizes.join("-")
+        }
+    }
+
+    /// The Playground's output (in [−1, 1] for classification) for each row
+    /// of `x`.
+    pub fn output(&self, x: &Tensor<f64>) -> Result<Vec<f64>, String> {
+        let y = self.mlp.predict(x).map_err(|e| e.to_string())?;
+        Ok(if self.logits {
+            y.data().iter().map(|z| z.tanh()).collect()
+        } else {
+            y.data().to_vec()
+        })
+    }
+
+    /// Every hidden neuron's output for each row of `x`: one [n, width]
+    /// tensor per hidden layer.
+    pub fn hidden_outputs(&self, x: &Tensor<f64>) -> Result<Vec<Tensor<f64>>, String> {
+        let mut layers = self.mlp.predict_layers(x).map_err(|e| e.to_string())?;
+        layers.pop();
+        Ok(layers.into_iter().map(|l| l.post).collect())
+    }
+}
+
+/// The optimizer for the run.
+pub fn optimizer(
+    kind: OptimizerKind,
+    lr: f64,
+    reg: RegKind,
+    rate: f64,
+) -> Result<Box<dyn Optimizer<f64>>, String> {
+    let regularization = match reg {
+        RegKind::None => Regularization::None,
+        RegKind::L1 => Regularization::L1(rate),
+        RegKind::L2 => Regularization::L2(rate),
+    };
+    let sgd = || -> Result<Sgd, String> {
+        Sgd::new(lr)
+            .and_then(|s| s.with_regularization(regularization))
+            .map_err(|e| e.to_string())
+    };
+    Ok(match kind {
+        OptimizerKind::Sgd => Box::new(sgd()?),
+        OptimizerKind::Momentum => Box::new(sgd()?.with_momentum(0.9).map_err(|e| e.to_string())?),
+        OptimizerKind::Adam => {
+            if reg != RegKind::None {
+                return Err(
+                    "--regularization l1/l2 is applied by --optimizer sgd or momentum, not adam"
+                        .into(),
+                );
+            }
+            Box::new(Adam::new(lr).map_err(|e| e.to_string())?)
+        }
+    })
+}
+
+/// What was measured after an epoch (epoch 0: before training).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measured {
+    /// The epoch.
+    pub epoch: usize,
+    /// Loss on the training set.
+    pub train_loss: f64,
+    /// Loss on the test set.
+    pub test_loss: f64,
+    /// Accuracy on the training set (classification).
+    pub train_accuracy: Option<f64>,
+    /// Accuracy on the test set (classification).
+    pub test_accuracy: Option<f64>,
+}
+
+/// A set's inputs and targets.
+pub struct Set<'a> {
+    /// Features [n, f].
+    pub x: &'a Tensor<f64>,
+    /// Targets [n, 1].
+    pub y: &'a Tensor<f64>,
+}
+
+/// The loss and (for classification) the accuracy of `net` on a set.
+pub fn measure(
+    net: &Net,
+    loss: &PlaygroundLoss,
+    set: &Set<'_>,
+    classify: bool,
+) -> Result<(f64, Option<f64>), String> {
+    // a tanh output and a logit have the same sign: threshold 0 for both
+    let mode = classify.then_some(Accuracy::Threshold(0.0));
+    nn::train::evaluate(&net.mlp, loss, set.x, Targets::Values(set.y), mode)
+        .map_err(|e| e.to_string())
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Epoch 0 (before training), then one entry per epoch trained.
+    pub history: Vec<Measured>,
+    /// Seconds spent training and measuring.
+    pub seconds: f64,
+    /// The epoch at which a loss stopped being finite, if one did.
+    pub diverged_at: Option<usize>,
+}
+
+/// Trains `net` for `epochs` epochs the Playground's way, measuring both
+/// sets after each; `after_epoch` sees the network after every epoch (for
+/// GIF frames).
+#[allow(clippy::too_many_arguments)]
+pub fn train(
+    net: &mut Net,
+    opt: &mut dyn Optimizer<f64>,
+    loss: &PlaygroundLoss,
+    batch_size: usize,
+    epochs: usize,
+    train: &Set<'_>,
+    test: &Set<'_>,
+    classify: bool,
+    bar: Option<&ProgressBar>,
+    mut after_epoch: impl FnMut(usize, &Net, &Measured) -> Result<(), String>,
+) -> Result<Run, String> {
+    let start = std::time::Instant::now();
+    let mut loop_ = PlaygroundEpochs::new(batch_size).map_err(|e| e.to_string())?;
+    let m = |net: &Net, epoch: usize| -> Result<Measured, String> {
+        let (train_loss, train_accuracy) = measure(net, loss, train, classify)?;
+        let (test_loss, test_accuracy) = measure(net, loss, test, classify)?;
+        Ok(Measured {
+            epoch,
+            train_loss,
+            test_loss,
+            train_accuracy,
+            test_accuracy,
+        })
+    };
+    let first = m(net, 0)?;
+    after_epoch(0, net, &first)?;
+    let mut history = vec![first];
+    let mut diverged_at = None;
+    for epoch in 1..=epochs {
+        let run = loop_
+            .epoch(&mut net.mlp, opt, loss, train.x, Targets::Values(train.y))
+            .map_err(|e| e.to_string())?;
+        if !run.finite {
+            diverged_at = Some(epoch);
+            break;
+        }
+        let now = m(net, epoch)?;
+        history.push(now);
+        if let Some(bar) = bar {
+            bar.inc(1);
+            bar.set_message(format!(
+                "epoch {epoch}/{epochs} train loss {:.4} test loss {:.4}",
+                now.train_loss, now.test_loss
+            ));
+        }
+        after_epoch(epoch, net, &now)?;
+        if !now.train_loss.is_finite() {
+            diverged_at = Some(epoch);
+            break;
+        }
+    }
+    Ok(Run {
+        history,
+        seconds: start.elapsed().as_secs_f64(),
+        diverged_at,
+    })
+}
