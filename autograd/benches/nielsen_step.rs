@@ -7,9 +7,10 @@
 //! w ← w − (η/m)·Σ∇C_x). Weights N(0, 1/n_in), biases N(0, 1) (his
 //! `network2` initialiser), seeded.
 //!
-//! - taped: `Tape<f32>` cleared and reused each step; forward is
-//!   `matmul` + bias broadcast + `sigmoid`, loss, `backward()`, then the SGD
-//!   update in place on the weight tensors.
+//! - taped: `Tape<f32>` cleared and reused each step; forward is the fused
+//!   `matmul_bias` (x·W + b in one op, as `nn::Linear` records it) and
+//!   `sigmoid`, loss, `backward()`, then the SGD update in place on the
+//!   weight tensors.
 //! - hand-written: the same maths with hand-coded backprop on
 //!   `matrixmultiply::sgemm`, fixed buffers, no tape (the update of each
 //!   weight matrix is folded into one GEMM).
@@ -184,8 +185,8 @@ fn taped_step(tape: &mut Tape<f32>, p: &mut Params, x: &Tensor<f32>, y: &Tensor<
         let (w1, b1) = (t.tensor(p.w1.clone()), t.tensor(p.b1.clone()));
         let (w2, b2) = (t.tensor(p.w2.clone()), t.tensor(p.b2.clone()));
         let (x, y) = (t.tensor_constant(x.clone()), t.tensor_constant(y.clone()));
-        let a1 = (x.matmul(w1) + b1).sigmoid();
-        let a2 = (a1.matmul(w2) + b2).sigmoid();
+        let a1 = x.matmul_bias(w1, b1).sigmoid();
+        let a2 = a1.matmul_bias(w2, b2).sigmoid();
         let loss = (a2 - y).powi(2).sum() * (0.5 / BATCH as f64);
         let mut g = loss.backward();
         let mut take = |v| g.take(v).expect("every parameter gets a gradient");

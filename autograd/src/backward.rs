@@ -182,20 +182,36 @@ pub(crate) fn sweep<E: Real>(
     }
     let zero = E::zero();
     let anomaly = tape.anomaly_detection();
-    for i in (0..=out as usize).rev() {
-        match nodes[i] {
+    // The scalar arms below index without bounds checks (a fifth of the
+    // sweep's instructions were checks). Sound because `adj` has one slot per
+    // node and a scalar node's inputs always come before it: `Var::unary` and
+    // `Var::binary` record a node only for operands on the same tape (checked),
+    // whose ids were handed out by earlier pushes, and `Tape::clear` needs
+    // `&mut Tape`, so no older handle survives it.
+    let nodes = &nodes[..=out as usize];
+    debug_assert_eq!(adj.len(), inner.nodes.len());
+    for (i, node) in nodes.iter().enumerate().rev() {
+        match *node {
             Node::Leaf => {}
             Node::Unary { a, da } => {
-                let g = adj[i];
-                if g != zero {
-                    adj[a as usize] += da * g;
+                debug_assert!((a as usize) < i);
+                // SAFETY: i < nodes.len() <= adj.len() and a < i (see above).
+                unsafe {
+                    let g = *adj.get_unchecked(i);
+                    if g != zero {
+                        *adj.get_unchecked_mut(a as usize) += da * g;
+                    }
                 }
             }
             Node::Binary { a, b, da, db } => {
-                let g = adj[i];
-                if g != zero {
-                    adj[a as usize] += da * g;
-                    adj[b as usize] += db * g;
+                debug_assert!((a as usize) < i && (b as usize) < i);
+                // SAFETY: i < nodes.len() <= adj.len(), and a, b < i (see above).
+                unsafe {
+                    let g = *adj.get_unchecked(i);
+                    if g != zero {
+                        *adj.get_unchecked_mut(a as usize) += da * g;
+                        *adj.get_unchecked_mut(b as usize) += db * g;
+                    }
                 }
             }
             Node::Tensor { rec } => {

@@ -88,6 +88,13 @@ pub trait Real:
             self
         }
     }
+    /// Whether [`Real::gemm`] with `beta` = 0 only writes `c` and never reads
+    /// it, so that `c` may be uninitialised memory (as `matrixmultiply`
+    /// promises, and the default `gemm` does). Tensor kernels then skip
+    /// zero-filling their outputs. Leave it `false` for a `gemm` of your own
+    /// unless it makes the same promise.
+    const GEMM_BETA_ZERO_WRITES_ONLY: bool = false;
+
     /// General matrix product `c = alpha * a·b + beta * c` on strided row/column layouts.
     ///
     /// `a` is m×k with strides (`rsa`, `csa`), `b` is k×n with strides (`rsb`,
@@ -122,11 +129,13 @@ pub trait Real:
                         * *b.offset(p as isize * rsb + j as isize * csb);
                 }
                 let cij = c.offset(i as isize * rsc + j as isize * csc);
-                *cij = if beta == Self::zero() {
+                // with beta = 0, c is written without being read (it may be uninitialised)
+                let v = if beta == Self::zero() {
                     alpha * acc
                 } else {
                     alpha * acc + beta * *cij
                 };
+                cij.write(v);
             }
         }
     }
@@ -136,6 +145,8 @@ macro_rules! impl_real_float {
     ($t:ty, $name:literal, $gemm:path) => {
         impl Real for $t {
             const NAME: &'static str = $name;
+            // matrixmultiply: "If β is zero, then C does not need to be initialized."
+            const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -344,6 +355,8 @@ impl std::iter::Sum for Dual {
 
 impl Real for Dual {
     const NAME: &'static str = "dual";
+    // the default `gemm` assigns every element of c without reading it when beta = 0
+    const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
     fn from_f64(x: f64) -> Self {
         Dual::new(x, 0.0)
     }

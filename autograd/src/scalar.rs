@@ -109,7 +109,7 @@ impl<'t, E: Real> Var<'t, E> {
     /// let y = x.unary("cube", 8.0, 12.0);
     /// assert_eq!(y.backward()[x], 12.0);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn unary(self, op: &'static str, y: E, dy_dx: E) -> Self {
         if self.tape.anomaly_detection() {
             let d = [(self.node != CONST).then_some(dy_dx), None];
@@ -130,7 +130,7 @@ impl<'t, E: Real> Var<'t, E> {
     ///
     /// # Panics
     /// If `rhs` is on another tape.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn binary(self, op: &'static str, rhs: Self, y: E, d: [E; 2]) -> Self {
         if !std::ptr::eq(self.tape, rhs.tape) {
@@ -168,7 +168,11 @@ impl<'t, E: Real> Var<'t, E> {
     /// local derivative that will be recorded (`d`, `None` for constant
     /// operands) is not finite. A finite value with an infinite derivative
     /// (√x at 0) would otherwise turn the gradient into inf/NaN silently.
-    #[inline]
+    ///
+    /// Cold and out of line: only taken with anomaly detection on, so its
+    /// formatting code stays out of every inlined `unary`/`binary`.
+    #[cold]
+    #[inline(never)]
     #[track_caller]
     fn anomaly_check(self, op: &'static str, rhs: Option<Self>, y: E, d: [Option<E>; 2]) {
         let bad_d = d.iter().flatten().any(|x| !x.is_finite());
@@ -215,13 +219,15 @@ impl<'t, E: Real> Var<'t, E> {
     /// x^n for an integer n. d/dx = n·x^(n−1).
     pub fn powi(self, n: i32) -> Self {
         let x = self.value;
-        let d = match n {
-            0 => E::zero(),
-            1 => E::one(),
-            2 => x + x,
-            _ => E::from_f64(n as f64) * x.powi(n - 1),
+        // squaring by a multiply: `powi` is a libcall (`__powisf2`) when n is
+        // not a compile-time constant, and x·x is the same correctly rounded value
+        let (y, d) = match n {
+            0 => (E::one(), E::zero()),
+            1 => (x, E::one()),
+            2 => (x * x, x + x),
+            _ => (x.powi(n), E::from_f64(n as f64) * x.powi(n - 1)),
         };
-        self.unary("powi", x.powi(n), d)
+        self.unary("powi", y, d)
     }
 
     /// x^p for a constant real p. d/dx = p·x^(p−1).

@@ -237,11 +237,13 @@ impl<E: Real> Tape<E> {
         self.id.get()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&self, node: Node<E>) -> NodeId {
         let mut inner = self.inner.borrow_mut();
         let id = inner.nodes.len();
-        assert!(id < CONST as usize, "tape is full ({} nodes)", id);
+        if id >= CONST as usize {
+            tape_full(id);
+        }
         inner.nodes.push(node);
         id as NodeId
     }
@@ -343,6 +345,12 @@ impl<E: Real> Tape<E> {
             Ok(self.push_tensor(value, false, None, SmallVec::new(), SmallVec::new()))
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn tape_full(nodes: usize) -> ! {
+    panic!("tape is full ({nodes} nodes)")
 }
 
 /// An input to [`Tape::apply`]: a tensor or a scalar on the same tape.

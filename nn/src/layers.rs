@@ -220,7 +220,8 @@ impl Linear {
         }
         let w = self.param(p, self.weight, "weight", &[self.inputs, self.outputs])?;
         let b = self.param(p, self.bias, "bias", &[self.outputs])?;
-        Ok(x.try_matmul(w)?.try_add(b)?)
+        // one fused op: x·W and the bias row in one output buffer
+        Ok(x.try_matmul_bias(w, b)?)
     }
 
     fn param<'t, E: Real>(

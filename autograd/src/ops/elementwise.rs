@@ -6,15 +6,21 @@ use crate::real::Real;
 use crate::tensor::{ok, Tensor, TensorVar};
 
 /// y = f(x) element by element, with dy/dx = df(x, y). `p` carries constant
-/// parameters (a slope, an exponent, bounds).
-struct Map<E: Real> {
+/// parameters (a slope, an exponent, bounds). Generic over the two functions
+/// (not function pointers), so each op's loops inline them.
+struct Map<E: Real, F, D> {
     name: &'static str,
     p: [E; 2],
-    f: fn(E, &[E; 2]) -> E,
-    df: fn(E, E, &[E; 2]) -> E,
+    f: F,
+    df: D,
 }
 
-impl<E: Real> Op<E> for Map<E> {
+impl<E, F, D> Op<E> for Map<E, F, D>
+where
+    E: Real,
+    F: Fn(E, &[E; 2]) -> E + 'static,
+    D: Fn(E, E, &[E; 2]) -> E + 'static,
+{
     fn name(&self) -> &'static str {
         self.name
     }
@@ -35,8 +41,8 @@ impl<'t, E: Real> TensorVar<'t, E> {
         self,
         name: &'static str,
         p: [E; 2],
-        f: fn(E, &[E; 2]) -> E,
-        df: fn(E, E, &[E; 2]) -> E,
+        f: impl Fn(E, &[E; 2]) -> E + 'static,
+        df: impl Fn(E, E, &[E; 2]) -> E + 'static,
     ) -> Self {
         ok(self.apply1(Map { name, p, f, df }))
     }
@@ -169,19 +175,26 @@ impl<'t, E: Real> TensorVar<'t, E> {
 
     /// x^n for an integer n. d/dx = n·x^(n−1).
     pub fn powi(self, n: i32) -> Self {
-        self.map_op(
-            "powi",
-            [E::from_f64(n as f64), E::zero()],
-            |x, p| x.powi(p[0].to_f64() as i32),
-            |x, _, p| {
-                let n = p[0].to_f64() as i32;
-                if n == 0 {
-                    E::zero()
-                } else {
-                    p[0] * x.powi(n - 1)
-                }
-            },
-        )
+        let pn = [E::from_f64(n as f64), E::zero()];
+        match n {
+            // squaring by a multiply: `powi` with an exponent only known at
+            // run time is a libcall per element (`__powisf2`); x·x is the
+            // same correctly rounded value
+            2 => self.map_op("powi", pn, |x, _| x * x, |x, _, _| x + x),
+            _ => self.map_op(
+                "powi",
+                pn,
+                |x, p| x.powi(p[0].to_f64() as i32),
+                |x, _, p| {
+                    let n = p[0].to_f64() as i32;
+                    if n == 0 {
+                        E::zero()
+                    } else {
+                        p[0] * x.powi(n - 1)
+                    }
+                },
+            ),
+        }
     }
 
     /// x^p for a constant real p. d/dx = p·x^(p−1).

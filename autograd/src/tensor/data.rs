@@ -515,63 +515,61 @@ impl<E: Real> Tensor<E> {
     /// # Errors
     /// [`Error::Shape`] if an operand is not 2-D or the inner dimensions differ.
     pub fn matmul_t(&self, ta: bool, rhs: &Self, tb: bool) -> Result<Self> {
-        if self.ndim() != 2 || rhs.ndim() != 2 {
-            return Err(Error::shape(
-                "matmul",
-                &[self.shape(), rhs.shape()],
-                "expected two 2-D tensors",
-            ));
-        }
-        let (m, ka) = if ta {
-            (self.shape[1], self.shape[0])
-        } else {
-            (self.shape[0], self.shape[1])
-        };
-        let (kb, n) = if tb {
-            (rhs.shape[1], rhs.shape[0])
-        } else {
-            (rhs.shape[0], rhs.shape[1])
-        };
-        if ka != kb {
-            return Err(Error::shape(
-                "matmul",
-                &[self.shape(), rhs.shape()],
-                format!("inner dimensions must agree ({ka} != {kb})"),
-            ));
-        }
-        let mut out = vec![E::zero(); m * n];
-        let (rsa, csa) = if ta {
-            (1, self.shape[1] as isize)
-        } else {
-            (self.shape[1] as isize, 1)
-        };
-        let (rsb, csb) = if tb {
-            (1, rhs.shape[1] as isize)
-        } else {
-            (rhs.shape[1] as isize, 1)
-        };
-        if m > 0 && n > 0 {
-            // SAFETY: strides and sizes describe exactly the two contiguous
-            // operand buffers and the m×n output buffer allocated above.
+        let g = GemmShape::new("matmul", self, ta, rhs, tb)?;
+        let (m, n) = (g.m, g.n);
+        let out = if E::GEMM_BETA_ZERO_WRITES_ONLY {
+            // no zero fill: with beta = 0 the GEMM writes every element of
+            // the m×n buffer without reading it (`Real::GEMM_BETA_ZERO_WRITES_ONLY`)
+            let mut out = Vec::<E>::with_capacity(m * n);
+            // SAFETY: the buffer has capacity m·n, the GEMM (beta = 0) writes
+            // each of its m·n elements (zeros when k = 0) before `set_len`, and
+            // `E: Copy` has no drop to run on the uninitialised values it replaces.
             unsafe {
-                E::gemm(
-                    m,
-                    ka,
-                    n,
-                    E::one(),
-                    self.data.as_ptr(),
-                    rsa,
-                    csa,
-                    rhs.data.as_ptr(),
-                    rsb,
-                    csb,
-                    E::zero(),
-                    out.as_mut_ptr(),
-                    n as isize,
-                    1,
-                );
+                g.run(self, rhs, E::zero(), out.as_mut_ptr());
+                out.set_len(m * n);
             }
+            out
+        } else {
+            let mut out = vec![E::zero(); m * n];
+            // SAFETY: `out` is an initialised m×n buffer.
+            unsafe { g.run(self, rhs, E::zero(), out.as_mut_ptr()) };
+            out
+        };
+        Ok(Self::from_parts(SmallVec::from_slice(&[m, n]), out))
+    }
+
+    /// x·w + b in one pass: the matrix product of x ([m, k]) and w ([k, n])
+    /// plus the bias b ([n] or [1, n]) added to every row, written into one
+    /// output (the bias is copied into it and the GEMM accumulates on top,
+    /// β = 1), instead of a product, a broadcast bias and a sum.
+    ///
+    /// ```
+    /// use autograd::Tensor;
+    /// let x = Tensor::<f64>::from_vec(&[2, 2], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+    /// let w = Tensor::from_vec(&[2, 1], vec![1.0, 1.0]).unwrap();
+    /// let b = Tensor::from_vec(&[1], vec![0.5]).unwrap();
+    /// assert_eq!(x.matmul_bias(&w, &b).unwrap().data(), &[3.5, 7.5]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if x or w is not 2-D, the inner dimensions differ, or
+    /// b is not [n] or [1, n].
+    pub fn matmul_bias(&self, w: &Self, b: &Self) -> Result<Self> {
+        let g = GemmShape::new("matmul_bias", self, false, w, false)?;
+        let (m, n) = (g.m, g.n);
+        if !(b.shape() == [n] || b.shape() == [1, n]) {
+            return Err(Error::shape(
+                "matmul_bias",
+                &[self.shape(), w.shape(), b.shape()],
+                format!("the bias must be [{n}] or [1, {n}] (one value per output column)"),
+            ));
         }
+        let mut out = Vec::with_capacity(m * n);
+        for _ in 0..m {
+            out.extend_from_slice(b.data());
+        }
+        // SAFETY: `out` is an initialised m×n buffer holding the bias rows.
+        unsafe { g.run(self, w, E::one(), out.as_mut_ptr()) };
         Ok(Self::from_parts(SmallVec::from_slice(&[m, n]), out))
     }
 
@@ -591,6 +589,90 @@ impl<E: Real> Tensor<E> {
             .zip(other.data.iter())
             .map(|(a, b)| (a.to_f64() - b.to_f64()).abs())
             .fold(0.0, f64::max)
+    }
+}
+
+/// The sizes and strides of one GEMM call c (m×n) = a·b (a m×k, b k×n), each
+/// operand optionally transposed, checked against the operands' shapes.
+struct GemmShape {
+    m: usize,
+    k: usize,
+    n: usize,
+    a_strides: (isize, isize),
+    b_strides: (isize, isize),
+}
+
+impl GemmShape {
+    fn new<E: Real>(
+        op: &'static str,
+        a: &Tensor<E>,
+        ta: bool,
+        b: &Tensor<E>,
+        tb: bool,
+    ) -> Result<Self> {
+        if a.ndim() != 2 || b.ndim() != 2 {
+            return Err(Error::shape(
+                op,
+                &[a.shape(), b.shape()],
+                "expected two 2-D tensors",
+            ));
+        }
+        let (ra, ca) = (a.shape[0], a.shape[1]);
+        let (rb, cb) = (b.shape[0], b.shape[1]);
+        let (m, ka) = if ta { (ca, ra) } else { (ra, ca) };
+        let (kb, n) = if tb { (cb, rb) } else { (rb, cb) };
+        if ka != kb {
+            return Err(Error::shape(
+                op,
+                &[a.shape(), b.shape()],
+                format!("inner dimensions must agree ({ka} != {kb})"),
+            ));
+        }
+        let a_strides = if ta {
+            (1, ca as isize)
+        } else {
+            (ca as isize, 1)
+        };
+        let b_strides = if tb {
+            (1, cb as isize)
+        } else {
+            (cb as isize, 1)
+        };
+        Ok(GemmShape {
+            m,
+            k: ka,
+            n,
+            a_strides,
+            b_strides,
+        })
+    }
+
+    /// c = a·b + beta·c into the row-major m×n buffer at `c`.
+    ///
+    /// # Safety
+    /// `a` and `b` must be the tensors this shape was made from, and `c` must
+    /// point to m·n writable elements, initialised unless beta = 0 and
+    /// `E::GEMM_BETA_ZERO_WRITES_ONLY`.
+    unsafe fn run<E: Real>(&self, a: &Tensor<E>, b: &Tensor<E>, beta: E, c: *mut E) {
+        if self.m == 0 || self.n == 0 {
+            return;
+        }
+        E::gemm(
+            self.m,
+            self.k,
+            self.n,
+            E::one(),
+            a.data.as_ptr(),
+            self.a_strides.0,
+            self.a_strides.1,
+            b.data.as_ptr(),
+            self.b_strides.0,
+            self.b_strides.1,
+            beta,
+            c,
+            self.n as isize,
+            1,
+        );
     }
 }
 
