@@ -77,6 +77,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "10", value_parser = parse_batch)]
     pub batch_size: usize,
 
+    /// Reshuffle the training points every epoch (as PyTorch's data loader
+    /// does; the Playground walks them in one fixed order).
+    #[arg(long)]
+    pub shuffle: bool,
+
     /// Passes over the training set.
     #[arg(long, value_name = "N", default_value = "500")]
     pub epochs: usize,

@@ -232,12 +232,12 @@ fn train_seed(
     let small = frames.as_ref().map(|_| render::small_grid(&a.features.0));
     let every = (a.epochs / 60).max(1);
     let mut frames = frames;
-    let _ = seed;
     train::train(
         net,
         opt.as_mut(),
         &loss,
         a.batch_size,
+        a.shuffle.then_some(seed),
         a.epochs,
         &Set {
             x: &t.train_x,

@@ -177,7 +177,8 @@ pub struct Run {
     pub diverged_at: Option<usize>,
 }
 
-/// Trains `net` for `epochs` epochs the Playground's way, measuring both
+/// Trains `net` for `epochs` epochs the Playground's way (or reshuffling
+/// every epoch with `shuffle`'s seed), measuring both
 /// sets after each; `after_epoch` sees the network after every epoch (for
 /// GIF frames).
 #[allow(clippy::too_many_arguments)]
@@ -186,6 +187,7 @@ pub fn train(
     opt: &mut dyn Optimizer<f64>,
     loss: &PlaygroundLoss,
     batch_size: usize,
+    shuffle: Option<u64>,
     epochs: usize,
     train: &Set<'_>,
     test: &Set<'_>,
@@ -195,6 +197,9 @@ pub fn train(
 ) -> Result<Run, String> {
     let start = std::time::Instant::now();
     let mut loop_ = PlaygroundEpochs::new(batch_size).map_err(|e| e.to_string())?;
+    if let Some(seed) = shuffle {
+        loop_ = loop_.reshuffle(seed);
+    }
     let m = |net: &Net, epoch: usize| -> Result<Measured, String> {
         let (train_loss, train_accuracy) = measure(net, loss, train, classify)?;
         let (test_loss, test_accuracy) = measure(net, loss, test, classify)?;

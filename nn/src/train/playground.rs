@@ -46,6 +46,7 @@
 
 use super::{check_set, take_rows, train_step};
 use crate::error::{Error, Result};
+use crate::init::Rng;
 use crate::layers::Model;
 use crate::loss::{Objective, Targets};
 use crate::optim::Optimizer;
@@ -75,6 +76,8 @@ pub struct PlaygroundEpochs<E: Real = f64> {
     batch_size: usize,
     carry: Vec<usize>,
     tape: Tape<E>,
+    shuffle: Option<u64>,
+    epochs_run: u64,
 }
 
 impl<E: Real> PlaygroundEpochs<E> {
@@ -91,7 +94,19 @@ impl<E: Real> PlaygroundEpochs<E> {
             batch_size,
             carry: Vec::new(),
             tape: Tape::default(),
+            shuffle: None,
+            epochs_run: 0,
         })
+    }
+
+    /// Departs from the Playground: epoch k visits the samples in the order
+    /// [`Rng::with_stream(seed, k)`](crate::Rng::with_stream)`.permutation(n)`
+    /// (as [`Trainer`](super::Trainer) and PyTorch's shuffling data loader
+    /// do) instead of one fixed order. Batches and the carried leftover work
+    /// as before, on the visiting order.
+    pub fn reshuffle(mut self, seed: u64) -> Self {
+        self.shuffle = Some(seed);
+        self
     }
 
     /// The batch size.
@@ -141,10 +156,15 @@ impl<E: Real> PlaygroundEpochs<E> {
         }
         let batch = self.batch_size.min(n);
         let full = n / batch * batch;
+        let order: Vec<usize> = match self.shuffle {
+            Some(seed) => Rng::with_stream(seed, self.epochs_run).permutation(n),
+            None => (0..n).collect(),
+        };
+        self.epochs_run += 1;
         let (mut sum, mut seen, mut steps) = (0.0, 0usize, 0usize);
         for start in (0..full).step_by(batch) {
             let mut idx = std::mem::take(&mut self.carry);
-            idx.extend(start..start + batch);
+            idx.extend_from_slice(&order[start..start + batch]);
             let xb = take_rows(x, &idx);
             let classes: Vec<usize>;
             let values: Tensor<E>;
@@ -170,7 +190,7 @@ impl<E: Real> PlaygroundEpochs<E> {
             sum += l * idx.len() as f64;
             seen += idx.len();
         }
-        self.carry.extend(full..n);
+        self.carry.extend_from_slice(&order[full..]);
         Ok(EpochRun {
             steps,
             batch_loss: if seen == 0 {
@@ -256,6 +276,34 @@ mod tests {
                 assert!((u - v).abs() < 1e-12, "{name}: {u} vs {v}");
             }
         }
+    }
+
+    #[test]
+    fn reshuffled_epochs_visit_every_sample_once_in_a_new_order() {
+        // a model whose output is its bias: each step moves it by the batch's
+        // mean error, so the visiting order changes the path but every
+        // epoch must still see each sample exactly once
+        let x = Tensor::from_fn(&[6, 1], |i| i[0] as f64);
+        let y = Tensor::from_fn(&[6, 1], |i| i[0] as f64);
+        let mut a = Mlp::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).unwrap();
+        let mut b = a.clone();
+        let mut sgd = Sgd::new(0.05).unwrap();
+        let l = Loss::HalfSquaredError;
+        let mut fixed = PlaygroundEpochs::new(2).unwrap();
+        let mut shuffled = PlaygroundEpochs::new(2).unwrap().reshuffle(9);
+        for _ in 0..3 {
+            let r = fixed
+                .epoch(&mut a, &mut sgd, &l, &x, Targets::Values(&y))
+                .unwrap();
+            let s = shuffled
+                .epoch(&mut b, &mut sgd, &l, &x, Targets::Values(&y))
+                .unwrap();
+            assert_eq!((r.steps, s.steps), (3, 3));
+        }
+        let wa = a.params().by_name("layer0.weight").unwrap().item();
+        let wb = b.params().by_name("layer0.weight").unwrap().item();
+        assert!(wa != wb, "a new order each epoch changes the path");
+        assert!(wa > 0.0 && wb > 0.0, "both move towards y = x: {wa} {wb}");
     }
 
     #[test]

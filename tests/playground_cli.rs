@@ -1,0 +1,363 @@
+//! The `xiaolan` binary run as a user runs it: a default-style run at small
+//! size, a regression run, JSON, seeds, save/load, and each kind of bad
+//! input (one line on stderr, a non-zero exit, nothing written).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xiaolan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xiaolan"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xiaolan-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Decodes a PNG and returns its size.
+fn png_size(path: &Path) -> (u32, u32) {
+    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (img.width(), img.height())
+}
+
+/// Runs the binary with bad input and checks the failure: non-zero exit,
+/// exactly one line on stderr containing `expect`, no panic, nothing on
+/// stdout, no output directory created.
+fn fails(name: &str, args: &[&str], expect: &str) {
+    let dir = scratch(name);
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap().to_string();
+    let mut all: Vec<&str> = vec!["--epochs", "2", "--out", &out_s];
+    all.extend_from_slice(args);
+    let o = xiaolan(&all);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success(),
+        "{name}: should fail; stdout {}",
+        stdout(&o)
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{name}: one line, got {err:?}"
+    );
+    assert!(
+        err.contains(expect),
+        "{name}: expected {expect:?} in {err:?}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "{name}: {}", stdout(&o));
+    assert!(!out.exists(), "{name}: nothing may be written");
+}
+
+#[test]
+fn a_small_default_run_writes_pictures_that_decode() {
+    let dir = scratch("default");
+    let out = dir.join("pics");
+    let o = xiaolan(&["--epochs", "20", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let summary = text.lines().next().unwrap();
+    for part in [
+        "spiral",
+        "2-8-8-8-1 relu",
+        "20 epochs",
+        "train loss",
+        "test loss",
+        "test accuracy",
+        " s",
+    ] {
+        assert!(summary.contains(part), "{part:?} in {summary:?}");
+    }
+    for (file, size) in [
+        ("decision.png", (520, 560)),
+        ("loss.png", (800, 600)),
+        // 2 inputs, 3 layers of 8, the output: 5 rows of 200×214, 8 wide
+        ("neurons.png", (8 * 200, 5 * 214)),
+    ] {
+        let path = out.join(file);
+        assert!(
+            text.contains(&format!("wrote {}", path.display())),
+            "{text}"
+        );
+        assert_eq!(png_size(&path), size, "{file}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn a_regression_run_on_the_plane_learns_it() {
+    let dir = scratch("plane");
+    let o = xiaolan(&[
+        "--dataset",
+        "plane",
+        "--hidden",
+        "3",
+        "--activation",
+        "tanh",
+        "--epochs",
+        "30",
+        "--json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    assert_eq!(v["problem"], "regression");
+    assert_eq!(v["network"], "2-3-1 tanh");
+    assert!(v["test_accuracy"].is_null());
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.len(), 31); // epoch 0 and 30 epochs
+    let first = history[0]["test_loss"].as_f64().unwrap();
+    let last = v["test_loss"].as_f64().unwrap();
+    assert!(
+        last < 0.005 && last < first / 5.0,
+        "plane test loss {first} -> {last}"
+    );
+    assert_eq!(png_size(&dir.join("decision.png")), (520, 560));
+}
+
+#[test]
+fn features_optimizers_losses_and_the_gif() {
+    let dir = scratch("options");
+    let o = xiaolan(&[
+        "--dataset",
+        "circle",
+        "--features",
+        "x1sq,x2sq",
+        "--hidden",
+        "none",
+        "--loss",
+        "cross-entropy",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "40",
+        "--gif",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    // x1² and x2² make the circle linearly separable
+    assert!(text.contains("circle · 2-1 · 40 epochs"), "{text}");
+    assert!(
+        text.contains("test accuracy 100.0%") || text.contains("test accuracy 99."),
+        "{text}"
+    );
+    let gif = std::fs::read(dir.join("training.gif")).unwrap();
+    assert_eq!(&gif[..6], b"GIF89a");
+    let o = xiaolan(&[
+        "--dataset",
+        "xor",
+        "--optimizer",
+        "momentum",
+        "--regularization",
+        "l1",
+        "--reg-rate",
+        "0.001",
+        "--activation",
+        "leaky-relu:0.1",
+        "--hidden",
+        "4",
+        "--epochs",
+        "5",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn seeds_print_a_table_of_test_accuracy() {
+    let dir = scratch("seeds");
+    let o = xiaolan(&[
+        "--dataset",
+        "gauss",
+        "--hidden",
+        "2",
+        "--epochs",
+        "5",
+        "--seeds",
+        "3",
+        "--seed",
+        "7",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("test accuracy"), "{text}");
+    for seed in ["7", "8", "9"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(seed) && l.ends_with('%')),
+            "seed {seed}: {text}"
+        );
+    }
+    assert_eq!(png_size(&dir.join("seeds.png")), (3 * 320, 344));
+}
+
+#[test]
+fn saved_weights_load_back_and_give_the_same_network() {
+    let dir = scratch("save");
+    let weights = dir.join("net.safetensors");
+    let w = weights.to_str().unwrap();
+    let args = [
+        "--dataset",
+        "xor",
+        "--hidden",
+        "4,2",
+        "--activation",
+        "tanh",
+        "--json",
+    ];
+    let run = |extra: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(extra);
+        all.extend_from_slice(&["--out", dir.to_str().unwrap()]);
+        let o = xiaolan(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let trained = run(&["--epochs", "30", "--save", w]);
+    let loaded = run(&["--epochs", "0", "--load", w]);
+    assert_eq!(trained["test_loss"], loaded["test_loss"]);
+    assert_eq!(trained["test_accuracy"], loaded["test_accuracy"]);
+    // another architecture refuses the file, naming the difference
+    fails(
+        "load-other",
+        &["--dataset", "xor", "--hidden", "3", "--load", w],
+        "layer0.weight",
+    );
+}
+
+#[test]
+fn a_user_csv_trains_and_a_bad_row_names_its_line() {
+    let dir = scratch("csv");
+    let good = dir.join("points.csv");
+    let mut text = String::from("x1,x2,label\n");
+    for i in 0..40 {
+        let x = i as f64 / 4.0 - 5.0;
+        text.push_str(&format!(
+            "{x},{},{}\n",
+            x / 2.0,
+            if x > 0.0 { 1 } else { -1 }
+        ));
+    }
+    std::fs::write(&good, &text).unwrap();
+    let o = xiaolan(&[
+        "--data",
+        good.to_str().unwrap(),
+        "--hidden",
+        "2",
+        "--epochs",
+        "10",
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("points.csv · 2-2-1 relu · 10 epochs"),
+        "{}",
+        stdout(&o)
+    );
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "x1,x2,label\n1,2,1\n3,four,-1\n").unwrap();
+    fails(
+        "csv-bad-number",
+        &["--data", bad.to_str().unwrap()],
+        "bad.csv line 3: x2 is \"four\", expected a number",
+    );
+    std::fs::write(&bad, "1,2,1\n3,4\n").unwrap();
+    fails(
+        "csv-bad-fields",
+        &["--data", bad.to_str().unwrap()],
+        "line 2: expected 3 comma-separated fields",
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_non_zero_exit() {
+    fails("dataset", &["--dataset", "moons"], "unknown data set");
+    fails(
+        "activation",
+        &["--activation", "swish"],
+        "unknown activation",
+    );
+    fails(
+        "zero-width",
+        &["--hidden", "8,0,8"],
+        "hidden layer 2 has width 0",
+    );
+    fails("negative-lr", &["--lr", "-0.1"], "finite number ≥ 0");
+    fails("nan-lr", &["--lr", "NaN"], "finite number ≥ 0");
+    fails("inf-lr", &["--lr=inf"], "finite number ≥ 0");
+    fails("ratio-high", &["--ratio", "95"], "from 10 to 90");
+    fails("ratio-low", &["--ratio", "5"], "from 10 to 90");
+    fails("noise", &["--noise", "60"], "from 0 to 50");
+    fails("features", &["--features", "x1,x3"], "features");
+    fails(
+        "ce-regression",
+        &["--dataset", "plane", "--loss", "cross-entropy"],
+        "classification",
+    );
+    fails(
+        "missing-csv",
+        &["--data", "no-such-file.csv"],
+        "cannot read data file no-such-file.csv",
+    );
+    fails("unknown-flag", &["--colour", "blue"], "--colour");
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_written_is_refused_before_training() {
+    let dir = scratch("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let out = file.join("pictures");
+    let o = xiaolan(&["--epochs", "2", "--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+    assert!(err.contains("cannot create output directory"), "{err}");
+    assert!(stdout(&o).is_empty());
+    // --save into a missing directory is refused before training too
+    let o = xiaolan(&[
+        "--epochs",
+        "2",
+        "--out",
+        dir.join("ok").to_str().unwrap(),
+        "--save",
+        dir.join("missing/net.safetensors").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    assert!(!dir.join("ok").exists());
+}
