@@ -30,3 +30,14 @@ shoot perceptron 02 perceptron_lines.png
 shoot gradient_descent_wx 03 gd_parabola.png gd_loss.png
 shoot gradient_descent_wxb 04 wxb_surface.png wxb_contour.png wxb_fit.png
 shoot sigmoid_neuron 05 sigmoid_fit.png
+
+# Chapter 10 needs the MNIST files (the four IDX files in $MNIST_DIR).
+if [ -n "${MNIST_DIR:-}" ]; then
+    shoot mnist_nielsen 10 accuracy.png misclassified.png
+    cargo run --quiet --release --example mnist_nielsen -- --config ce-l2 --out "$work/mnist_ce_l2" >/dev/null
+    cp "$work/mnist_ce_l2/accuracy_ce_l2.png" "$img/10-accuracy_ce_l2.png"
+    echo "$img/10-accuracy_ce_l2.png"
+else
+    echo "chapter 10 skipped: set MNIST_DIR to the directory of the MNIST IDX files" >&2
+fi
+shoot custom_cost 11 costs.png fit_asymmetric.png fit_huber.png
