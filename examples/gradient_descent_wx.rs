@@ -16,7 +16,7 @@
 //! Pictures: the parabola with the descent steps on it, and the error per step.
 //!
 //! ```sh
-//! cargo run --release --example gradient_descent_wx [-- --out DIR]
+//! cargo run --release --example gradient_descent_wx [-- [--out DIR] [--quick]]
 //! ```
 
 mod common;

@@ -13,7 +13,7 @@
 //! path, and both fitted lines over the beans.
 //!
 //! ```sh
-//! cargo run --release --example gradient_descent_wxb [-- --out DIR] [-- --quick]
+//! cargo run --release --example gradient_descent_wxb [-- [--out DIR] [--quick]]
 //! ```
 
 mod common;

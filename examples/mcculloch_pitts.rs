@@ -12,7 +12,7 @@
 //! stacked bars.
 //!
 //! ```sh
-//! cargo run --release --example mcculloch_pitts [-- --out DIR]
+//! cargo run --release --example mcculloch_pitts [-- [--out DIR] [--quick]]
 //! ```
 
 mod common;

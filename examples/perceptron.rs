@@ -11,7 +11,7 @@
 //! other.
 //!
 //! ```sh
-//! cargo run --release --example perceptron [-- --out DIR] [-- --quick]
+//! cargo run --release --example perceptron [-- [--out DIR] [--quick]]
 //! ```
 
 mod common;

@@ -11,7 +11,7 @@
 //! several beans, and the gradient check's report.
 //!
 //! ```sh
-//! cargo run --release --example sigmoid_neuron [-- --out DIR] [-- --quick]
+//! cargo run --release --example sigmoid_neuron [-- [--out DIR] [--quick]]
 //! ```
 
 mod common;

@@ -1,0 +1,218 @@
+//! Runs the examples of the course's first chapters (neurons, perceptron,
+//! gradient descent, bias, sigmoid) at reduced sizes (`--quick`), checks the
+//! numbers they print and that every picture they write decodes, has the
+//! stated size and is not blank.
+//!
+//! The examples are built first with the cargo and profile that built this
+//! test (nothing to do after a plain `cargo test`, which builds them too).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The directory holding this profile's example binaries (`target/<profile>/examples`).
+fn examples_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/examples_basics-<hash>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary lives in target/<profile>/deps");
+    profile_dir.join("examples")
+}
+
+/// The examples this file runs.
+const EXAMPLES: [&str; 5] = [
+    "mcculloch_pitts",
+    "perceptron",
+    "gradient_descent_wx",
+    "gradient_descent_wxb",
+    "sigmoid_neuron",
+];
+
+/// Builds the examples once, with the cargo and profile that built this
+/// test, so a binary left over from an older source is never run. After
+/// `cargo test` (which builds the examples too) this finds nothing to do.
+fn build_examples() {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let profile_dir = examples_dir();
+        let profile = profile_dir
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|p| p.to_str())
+            .expect("a profile directory name");
+        // `cargo test` builds with the test profile into target/debug; build
+        // the examples with the same settings so no dependency is rebuilt.
+        let profile = if profile == "debug" { "test" } else { profile };
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--profile", profile]);
+        for name in EXAMPLES {
+            cargo.args(["--example", name]);
+        }
+        let status = cargo
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo to build the examples");
+        assert!(status.success(), "building the examples failed");
+    });
+}
+
+/// Runs example `name` with `--quick --out DIR` and returns its stdout and the
+/// output directory. Panics with the example's output if it fails.
+fn run(name: &str) -> (String, PathBuf) {
+    build_examples();
+    let bin = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let out = std::env::temp_dir().join(format!("xiaolan-example-test-{name}"));
+    let _ = std::fs::remove_dir_all(&out);
+    let output = Command::new(&bin)
+        .arg("--quick")
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", bin.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "example {name} failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        stdout.contains(&format!("{name}: all ")) && stdout.contains(" checks passed"),
+        "example {name} did not report its checks:\n{stdout}"
+    );
+    (stdout, out)
+}
+
+/// Asserts that `file` in `dir` is a PNG of `size` that is announced in
+/// `stdout` and is not blank (several colours, no single colour covering
+/// nearly everything).
+fn assert_picture(stdout: &str, dir: &Path, file: &str, size: (u32, u32)) {
+    let path = dir.join(file);
+    assert!(
+        stdout.contains(&format!("wrote {}", path.display())),
+        "the example did not announce {}:\n{stdout}",
+        path.display()
+    );
+    let img = image::open(&path)
+        .unwrap_or_else(|e| panic!("decode {}: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(img.dimensions(), size, "size of {file}");
+    let mut counts = std::collections::HashMap::new();
+    for p in img.pixels() {
+        *counts.entry(p.0).or_insert(0usize) += 1;
+    }
+    let total = (size.0 * size.1) as usize;
+    let most = counts.values().copied().max().unwrap_or(0);
+    assert!(
+        counts.len() >= 8,
+        "{file} has only {} colours: blank?",
+        counts.len()
+    );
+    assert!(
+        most < total * 97 / 100,
+        "{file}: one colour covers {most} of {total} pixels: blank?"
+    );
+}
+
+/// The number printed right after `key` on the first line containing it.
+fn number_after(stdout: &str, key: &str) -> f64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(key))
+        .unwrap_or_else(|| panic!("no line with {key:?} in:\n{stdout}"));
+    let rest = &line[line.find(key).expect("key in line") + key.len()..];
+    let token: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | '+'))
+        .collect();
+    token
+        .parse()
+        .unwrap_or_else(|e| panic!("{key:?} is followed by {token:?}, not a number ({e}): {line}"))
+}
+
+#[test]
+fn mcculloch_pitts_weighs_size_colour_and_smell() {
+    let (stdout, dir) = run("mcculloch_pitts");
+    assert!(stdout.contains("a unit of size adds 1.5, of colour 1.2, of smell 0.6"));
+    assert!(stdout.contains("big bright"));
+    assert_eq!(
+        number_after(&stdout, "check beans the neuron calls toxic (of 6):"),
+        3.0
+    );
+    assert_picture(&stdout, &dir, "mp_output.png", (1260, 460));
+    assert_picture(&stdout, &dir, "mp_contributions.png", (800, 600));
+}
+
+#[test]
+fn perceptron_learns_and_or_beans_but_not_xor() {
+    let (stdout, dir) = run("perceptron");
+    // The NAND truth table: (1, 1) gives -2 - 2 + 3 = -1, output 0.
+    assert!(stdout.contains("  1   1           -1       0"), "{stdout}");
+    for gate in ["AND", "OR", "beans"] {
+        assert!(
+            stdout.contains(&format!("{gate:<6}: no mistakes in epoch")),
+            "{gate} not learned:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("XOR   : never without mistakes"),
+        "{stdout}"
+    );
+    assert!(number_after(&stdout, "best") < 4.0);
+    assert_picture(&stdout, &dir, "perceptron_lines.png", (760, 840));
+}
+
+#[test]
+fn gradient_descent_wx_reaches_1_7() {
+    let (stdout, dir) = run("gradient_descent_wx");
+    assert!(
+        stdout.contains("so e(w) = 0.1600w^2 + (-0.5440)w + 0.4624"),
+        "{stdout}"
+    );
+    let w = number_after(
+        &stdout,
+        "check w after 40 steps (the bottom is 0.68 / 0.4):",
+    );
+    assert!((w - 1.7).abs() < 1e-5, "w = {w}");
+    // The first step from w = 0: -1 * (-2 * 0.4 * 0.68) = 0.544.
+    assert!(stdout.contains("    1     0.544000"), "{stdout}");
+    assert_eq!(
+        number_after(&stdout, "over 10 steps:"),
+        0.0,
+        "Rosenblatt and the gradient step differ"
+    );
+    assert_picture(&stdout, &dir, "gd_parabola.png", (800, 600));
+    assert_picture(&stdout, &dir, "gd_loss.png", (800, 600));
+}
+
+#[test]
+fn gradient_descent_wxb_finds_the_least_squares_line() {
+    let (stdout, dir) = run("gradient_descent_wxb");
+    let w = number_after(&stdout, "gradient descent: w =");
+    let w_ls = number_after(&stdout, "least squares:    w =");
+    assert!(
+        (w - w_ls).abs() < 1e-5 && (w - 0.6).abs() < 0.1,
+        "w = {w}, {w_ls}"
+    );
+    for file in ["wxb_surface.png", "wxb_contour.png", "wxb_fit.png"] {
+        let size = match file {
+            "wxb_surface.png" => (800, 700),
+            "wxb_contour.png" => (800, 640),
+            _ => (800, 600),
+        };
+        assert_picture(&stdout, &dir, file, size);
+    }
+}
+
+#[test]
+fn sigmoid_neuron_gradients_agree_three_ways() {
+    let (stdout, dir) = run("sigmoid_neuron");
+    assert!(stdout.contains("2 of 2 elements pass"), "{stdout}");
+    assert!(number_after(&stdout, "check largest |chain rule - tape|:") < 1e-14);
+    let crossing = number_after(&stdout, "a = 0.5 at x =");
+    assert!((crossing - 0.5).abs() < 0.05, "crossing {crossing}");
+    assert_picture(&stdout, &dir, "sigmoid_fit.png", (800, 600));
+}
