@@ -256,9 +256,8 @@ fn parse_features(s: &str) -> Result<Features, String> {
     Feature::parse_list(&names.join(","))
         .map(Features)
         .map_err(|_| {
-            format!(
-                "expected a list of distinct features from x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2"
-            )
+            "expected a list of distinct features from x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2"
+                .to_string()
         })
 }
 

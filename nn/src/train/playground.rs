@@ -309,8 +309,8 @@ mod tests {
     #[test]
     fn bad_sizes_are_errors() {
         assert!(PlaygroundEpochs::<f64>::new(0).is_err());
-        let x = Tensor::zeros(&[5, 2]);
-        let y = Tensor::zeros(&[5, 1]);
+        let x = Tensor::<f64>::zeros(&[5, 2]);
+        let y = Tensor::<f64>::zeros(&[5, 1]);
         let mut mlp = Mlp::new(&[2, 1], &[Activation::Tanh], Init::Playground, 0).unwrap();
         let mut sgd = Sgd::new(0.1).unwrap();
         let mut epochs = PlaygroundEpochs::new(3).unwrap();
@@ -319,7 +319,7 @@ mod tests {
             .epoch(&mut mlp, &mut sgd, &l, &x, Targets::Values(&y))
             .unwrap();
         assert_eq!(epochs.carried(), 2); // samples 3 and 4
-        let (x3, y3) = (Tensor::zeros(&[3, 2]), Tensor::zeros(&[3, 1]));
+        let (x3, y3) = (Tensor::<f64>::zeros(&[3, 2]), Tensor::<f64>::zeros(&[3, 1]));
         let err = epochs
             .epoch(&mut mlp, &mut sgd, &l, &x3, Targets::Values(&y3))
             .unwrap_err()
