@@ -181,8 +181,8 @@ fn main() {
         "toxicity",
         &points,
         &[
-            Series::from_fn("hidden A: a1", (0.0, 1.0), 200, &ha).color(Color::hex(0x1f77b4)),
-            Series::from_fn("hidden B: a2", (0.0, 1.0), 200, &hb).color(Color::hex(0xd62728)),
+            Series::from_fn("hidden A: a1", (0.0, 1.0), 200, ha).color(Color::hex(0x1f77b4)),
+            Series::from_fn("hidden B: a2", (0.0, 1.0), 200, hb).color(Color::hex(0xd62728)),
             Series::from_fn(
                 "output: sigmoid(w1 a1 + w2 a2 + b)",
                 (0.0, 1.0),

@@ -182,9 +182,9 @@ fn main() {
     );
 
     // Decision heatmaps side by side: one row per network size.
-    let density = 60;
+    let density = 50;
     let options = HeatmapOptions {
-        size: (260, 280),
+        size: (210, 230),
         axes: false,
         point_radius: 2,
         ..HeatmapOptions::default()

@@ -351,7 +351,7 @@ fn main() {
     // 3. Pictures of the 3x8 ReLU network from seed 1.
     let net = &first_runs[2];
     let gif_options = HeatmapOptions {
-        size: (280, 300),
+        size: (240, 260),
         point_radius: 2,
         axes: false,
         ..HeatmapOptions::default()
@@ -360,7 +360,7 @@ fn main() {
         .snapshots
         .iter()
         .map(|(epoch, m)| {
-            output_panel(m, format!("3x8 relu, epoch {epoch}"), 50).train(&train_points)
+            output_panel(m, format!("3x8 relu, epoch {epoch}"), 40).train(&train_points)
         })
         .collect();
     let path = ex.path("spiral_training.gif");

@@ -30,6 +30,10 @@ shoot perceptron 02 perceptron_lines.png
 shoot gradient_descent_wx 03 gd_parabola.png gd_loss.png
 shoot gradient_descent_wxb 04 wxb_surface.png wxb_contour.png wxb_fit.png
 shoot sigmoid_neuron 05 sigmoid_fit.png
+shoot hill 06 hill_single_neuron.png hill_network.png
+shoot two_features 07 two_features_surface.png two_features_boundary.png two_features_curved.png
+shoot playground_circle 08 circle_seeds.png circle_three_lines.png
+shoot playground_spiral 09 spiral_gradient_norms.png spiral_training_frames.png spiral_training.gif spiral_relu.png spiral_sigmoid.png spiral_neurons.png
 
 # Chapter 10 needs the MNIST files (the four IDX files in $MNIST_DIR).
 if [ -n "${MNIST_DIR:-}" ]; then
