@@ -1,0 +1,492 @@
+//! Shared by the end-to-end benchmarks: data (MNIST or seeded random of the
+//! same shape), a hand-written MLP on the same GEMM crate with no tape (the
+//! limit a tape is measured against), medians, peak memory, options and a
+//! one-line JSON writer.
+
+#![allow(dead_code)]
+
+use autograd::Tensor;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// Training samples in one epoch (Nielsen's training split of MNIST).
+pub const EPOCH: usize = 50_000;
+/// Input width (28×28 pixels).
+pub const N_IN: usize = 784;
+
+/// The training inputs ([50,000, 784], f32 in [0, 1]) and their classes, and
+/// where they came from: MNIST's first 50,000 training images when
+/// `MNIST_DIR` is set (an absolute path: cargo runs benchmarks from the
+/// package directory), else seeded uniform pixels and random classes.
+pub fn training_data() -> (Vec<f32>, Vec<usize>, String) {
+    match std::env::var_os("MNIST_DIR") {
+        Some(dir) if !dir.is_empty() => {
+            let m = nn::data::mnist::Mnist::<f32>::load(&dir).unwrap_or_else(|e| {
+                eprintln!("MNIST_DIR={}: {e}", dir.to_string_lossy());
+                std::process::exit(2)
+            });
+            let (x, _, classes) = m.train.into_parts();
+            let classes = classes.expect("MNIST carries its class labels");
+            assert_eq!(x.shape(), &[EPOCH, N_IN], "MNIST training split");
+            (
+                x.into_vec(),
+                classes,
+                "MNIST (first 50,000 training images)".into(),
+            )
+        }
+        _ => {
+            let mut rng = nn::Rng::new(7);
+            let x = (0..EPOCH * N_IN).map(|_| rng.next_f64() as f32).collect();
+            let c = (0..EPOCH).map(|_| rng.below(10)).collect();
+            (x, c, "random (seeded, MNIST's shape)".into())
+        }
+    }
+}
+
+/// One-hot rows for classes.
+pub fn one_hot(classes: &[usize], k: usize) -> Vec<f32> {
+    let mut y = vec![0.0; classes.len() * k];
+    for (r, &c) in classes.iter().enumerate() {
+        y[r * k + c] = 1.0;
+    }
+    y
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in MiB.
+pub fn peak_rss_mib() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The median of some timings.
+pub fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Seconds taken by `f`.
+pub fn seconds(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
+}
+
+/// `--name value` options (cargo passes `--bench`, ignored).
+pub fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let raw: Vec<String> = std::env::args().collect();
+    let flag = format!("--{name}");
+    match raw.iter().position(|a| *a == flag) {
+        None => default,
+        Some(i) => raw
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                eprintln!(
+                    "option {flag}: expected a value of type {}",
+                    std::any::type_name::<T>()
+                );
+                std::process::exit(2)
+            }),
+    }
+}
+
+/// A JSON object on one line.
+#[derive(Default)]
+pub struct Json(String);
+
+impl Json {
+    fn key(&mut self, k: &str) {
+        if !self.0.is_empty() {
+            self.0.push(',');
+        }
+        write!(self.0, "\"{k}\":").unwrap();
+    }
+    /// A number (6 significant figures; NaN as null).
+    pub fn num(mut self, k: &str, v: f64) -> Self {
+        self.key(k);
+        if v.is_finite() {
+            let p: f64 = format!("{v:.5e}").parse().unwrap();
+            write!(self.0, "{p}").unwrap();
+        } else {
+            self.0.push_str("null");
+        }
+        self
+    }
+    /// A string (plain names, quotes escaped).
+    pub fn str(mut self, k: &str, v: &str) -> Self {
+        self.key(k);
+        write!(self.0, "\"{}\"", v.replace('"', "\\\"")).unwrap();
+        self
+    }
+    /// The line.
+    pub fn line(&self) -> String {
+        format!("{{{}}}", self.0)
+    }
+}
+
+/// An activation of the hand-written network.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Act {
+    Sigmoid,
+    Relu,
+    Identity,
+}
+
+/// The loss of the hand-written network, with nn's definitions.
+#[derive(Clone, Copy, PartialEq)]
+pub enum HandLoss {
+    /// Σ (a − y)² over the batch (nn's `Loss::SquaredError`).
+    SquaredError,
+    /// mean over rows of −ln softmax(z)[class] (nn's `Loss::SoftmaxCrossEntropy`).
+    SoftmaxCe,
+}
+
+/// An MLP with hand-coded backprop on `matrixmultiply::sgemm`, buffers
+/// allocated once, the SGD update folded into the weight-gradient GEMMs.
+pub struct HandMlp {
+    sizes: Vec<usize>,
+    acts: Vec<Act>,
+    loss: HandLoss,
+    lr: f32,
+    batch: usize,
+    pub w: Vec<Vec<f32>>,
+    pub b: Vec<Vec<f32>>,
+    a: Vec<Vec<f32>>, // post-activations per layer, [batch, width]
+    d: Vec<Vec<f32>>, // ∂loss/∂z per layer
+}
+
+/// The engine's sigmoid formula (so both compute the same values).
+fn sigmoid(x: f32) -> f32 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// C = alpha·op(A)·op(B) + beta·C, row-major C (m×n); strides given.
+#[allow(clippy::too_many_arguments)]
+fn gemm(
+    (m, k, n): (usize, usize, usize),
+    alpha: f32,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    beta: f32,
+    c: &mut [f32],
+) {
+    assert!(m > 0 && k > 0 && n > 0);
+    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
+    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
+    assert!(c.len() >= m * n);
+    // SAFETY: the asserts keep every access inside the three slices.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            alpha,
+            a.as_ptr(),
+            rsa as isize,
+            csa as isize,
+            b.as_ptr(),
+            rsb as isize,
+            csb as isize,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        )
+    }
+}
+
+impl HandMlp {
+    /// The network with the weights and biases of an `nn::Mlp`.
+    pub fn new(
+        mlp: &nn::Mlp<f32>,
+        sizes: &[usize],
+        acts: &[Act],
+        loss: HandLoss,
+        lr: f32,
+        batch: usize,
+    ) -> Self {
+        let layers = sizes.len() - 1;
+        let get = |n: String| -> Vec<f32> { mlp.params().by_name(&n).unwrap().to_vec() };
+        HandMlp {
+            sizes: sizes.to_vec(),
+            acts: acts.to_vec(),
+            loss,
+            lr,
+            batch,
+            w: (0..layers)
+                .map(|l| get(format!("layer{l}.weight")))
+                .collect(),
+            b: (0..layers).map(|l| get(format!("layer{l}.bias"))).collect(),
+            a: (1..=layers).map(|l| vec![0.0; batch * sizes[l]]).collect(),
+            d: (1..=layers).map(|l| vec![0.0; batch * sizes[l]]).collect(),
+        }
+    }
+
+    /// One SGD step on a batch x ([batch, in]) with targets (one-hot rows
+    /// for the squared error, classes for cross-entropy); returns the loss.
+    pub fn step(&mut self, x: &[f32], onehot: &[f32], classes: &[usize]) -> f32 {
+        let (m, layers) = (self.batch, self.sizes.len() - 1);
+        // forward
+        for l in 0..layers {
+            let (k, n) = (self.sizes[l], self.sizes[l + 1]);
+            let (prev, rest) = self.a.split_at_mut(l);
+            let input: &[f32] = if l == 0 { x } else { &prev[l - 1] };
+            let out = &mut rest[0];
+            for r in 0..m {
+                out[r * n..(r + 1) * n].copy_from_slice(&self.b[l]);
+            }
+            gemm((m, k, n), 1.0, input, (k, 1), &self.w[l], (n, 1), 1.0, out);
+            match self.acts[l] {
+                Act::Sigmoid => out.iter_mut().for_each(|v| *v = sigmoid(*v)),
+                Act::Relu => out.iter_mut().for_each(|v| *v = v.max(0.0)),
+                Act::Identity => {}
+            }
+        }
+        // loss and ∂loss/∂z of the last layer
+        let last = layers - 1;
+        let n = self.sizes[layers];
+        let mut loss = 0.0f32;
+        match self.loss {
+            HandLoss::SquaredError => {
+                for ((d, &a), &t) in self.d[last].iter_mut().zip(&self.a[last]).zip(onehot) {
+                    let e = a - t;
+                    loss += e * e;
+                    *d = 2.0 * e;
+                }
+            }
+            HandLoss::SoftmaxCe => {
+                let inv_m = 1.0 / m as f32;
+                for r in 0..m {
+                    let z = &self.a[last][r * n..(r + 1) * n];
+                    let mx = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                    let d = &mut self.d[last][r * n..(r + 1) * n];
+                    let mut s = 0.0;
+                    for (d, &z) in d.iter_mut().zip(z) {
+                        *d = (z - mx).exp();
+                        s += *d;
+                    }
+                    loss += s.ln() + mx - z[classes[r]];
+                    for d in d.iter_mut() {
+                        *d *= inv_m / s;
+                    }
+                    d[classes[r]] -= inv_m;
+                }
+                loss *= inv_m;
+            }
+        }
+        // backward, updating each layer's weights once its δ is known
+        for l in (0..layers).rev() {
+            let (k, n) = (self.sizes[l], self.sizes[l + 1]);
+            // the activation's derivative (the last layer's δ holds ∂loss/∂a)
+            let (a, d) = (&self.a[l], &mut self.d[l]);
+            match self.acts[l] {
+                Act::Sigmoid => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (1.0 - a)),
+                Act::Relu => d.iter_mut().zip(a).for_each(|(d, &a)| {
+                    if a <= 0.0 {
+                        *d = 0.0
+                    }
+                }),
+                Act::Identity => {}
+            }
+            if l > 0 {
+                // δ(l−1) (as ∂loss/∂a) = δ(l)·Wᵀ, before W moves
+                let (lo, hi) = self.d.split_at_mut(l);
+                gemm(
+                    (m, n, k),
+                    1.0,
+                    &hi[0],
+                    (n, 1),
+                    &self.w[l],
+                    (1, n),
+                    0.0,
+                    &mut lo[l - 1],
+                );
+            }
+            let input: &[f32] = if l == 0 { x } else { &self.a[l - 1] };
+            let d = &self.d[l];
+            gemm(
+                (k, m, n),
+                -self.lr,
+                input,
+                (1, k),
+                d,
+                (n, 1),
+                1.0,
+                &mut self.w[l],
+            );
+            for r in 0..m {
+                for (b, &g) in self.b[l].iter_mut().zip(&d[r * n..(r + 1) * n]) {
+                    *b -= self.lr * g;
+                }
+            }
+        }
+        loss
+    }
+}
+
+/// A batch's inputs as a tensor (copied, as a data loader would).
+pub fn batch_tensor(x: &[f32], rows: usize) -> Tensor<f32> {
+    Tensor::from_vec(&[rows, N_IN], x.to_vec()).unwrap()
+}
+
+/// One end-to-end workload: an MLP trained with SGD on 50,000 samples.
+pub struct Workload {
+    pub name: &'static str,
+    pub sizes: &'static [usize],
+    pub acts: &'static [Act],
+    pub loss: HandLoss,
+    pub lr: f32,
+    pub batch: usize,
+    pub init: nn::Init,
+    /// Steps timed per round unless `--steps` says otherwise.
+    pub steps: usize,
+}
+
+fn nn_act(a: Act) -> nn::Activation {
+    match a {
+        Act::Sigmoid => nn::Activation::Sigmoid,
+        Act::Relu => nn::Activation::Relu,
+        Act::Identity => nn::Activation::Identity,
+    }
+}
+
+/// Trains the workload with `nn` (`Mlp` + `train_step` on a reused `f32`
+/// tape) and by hand from the same weights on the same batches: checks that
+/// they agree, then times rounds of `--steps` steps alternately
+/// (`--rounds`, default 3) and prints one JSON line: median seconds per epoch
+/// for each, their ratio, GFLOP/s (6·batch·Σ in·out per step), and the peak
+/// resident memory after the hand-written run and after both.
+pub fn run(w: &Workload) {
+    use nn::loss::{Loss, Targets};
+    let rounds: usize = arg("rounds", 3);
+    let steps: usize = arg("steps", w.steps);
+    let (x, classes, source) = training_data();
+    let n_out = *w.sizes.last().unwrap();
+    let per_epoch = EPOCH / w.batch;
+    let steps = steps.clamp(1, per_epoch);
+    let acts: Vec<nn::Activation> = w.acts.iter().map(|&a| nn_act(a)).collect();
+    let mut mlp = nn::Mlp::<f32>::new(w.sizes, &acts, w.init, 1).unwrap();
+    let mut hand = HandMlp::new(&mlp, w.sizes, w.acts, w.loss, w.lr, w.batch);
+    let mut opt = nn::Sgd::new(w.lr as f64).unwrap();
+    let loss = match w.loss {
+        HandLoss::SquaredError => Loss::SquaredError,
+        HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
+    };
+    let mut tape = autograd::Tape::<f32>::default();
+    let batch = |s: usize| {
+        let s = s % per_epoch;
+        let r = s * w.batch..(s + 1) * w.batch;
+        (&x[r.start * N_IN..r.end * N_IN], &classes[r])
+    };
+    let mut xi = |s: usize| -> f32 {
+        let (xb, cb) = batch(s);
+        let xt = batch_tensor(xb, w.batch);
+        let y = Tensor::from_vec(&[w.batch, n_out], one_hot(cb, n_out)).unwrap();
+        let t = match w.loss {
+            HandLoss::SquaredError => Targets::Values(&y),
+            HandLoss::SoftmaxCe => Targets::Classes(cb),
+        };
+        nn::train::train_step(&mut tape, &mut mlp, &mut opt, &loss, &xt, t).unwrap() as f32
+    };
+    let mut hd = |s: usize| -> f32 {
+        let (xb, cb) = batch(s);
+        hand.step(xb, &one_hot(cb, n_out), cb)
+    };
+    // agreement: a few steps from the same weights on the same batches
+    let mut worst = 0.0f32;
+    let mut first = (0.0, 0.0);
+    for s in 0..3 {
+        let (lh, lx) = (hd(s), xi(s));
+        worst = worst.max((lh - lx).abs() / lh.abs().max(1.0));
+        if s == 0 {
+            first = (lx, lh);
+        }
+    }
+    eprintln!(
+        "{}: {} batch {}, data {source}; first loss nn {:.5} / hand {:.5}; max relative loss difference over 3 steps {worst:.1e}",
+        w.name, w.sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("-"), w.batch, first.0, first.1
+    );
+    if worst > 1e-3 {
+        eprintln!("nn and the hand-written network disagree (expected ≤ 1e-3)");
+        std::process::exit(1);
+    }
+    // the hand-written network first, to read its peak memory apart
+    let mut th = Vec::new();
+    let mut tx = Vec::new();
+    th.push(seconds(|| {
+        (0..steps).for_each(|s| _ = std::hint::black_box(hd(s)))
+    }));
+    let rss_hand = peak_rss_mib();
+    for r in 0..rounds {
+        let off = r * steps;
+        tx.push(seconds(|| {
+            (0..steps).for_each(|s| _ = std::hint::black_box(xi(s + off)))
+        }));
+        if r + 1 < rounds {
+            th.push(seconds(|| {
+                (0..steps).for_each(|s| _ = std::hint::black_box(hd(s + off)))
+            }));
+        }
+    }
+    let rss_both = peak_rss_mib();
+    let epoch = |t: &[f64]| median(t) / steps as f64 * per_epoch as f64;
+    let (ex, eh) = (epoch(&tx), epoch(&th));
+    let flops: f64 = 6.0
+        * w.batch as f64
+        * w.sizes
+            .windows(2)
+            .map(|p| (p[0] * p[1]) as f64)
+            .sum::<f64>()
+        * per_epoch as f64;
+    let data_mib = (x.len() * 4 + classes.len() * 8) as f64 / (1 << 20) as f64;
+    let params: usize = w.sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    eprintln!(
+        "  s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}; GFLOP/s nn {:.1}, hand {:.1}; peak RSS hand {rss_hand:.0} MiB, nn+hand {rss_both:.0} MiB (data {data_mib:.0} MiB)",
+        ex / eh,
+        flops / ex / 1e9,
+        flops / eh / 1e9
+    );
+    let line = Json::default()
+        .str("bench", w.name)
+        .str(
+            "net",
+            &w.sizes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join("-"),
+        )
+        .num("batch", w.batch as f64)
+        .str("dtype", "f32")
+        .str("data", &source)
+        .num("rounds", rounds as f64)
+        .num("steps_per_round", steps as f64)
+        .num("steps_per_epoch", per_epoch as f64)
+        .num("max_rel_loss_diff", worst as f64)
+        .num("nn_s_per_epoch", ex)
+        .num("hand_s_per_epoch", eh)
+        .num("ratio", ex / eh)
+        .num("nn_gflops", flops / ex / 1e9)
+        .num("hand_gflops", flops / eh / 1e9)
+        .num("params", params as f64)
+        .num("data_mib", data_mib)
+        .num("peak_rss_mib_hand", rss_hand)
+        .num("peak_rss_mib_nn_and_hand", rss_both);
+    println!("{}", line.line());
+}
