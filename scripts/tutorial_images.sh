@@ -45,3 +45,10 @@ else
     echo "chapter 10 skipped: set MNIST_DIR to the directory of the MNIST IDX files" >&2
 fi
 shoot custom_cost 11 costs.png fit_asymmetric.png fit_huber.png
+
+# The README's pictures of the main job (the playground on the spiral).
+cargo run --quiet --release -- --out "$work/playground" >/dev/null
+for file in decision loss neurons; do
+    cp "$work/playground/$file.png" "docs/img/playground-$file.png"
+    echo "docs/img/playground-$file.png"
+done
