@@ -4,6 +4,8 @@
 # The autograd benchmarks and micrograd print one JSON line each on stdout (the
 # hand-written peer one key=value line), and readable notes on stderr.
 #
+# The criterion micro-benchmarks are separate: cargo bench -p xiaolan-autograd --bench ops
+#
 # Usage (from anywhere):   scripts/bench.sh [--peers] [REPS]
 #   REPS       how many times each program runs (default 3; the machine is
 #              shared and noisy, so compare medians of one sitting)
@@ -38,9 +40,11 @@ for a in "$@"; do
 done
 
 bench() { cargo bench -q -p xiaolan-autograd --bench "$@"; }
+nnbench() { cargo bench -q -p xiaolan-nn --bench "$@"; }
 
 echo "== building the benchmarks (release)" >&2
-cargo bench -q -p xiaolan-autograd --no-run >&2
+cargo bench -q -p xiaolan-autograd --bench scalar_mlp --bench nielsen_step --no-run >&2
+cargo bench -q -p xiaolan-nn --bench nielsen_epoch --bench wide_epoch --no-run >&2
 
 for r in $(seq "$reps"); do
   echo "== round $r of $reps" >&2
@@ -50,6 +54,9 @@ for r in $(seq "$reps"); do
   if [ -n "${MNIST_DIR:-}" ]; then
     bench nielsen_step
   fi
+  # end-to-end epochs through nn (MNIST when MNIST_DIR is set, else random data)
+  nnbench nielsen_epoch
+  nnbench wide_epoch
 done
 
 [ "$peers" = 1 ] || exit 0
