@@ -2,117 +2,27 @@
 //! gradient descent, bias, sigmoid) at reduced sizes (`--quick`), checks the
 //! numbers they print and that every picture they write decodes, has the
 //! stated size and is not blank.
-//!
-//! The examples are built first with the cargo and profile that built this
-//! test (nothing to do after a plain `cargo test`, which builds them too).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-/// The directory holding this profile's example binaries (`target/<profile>/examples`).
-fn examples_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/examples_basics-<hash>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary lives in target/<profile>/deps");
-    profile_dir.join("examples")
-}
-
-/// The examples this file runs.
-const EXAMPLES: [&str; 5] = [
-    "mcculloch_pitts",
-    "perceptron",
-    "gradient_descent_wx",
-    "gradient_descent_wxb",
-    "sigmoid_neuron",
-];
-
-/// Builds the examples once, with the cargo and profile that built this
-/// test, so a binary left over from an older source is never run. After
-/// `cargo test` (which builds the examples too) this finds nothing to do.
-fn build_examples() {
-    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| {
-        let profile_dir = examples_dir();
-        let profile = profile_dir
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|p| p.to_str())
-            .expect("a profile directory name");
-        // `cargo test` builds with the test profile into target/debug; build
-        // the examples with the same settings so no dependency is rebuilt.
-        let profile = if profile == "debug" { "test" } else { profile };
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo.args(["build", "--quiet", "--profile", profile]);
-        for name in EXAMPLES {
-            cargo.args(["--example", name]);
-        }
-        let status = cargo
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo to build the examples");
-        assert!(status.success(), "building the examples failed");
-    });
-}
-
-/// Runs example `name` with `--quick --out DIR` and returns its stdout and the
-/// output directory. Panics with the example's output if it fails.
-fn run(name: &str) -> (String, PathBuf) {
-    build_examples();
-    let bin = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let out = std::env::temp_dir().join(format!("xiaolan-example-test-{name}"));
-    let _ = std::fs::remove_dir_all(&out);
-    let output = Command::new(&bin)
-        .arg("--quick")
-        .arg("--out")
-        .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", bin.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "example {name} failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    assert!(
-        stdout.contains(&format!("{name}: all ")) && stdout.contains(" checks passed"),
-        "example {name} did not report its checks:\n{stdout}"
-    );
-    (stdout, out)
-}
+use common::{png_stats, run_example as run};
+use std::path::Path;
 
 /// Asserts that `file` in `dir` is a PNG of `size` that is announced in
 /// `stdout` and is not blank (several colours, no single colour covering
 /// nearly everything).
 fn assert_picture(stdout: &str, dir: &Path, file: &str, size: (u32, u32)) {
-    let path = dir.join(file);
+    let png = png_stats(stdout, dir, file);
+    assert_eq!(png.size, size, "size of {file}");
     assert!(
-        stdout.contains(&format!("wrote {}", path.display())),
-        "the example did not announce {}:\n{stdout}",
-        path.display()
-    );
-    let img = image::open(&path)
-        .unwrap_or_else(|e| panic!("decode {}: {e}", path.display()))
-        .to_rgb8();
-    assert_eq!(img.dimensions(), size, "size of {file}");
-    let mut counts = std::collections::HashMap::new();
-    for p in img.pixels() {
-        *counts.entry(p.0).or_insert(0usize) += 1;
-    }
-    let total = (size.0 * size.1) as usize;
-    let most = counts.values().copied().max().unwrap_or(0);
-    assert!(
-        counts.len() >= 8,
+        png.colours >= 8,
         "{file} has only {} colours: blank?",
-        counts.len()
+        png.colours
     );
     assert!(
-        most < total * 97 / 100,
-        "{file}: one colour covers {most} of {total} pixels: blank?"
+        png.top_share < 0.97,
+        "{file}: one colour covers {:.1}% of the pixels: blank?",
+        100.0 * png.top_share
     );
 }
 

@@ -3,52 +3,10 @@
 //! pictures they write: each PNG decodes, has a plausible size and is not
 //! blank; the GIF starts with a GIF header.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-/// A fresh output directory for one example, under the target directory.
-fn out_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("examples_networks_{name}"));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).expect("the old output directory can be removed");
-    }
-    dir
-}
-
-/// Runs `cargo run --example NAME -- --quick --out DIR` (with the test
-/// profile, whose dependencies are already built) and returns its stdout
-/// and the output directory. Fails the test when the example fails.
-fn run_example(name: &str) -> (String, PathBuf) {
-    let out = out_dir(name);
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "--profile",
-            "test",
-            "--example",
-            name,
-            "--",
-        ])
-        .arg("--quick")
-        .arg("--out")
-        .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo can be started");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "example {name} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        output.status
-    );
-    assert!(
-        stdout.contains(&format!("{name}: all ")) && stdout.contains(" checks passed"),
-        "example {name} did not report its checks:\n{stdout}"
-    );
-    (stdout, out)
-}
+use common::{png_stats, run_example};
+use std::path::Path;
 
 /// The line of `stdout` starting with `prefix` (after leading spaces).
 fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
@@ -69,36 +27,17 @@ fn percents(line: &str) -> Vec<f64> {
 /// The PNG decodes, is at least `min` pixels a side, and is not blank: it
 /// has many colours and a good share of non-white pixels.
 fn check_png(dir: &Path, file: &str, min: (u32, u32), stdout: &str) {
-    let path = dir.join(file);
-    assert!(
-        stdout.contains(&format!("wrote {}", path.display())),
-        "the example did not announce {}:\n{stdout}",
-        path.display()
-    );
-    let img = image::open(&path)
-        .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()))
-        .to_rgb8();
-    let (w, h) = img.dimensions();
+    let png = png_stats(stdout, dir, file);
+    let (w, h) = png.size;
     assert!(
         w >= min.0 && h >= min.1,
-        "{}: expected at least {min:?} pixels, found {w}x{h}",
-        path.display()
+        "{file}: expected at least {min:?} pixels, found {w}x{h}"
     );
-    let mut colours = std::collections::HashSet::new();
-    let mut ink = 0usize;
-    for p in img.pixels() {
-        colours.insert(p.0);
-        if p.0 != [255, 255, 255] {
-            ink += 1;
-        }
-    }
-    let share = ink as f64 / (w * h) as f64;
     assert!(
-        colours.len() >= 8 && share > 0.02,
-        "{} looks blank: {} colours, {:.1}% non-white pixels",
-        path.display(),
-        colours.len(),
-        100.0 * share
+        png.colours >= 8 && png.ink_share > 0.02,
+        "{file} looks blank: {} colours, {:.1}% non-white pixels",
+        png.colours,
+        100.0 * png.ink_share
     );
 }
 
