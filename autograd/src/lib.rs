@@ -35,6 +35,7 @@ mod error;
 mod hessian;
 mod op;
 mod ops;
+pub mod pool;
 mod real;
 mod scalar;
 mod tape;

@@ -17,9 +17,9 @@
 //!     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
 //!         Ok(xs[0].map(|x| (E::one() + x.exp()).ln()))
 //!     }
-//!     fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+//!     fn backward(&self, cx: &mut Backward<'_, E>) {
 //!         let dx = cx.input(0).zip_map(cx.grad(), |x, dy| dy * x.sigmoid());
-//!         vec![Some(dx)]
+//!         cx.set_grad(0, dx);
 //!     }
 //! }
 //!
@@ -33,6 +33,7 @@
 use crate::error::Result;
 use crate::real::Real;
 use crate::tensor::Tensor;
+use smallvec::SmallVec;
 
 /// A tensor operation: its forward computation and its vector–Jacobian product.
 pub trait Op<E: Real>: 'static {
@@ -46,23 +47,54 @@ pub trait Op<E: Real>: 'static {
     /// what was expected.
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>>;
 
-    /// Given the gradient of the loss with respect to the output, returns the
-    /// gradient with respect to each input (same shape as that input), or
-    /// `None` for an input that gets no gradient (or does not need one:
-    /// see [`Backward::needs_grad`]).
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>>;
+    /// Given the gradient of the loss with respect to the output
+    /// ([`Backward::grad`]), hands the gradient with respect to each input
+    /// to [`Backward::set_grad`] (shaped like that input). An input given
+    /// no gradient gets none from this op; skip the inputs that do not need
+    /// one (see [`Backward::needs_grad`]).
+    fn backward(&self, cx: &mut Backward<'_, E>);
 }
 
 /// What an [`Op`]'s backward sees: the saved inputs, the output, the
-/// gradient flowing into the output, and which inputs need a gradient.
+/// gradient flowing into the output, and which inputs need a gradient; and
+/// where it puts the gradients it computes ([`Backward::set_grad`]).
 pub struct Backward<'a, E: Real> {
+    pub(crate) name: &'static str,
     pub(crate) inputs: &'a [Tensor<E>],
     pub(crate) output: &'a Tensor<E>,
     pub(crate) grad: &'a Tensor<E>,
     pub(crate) needs: &'a [bool],
+    pub(crate) grads: SmallVec<[Option<Tensor<E>>; 3]>,
 }
 
 impl<'a, E: Real> Backward<'a, E> {
+    /// Gives ∂loss/∂input `i`. A gradient for an input that does not need
+    /// one is dropped; giving input `i` a second gradient replaces the first.
+    ///
+    /// # Panics
+    /// If `i` is not an input of the op, or `dx` is not shaped like input
+    /// `i` (the message names the op and both shapes).
+    #[track_caller]
+    pub fn set_grad(&mut self, i: usize, dx: Tensor<E>) {
+        assert!(
+            i < self.inputs.len(),
+            "backward of `{}` gave a gradient for input {i}, but the op has {} inputs",
+            self.name,
+            self.inputs.len()
+        );
+        let want = self.inputs[i].shape();
+        assert!(
+            dx.shape() == want,
+            "backward of `{}` gave a gradient of shape {:?} for input {i} of shape {:?}",
+            self.name,
+            dx.shape(),
+            want
+        );
+        if self.needs[i] {
+            self.grads[i] = Some(dx);
+        }
+    }
+
     /// The value of input `i`, as it was at forward time.
     pub fn input(&self, i: usize) -> &'a Tensor<E> {
         &self.inputs[i]

@@ -1,7 +1,10 @@
 //! The element types a tape computes with: `f32`, `f64`, and [`Dual`] for second derivatives.
 
+use crate::pool::Pool;
+use std::cell::RefCell;
 use std::fmt::{Debug, Display};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+use std::thread::LocalKey;
 
 /// A real number the tape can compute with.
 ///
@@ -88,6 +91,14 @@ pub trait Real:
             self
         }
     }
+    /// This thread's cache of tensor buffers of this type (see
+    /// [`crate::pool`]), or `None` (the default) to allocate and free every
+    /// buffer with the system allocator.
+    #[doc(hidden)]
+    fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {
+        None
+    }
+
     /// Whether [`Real::gemm`] with `beta` = 0 only writes `c` and never reads
     /// it, so that `c` may be uninitialised memory (as `matrixmultiply`
     /// promises, and the default `gemm` does). Tensor kernels then skip
@@ -147,6 +158,13 @@ macro_rules! impl_real_float {
             const NAME: &'static str = $name;
             // matrixmultiply: "If β is zero, then C does not need to be initialized."
             const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
+            #[inline]
+            fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {
+                thread_local! {
+                    static POOL: RefCell<Pool<$t>> = const { RefCell::new(Pool::new()) };
+                }
+                Some(&POOL)
+            }
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t

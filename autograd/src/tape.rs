@@ -13,7 +13,9 @@ use crate::real::Real;
 use crate::scalar::Var;
 use crate::tensor::{Tensor, TensorVar};
 use smallvec::SmallVec;
+use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Index of a node on a tape.
@@ -44,9 +46,9 @@ pub(crate) struct Record<E: Real> {
     /// The op that produced it; `None` for leaves and constants.
     pub op: Option<Box<dyn Op<E>>>,
     /// Input nodes of `op`.
-    pub inputs: SmallVec<[NodeId; 2]>,
+    pub inputs: SmallVec<[NodeId; 3]>,
     /// Input values of `op`, saved for its backward (shared storage).
-    pub saved: SmallVec<[Tensor<E>; 2]>,
+    pub saved: SmallVec<[Tensor<E>; 3]>,
     /// The value.
     pub value: Tensor<E>,
 }
@@ -54,6 +56,74 @@ pub(crate) struct Record<E: Real> {
 pub(crate) struct Inner<E: Real> {
     pub nodes: Vec<Node<E>>,
     pub records: Vec<Record<E>>,
+    /// The heap blocks of ops dropped by [`Tape::clear`], by layout, for the
+    /// next ops of the same size to be written into (see [`SpareOps`]).
+    spare_ops: SpareOps,
+}
+
+/// Heap blocks that held boxed ops, kept for reuse: a training step records
+/// the same ops every time, so after the first step boxing an op allocates
+/// nothing. Each block was allocated by `Box` for its layout and the value
+/// in it has been dropped.
+#[derive(Default)]
+struct SpareOps {
+    by_layout: Vec<(Layout, Vec<NonNull<u8>>)>,
+}
+
+impl SpareOps {
+    /// Boxes `op`, in a spare block of its layout when there is one.
+    fn boxed<E: Real, O: Op<E>>(&mut self, op: O) -> Box<dyn Op<E>> {
+        let layout = Layout::new::<O>();
+        if layout.size() > 0 {
+            if let Some((_, blocks)) = self.by_layout.iter_mut().find(|(l, _)| *l == layout) {
+                if let Some(block) = blocks.pop() {
+                    let p = block.as_ptr().cast::<O>();
+                    // SAFETY: the block was allocated by the global allocator
+                    // with exactly `Layout::new::<O>()` (size and alignment,
+                    // which is what `Box<O>` uses) and holds no live value, so
+                    // writing an `O` into it and owning it as a `Box<O>` is
+                    // what `Box::new` would have done.
+                    unsafe {
+                        p.write(op);
+                        return Box::from_raw(p);
+                    }
+                }
+            }
+        }
+        Box::new(op)
+    }
+
+    /// Drops the op and keeps its heap block (if it has one) for reuse.
+    fn keep<E: Real>(&mut self, op: Box<dyn Op<E>>) {
+        let layout = Layout::for_value(&*op);
+        if layout.size() == 0 {
+            return; // a zero-sized op owns no heap block
+        }
+        let raw: *mut dyn Op<E> = Box::into_raw(op);
+        // SAFETY: `raw` comes from `Box::into_raw`, so it is valid, aligned
+        // and owned here; the value is dropped once and its block, allocated
+        // with `layout`, is kept (and freed in `Drop`) without touching it.
+        unsafe {
+            std::ptr::drop_in_place(raw);
+            let block = NonNull::new_unchecked(raw.cast::<u8>());
+            match self.by_layout.iter_mut().find(|(l, _)| *l == layout) {
+                Some((_, blocks)) => blocks.push(block),
+                None => self.by_layout.push((layout, vec![block])),
+            }
+        }
+    }
+}
+
+impl Drop for SpareOps {
+    fn drop(&mut self) {
+        for (layout, blocks) in self.by_layout.drain(..) {
+            for block in blocks {
+                // SAFETY: each block was allocated by the global allocator with
+                // `layout` (by `Box`) and no longer holds a value.
+                unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
+            }
+        }
+    }
 }
 
 /// A Wengert list that records operations on scalars ([`Var`]) and tensors
@@ -114,6 +184,7 @@ impl<E: Real> Tape<E> {
             inner: RefCell::new(Inner {
                 nodes: Vec::with_capacity(nodes),
                 records: Vec::new(),
+                spare_ops: SpareOps::default(),
             }),
             id: Cell::new(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed)),
             grad_enabled: Cell::new(true),
@@ -172,7 +243,9 @@ impl<E: Real> Tape<E> {
         self.inner.borrow().nodes.capacity()
     }
 
-    /// Forgets every recorded node, keeping the memory for reuse.
+    /// Forgets every recorded node, keeping the memory for reuse: the node
+    /// list, the boxes of the ops and (through [`crate::pool`]) the tensor
+    /// buffers, so that recording the same work again allocates nothing.
     ///
     /// Needs `&mut self`, so no handle into the tape can still be alive.
     /// [`crate::Grads`] from before the clear no longer match new values (a
@@ -180,7 +253,11 @@ impl<E: Real> Tape<E> {
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         inner.nodes.clear();
-        inner.records.clear();
+        for r in inner.records.drain(..) {
+            if let Some(op) = r.op {
+                inner.spare_ops.keep(op);
+            }
+        }
         self.id.set(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed));
     }
 
@@ -263,8 +340,8 @@ impl<E: Real> Tape<E> {
         value: Tensor<E>,
         tracked: bool,
         op: Option<Box<dyn Op<E>>>,
-        inputs: SmallVec<[NodeId; 2]>,
-        saved: SmallVec<[Tensor<E>; 2]>,
+        inputs: SmallVec<[NodeId; 3]>,
+        saved: SmallVec<[Tensor<E>; 3]>,
     ) -> TensorVar<'_, E> {
         let mut inner = self.inner.borrow_mut();
         let node = inner.nodes.len() as NodeId;
@@ -293,22 +370,13 @@ impl<E: Real> Tape<E> {
     /// # Panics
     /// If the inputs come from another tape.
     #[track_caller]
-    pub fn apply<'t>(
+    pub fn apply<'t, O: Op<E>>(
         &'t self,
-        op: impl Op<E>,
+        op: O,
         inputs: &[Input<'t, E>],
     ) -> Result<TensorVar<'t, E>> {
-        self.apply_boxed(Box::new(op), inputs)
-    }
-
-    #[track_caller]
-    pub(crate) fn apply_boxed<'t>(
-        &'t self,
-        op: Box<dyn Op<E>>,
-        inputs: &[Input<'t, E>],
-    ) -> Result<TensorVar<'t, E>> {
-        let mut ids: SmallVec<[NodeId; 2]> = SmallVec::new();
-        let mut saved: SmallVec<[Tensor<E>; 2]> = SmallVec::new();
+        let mut ids: SmallVec<[NodeId; 3]> = SmallVec::new();
+        let mut saved: SmallVec<[Tensor<E>; 3]> = SmallVec::new();
         let mut tracked = false;
         {
             let inner = self.inner.borrow();
@@ -331,7 +399,7 @@ impl<E: Real> Tape<E> {
             }
         }
         let value = {
-            let refs: SmallVec<[&Tensor<E>; 2]> = saved.iter().collect();
+            let refs: SmallVec<[&Tensor<E>; 3]> = saved.iter().collect();
             op.forward(&refs)?
         };
         if self.detect_anomaly.get() && !value.data().iter().all(|x| x.is_finite()) {
@@ -340,6 +408,7 @@ impl<E: Real> Tape<E> {
         }
         tracked &= self.grad_enabled.get();
         if tracked {
+            let op = self.inner.borrow_mut().spare_ops.boxed(op);
             Ok(self.push_tensor(value, true, Some(op), ids, saved))
         } else {
             Ok(self.push_tensor(value, false, None, SmallVec::new(), SmallVec::new()))

@@ -586,16 +586,16 @@ impl<E: Real> Op<E> for Hypot {
         }
         Ok(xs[0].zip_map(xs[1], |a, b| (a * a + b * b).sqrt()))
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         self.needs
             .borrow_mut()
             .push([cx.needs_grad(0), cx.needs_grad(1)]);
         let (y, g) = (cx.output(), cx.grad());
-        let d = |i: usize| {
-            cx.needs_grad(i)
-                .then(|| g.zip3_map(cx.input(i), y, |g, x, y| g * x / y))
-        };
-        vec![d(0), d(1)]
+        for i in 0..2 {
+            if cx.needs_grad(i) {
+                cx.set_grad(i, g.zip3_map(cx.input(i), y, |g, x, y| g * x / y));
+            }
+        }
     }
 }
 
@@ -610,11 +610,12 @@ impl<E: Real> Op<E> for ScaleBy {
         let s = xs[1].item();
         Ok(xs[0].map(|x| x * s))
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, s, g) = (cx.input(0), cx.input(1).item(), cx.grad());
         let dx = g.map(|g| g * s);
         let ds: E = g.data().iter().zip(x.data()).map(|(&g, &x)| g * x).sum();
-        vec![Some(dx), Some(Tensor::scalar(ds))]
+        cx.set_grad(0, dx);
+        cx.set_grad(1, Tensor::scalar(ds));
     }
 }
 
@@ -628,8 +629,8 @@ impl<E: Real> Op<E> for BadSquare {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Ok(xs[0].map(|x| x * x))
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(cx.grad().zip_map(cx.input(0), |g, x| g * x))]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, cx.grad().zip_map(cx.input(0), |g, x| g * x));
     }
 }
 
@@ -643,8 +644,8 @@ impl<E: Real> Op<E> for BadShape {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Ok(xs[0].clone())
     }
-    fn backward(&self, _: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(Tensor::zeros(&[1]))]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, Tensor::zeros(&[1]));
     }
 }
 
@@ -767,7 +768,7 @@ fn a_backward_of_the_wrong_shape_is_reported() {
     });
     assert!(
         msg.contains(
-            "backward of `bad_shape` returned a gradient of shape [1] for input 0 of shape [3]"
+            "backward of `bad_shape` gave a gradient of shape [1] for input 0 of shape [3]"
         ),
         "{msg}"
     );

@@ -281,8 +281,8 @@ impl<'a, E: Real> From<&'a Vec<usize>> for Targets<'a, E> {
 pub enum TargetVar<'t, E: Real = f64> {
     /// Target values on the tape.
     Values(TensorVar<'t, E>),
-    /// One class index per sample.
-    Classes(Vec<usize>),
+    /// One class index per sample (borrowed from the batch).
+    Classes(&'t [usize]),
 }
 
 impl<'t, E: Real> TargetVar<'t, E> {
@@ -608,7 +608,7 @@ mod tests {
     fn loss_enum_and_custom_closures_use_the_same_functions() {
         let tape = Tape::new();
         let o = tape.tensor(t(&[2, 2], &[0.2, 0.8, 0.6, 0.1]));
-        let classes = TargetVar::Classes(vec![1, 0]);
+        let classes = TargetVar::Classes(&[1, 0]);
         let onehot = TargetVar::Values(tape.tensor_constant(t(&[2, 2], &[0.0, 1.0, 1.0, 0.0])));
         for loss in Loss::ALL {
             let a = loss.loss(o, &classes).unwrap().value();
@@ -622,11 +622,11 @@ mod tests {
         // one output: the class itself is the target
         let single = tape.tensor(t(&[2, 1], &[0.3, 0.9]));
         let l = Loss::SquaredError
-            .loss(single, &TargetVar::Classes(vec![0, 1]))
+            .loss(single, &TargetVar::Classes(&[0, 1]))
             .unwrap();
         assert!((l.value() - (0.09 + 0.01)).abs() < 1e-15);
         let err = Loss::Mse
-            .loss(single, &TargetVar::Classes(vec![0, 2]))
+            .loss(single, &TargetVar::Classes(&[0, 2]))
             .unwrap_err()
             .to_string();
         assert_eq!(

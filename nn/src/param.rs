@@ -24,8 +24,13 @@
 use crate::error::{Error, Result};
 use autograd::{Grads, Real, Tape, Tensor, TensorVar};
 use indexmap::IndexMap;
+use smallvec::SmallVec;
 use std::fmt;
 use std::ops::Index;
+
+/// Models with up to this many parameter tensors (an MLP of 8 layers) bind
+/// them and receive their gradients without a heap allocation per step.
+const INLINE_PARAMS: usize = 16;
 
 /// The identity of a parameter: its position in its [`ParamStore`]
 /// (insertion order). Stable for the life of the store and of its clones and
@@ -240,7 +245,7 @@ impl<E: Real> Index<ParamId> for ParamStore<E> {
 #[derive(Clone)]
 pub struct Bound<'t, E: Real = f64> {
     tape: &'t Tape<E>,
-    vars: Vec<TensorVar<'t, E>>,
+    vars: SmallVec<[TensorVar<'t, E>; INLINE_PARAMS]>,
 }
 
 impl<E: Real> fmt::Debug for Bound<'_, E> {
@@ -328,13 +333,15 @@ impl<'t, E: Real> Index<ParamId> for Bound<'t, E> {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamGrads<E: Real = f64> {
-    grads: Vec<Tensor<E>>,
+    grads: SmallVec<[Tensor<E>; INLINE_PARAMS]>,
 }
 
 impl<E: Real> ParamGrads<E> {
     /// Gradients from tensors given in store order.
     pub fn new(grads: Vec<Tensor<E>>) -> Self {
-        ParamGrads { grads }
+        ParamGrads {
+            grads: SmallVec::from_vec(grads),
+        }
     }
 
     /// Zero gradients shaped like every parameter of `store` (a starting
@@ -370,7 +377,7 @@ impl<E: Real> ParamGrads<E> {
 
     /// The gradients as tensors in store order.
     pub fn into_vec(self) -> Vec<Tensor<E>> {
-        self.grads
+        self.grads.into_vec()
     }
 
     /// Adds `other` into these gradients (gradient accumulation over several

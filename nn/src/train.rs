@@ -186,11 +186,11 @@ fn take_rows<E: Real>(t: &Tensor<E>, idx: &[usize]) -> Tensor<E> {
 /// targets are read as [n, 1] for a one-column output).
 fn target_var<'t, E: Real>(
     tape: &'t Tape<E>,
-    targets: Targets<'_, E>,
+    targets: Targets<'t, E>,
     output: TensorVar<'t, E>,
 ) -> Result<TargetVar<'t, E>> {
     Ok(match targets {
-        Targets::Classes(c) => TargetVar::Classes(c.to_vec()),
+        Targets::Classes(c) => TargetVar::Classes(c),
         Targets::Values(t) => {
             let out = output.shape();
             let t = if t.ndim() == 1 && out.len() == 2 && out[1] == 1 && out[0] == t.len() {

@@ -50,7 +50,7 @@ impl<E: Real> Op<E> for Binary {
         })
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (a, b, dy) = (cx.input(0), cx.input(1), cx.grad());
         let (need_a, need_b) = (cx.needs_grad(0), cx.needs_grad(1));
         let z = E::zero();
@@ -75,7 +75,12 @@ impl<E: Real> Op<E> for Binary {
                 need_b.then(|| dy.zip3_map(a, b, |g, x, y| if y < x { g } else { z })),
             ),
         };
-        vec![da, db]
+        if let Some(da) = da {
+            cx.set_grad(0, da);
+        }
+        if let Some(db) = db {
+            cx.set_grad(1, db);
+        }
     }
 }
 

@@ -128,20 +128,15 @@ impl<E: Real> Op<E> for Concat {
         Tensor::concat(xs, self.axis)
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let mut start = 0;
-        cx.inputs()
-            .iter()
-            .enumerate()
-            .map(|(j, x)| {
-                let end = start + x.shape()[self.axis];
-                let dx = cx
-                    .needs_grad(j)
-                    .then(|| ok(cx.grad().slice(self.axis, start, end)));
-                start = end;
-                dx
-            })
-            .collect()
+        for (j, x) in cx.inputs().iter().enumerate() {
+            let end = start + x.shape()[self.axis];
+            if cx.needs_grad(j) {
+                cx.set_grad(j, ok(cx.grad().slice(self.axis, start, end)));
+            }
+            start = end;
+        }
     }
 }
 
@@ -162,11 +157,11 @@ impl<E: Real> Op<E> for Slice {
         xs[0].slice(self.axis, self.start, self.end)
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let dx = cx
             .grad()
             .unslice(cx.input(0).shape(), self.axis, self.start);
-        vec![Some(dx)]
+        cx.set_grad(0, dx);
     }
 }
 

@@ -27,11 +27,11 @@ where
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Ok(xs[0].map(|x| (self.f)(x, &self.p)))
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let dx = cx.input(0).zip3_map(cx.output(), cx.grad(), |x, y, dy| {
             dy * (self.df)(x, y, &self.p)
         });
-        vec![Some(dx)]
+        cx.set_grad(0, dx);
     }
 }
 

@@ -100,14 +100,15 @@ impl<E: Real> Op<E> for ExtremeAxis {
         Ok(Tensor::from_parts(shape, out))
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let x = cx.input(0);
-        let mut dx = vec![E::zero(); x.len()];
+        let mut dx = Tensor::zeros(x.shape());
+        let d = dx.data_mut();
         let args = self.kind.lane_args(x, self.axis);
         for ((_, j), &g) in args.into_iter().zip(cx.grad().data()) {
-            dx[j] = g;
+            d[j] = g;
         }
-        vec![Some(Tensor::from_parts(x.shape().into(), dx))]
+        cx.set_grad(0, dx);
     }
 }
 
@@ -134,15 +135,15 @@ impl<E: Real> Op<E> for ExtremeAll {
         }
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let x = cx.input(0);
         let j = self
             .0
             .arg(x.data().iter().copied())
             .expect("forward rejected empty tensors");
-        let mut dx = vec![E::zero(); x.len()];
-        dx[j] = cx.grad().item();
-        vec![Some(Tensor::from_parts(x.shape().into(), dx))]
+        let mut dx = Tensor::zeros(x.shape());
+        dx.data_mut()[j] = cx.grad().item();
+        cx.set_grad(0, dx);
     }
 }
 

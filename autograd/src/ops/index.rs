@@ -4,12 +4,18 @@
 use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
-use crate::tensor::{ok, Tensor, TensorVar};
+use crate::tensor::{ok, Shape, Tensor, TensorVar};
 
 /// y[i] = x[i, indices[i]] for x of shape [n, c].
 /// ∂/∂x is dy[i] at (i, indices[i]) and zero elsewhere.
 struct Gather {
     indices: Vec<usize>,
+}
+
+impl Drop for Gather {
+    fn drop(&mut self) {
+        crate::pool::give_indices(std::mem::take(&mut self.indices));
+    }
 }
 
 impl<E: Real> Op<E> for Gather {
@@ -44,23 +50,25 @@ impl<E: Real> Op<E> for Gather {
             });
         }
         let data = x.data();
-        let out = self
-            .indices
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| data[i * c + k])
-            .collect();
-        Tensor::from_vec(&[n], out)
+        Ok(Tensor::build(Shape::from_slice(&[n]), |out| {
+            out.extend(
+                self.indices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| data[i * c + k]),
+            )
+        }))
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let x = cx.input(0);
         let c = x.shape()[1];
-        let mut dx = vec![E::zero(); x.len()];
+        let mut dx = Tensor::zeros(x.shape());
+        let d = dx.data_mut();
         for ((i, &k), &g) in self.indices.iter().enumerate().zip(cx.grad().data()) {
-            dx[i * c + k] = g;
+            d[i * c + k] = g;
         }
-        vec![Some(Tensor::from_parts(x.shape().into(), dx))]
+        cx.set_grad(0, dx);
     }
 }
 
@@ -76,7 +84,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
     /// number of columns (the message gives the row and the index).
     pub fn try_gather(self, indices: &[usize]) -> Result<Self> {
         self.apply1(Gather {
-            indices: indices.to_vec(),
+            indices: crate::pool::indices(indices),
         })
     }
 

@@ -17,11 +17,14 @@ impl<E: Real> Op<E> for MatMul {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         xs[0].matmul(xs[1])
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (a, b, dy) = (cx.input(0), cx.input(1), cx.grad());
-        let da = cx.needs_grad(0).then(|| ok(dy.matmul_t(false, b, true)));
-        let db = cx.needs_grad(1).then(|| ok(a.matmul_t(true, dy, false)));
-        vec![da, db]
+        if cx.needs_grad(0) {
+            cx.set_grad(0, ok(dy.matmul_t(false, b, true)));
+        }
+        if cx.needs_grad(1) {
+            cx.set_grad(1, ok(a.matmul_t(true, dy, false)));
+        }
     }
 }
 
@@ -37,12 +40,17 @@ impl<E: Real> Op<E> for MatMulBias {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         xs[0].matmul_bias(xs[1], xs[2])
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, w, b, dy) = (cx.input(0), cx.input(1), cx.input(2), cx.grad());
-        let dx = cx.needs_grad(0).then(|| ok(dy.matmul_t(false, w, true)));
-        let dw = cx.needs_grad(1).then(|| ok(x.matmul_t(true, dy, false)));
-        let db = cx.needs_grad(2).then(|| ok(dy.sum_to(b.shape())));
-        vec![dx, dw, db]
+        if cx.needs_grad(0) {
+            cx.set_grad(0, ok(dy.matmul_t(false, w, true)));
+        }
+        if cx.needs_grad(1) {
+            cx.set_grad(1, ok(x.matmul_t(true, dy, false)));
+        }
+        if cx.needs_grad(2) {
+            cx.set_grad(2, ok(dy.sum_to(b.shape())));
+        }
     }
 }
 

@@ -23,7 +23,7 @@ impl<E: Real> Op<E> for Pow {
         Ok(xs[0].zip_map(xs[1], |x, y| x.powf(y)))
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, y, z, dz) = (cx.input(0), cx.input(1), cx.output(), cx.grad());
         let zero = E::zero();
         let dx = cx.needs_grad(0).then(|| {
@@ -45,7 +45,12 @@ impl<E: Real> Op<E> for Pow {
                 }
             })
         });
-        vec![dx, dy]
+        if let Some(dx) = dx {
+            cx.set_grad(0, dx);
+        }
+        if let Some(dy) = dy {
+            cx.set_grad(1, dy);
+        }
     }
 }
 

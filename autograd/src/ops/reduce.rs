@@ -23,9 +23,9 @@ impl<E: Real> Op<E> for SumAll {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Ok(Tensor::scalar(xs[0].sum_all() * E::from_f64(self.scale)))
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let g = cx.grad().item() * E::from_f64(self.scale);
-        vec![Some(Tensor::full(cx.input(0).shape(), g))]
+        cx.set_grad(0, Tensor::full(cx.input(0).shape(), g));
     }
 }
 
@@ -52,7 +52,7 @@ impl<E: Real> Op<E> for SumAxis {
             s.scale(E::from_f64(self.scale))
         })
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let x = cx.input(0);
         let mut kept = x.shape().to_vec();
         kept[self.axis] = 1;
@@ -62,7 +62,7 @@ impl<E: Real> Op<E> for SumAxis {
         } else {
             g.scale(E::from_f64(self.scale))
         };
-        vec![Some(ok(g.broadcast_to(x.shape())))]
+        cx.set_grad(0, ok(g.broadcast_to(x.shape())));
     }
 }
 

@@ -16,8 +16,8 @@ impl<E: Real> Op<E> for Identity {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Ok(xs[0].clone())
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(cx.grad().clone())]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, cx.grad().clone());
     }
 }
 
@@ -31,12 +31,10 @@ impl<E: Real> Op<E> for Stack {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         Tensor::from_vec(&[xs.len()], xs.iter().map(|t| t.item()).collect())
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        cx.grad()
-            .data()
-            .iter()
-            .map(|&g| Some(Tensor::scalar(g)))
-            .collect()
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        for (i, &g) in cx.grad().data().iter().enumerate() {
+            cx.set_grad(i, Tensor::scalar(g));
+        }
     }
 }
 
@@ -49,8 +47,8 @@ impl<E: Real> Op<E> for Reshape {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         xs[0].reshape(&self.0)
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(ok(cx.grad().reshape(cx.input(0).shape())))]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, ok(cx.grad().reshape(cx.input(0).shape())));
     }
 }
 
@@ -63,8 +61,8 @@ impl<E: Real> Op<E> for BroadcastTo {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         xs[0].broadcast_to(&self.0)
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(ok(cx.grad().sum_to(cx.input(0).shape())))]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, ok(cx.grad().sum_to(cx.input(0).shape())));
     }
 }
 
@@ -77,8 +75,8 @@ impl<E: Real> Op<E> for Transpose {
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
         xs[0].transpose()
     }
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
-        vec![Some(ok(cx.grad().transpose()))]
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        cx.set_grad(0, ok(cx.grad().transpose()));
     }
 }
 

@@ -35,7 +35,8 @@ impl<E: Real> Op<E> for Softmax {
         check_axis(<Self as Op<E>>::name(self), x.shape(), self.axis)?;
         let (outer, n, inner) = lanes(x.shape(), self.axis);
         let src = x.data();
-        let mut out = vec![E::zero(); x.len()];
+        let mut y = Tensor::zeros(x.shape());
+        let out = y.data_mut();
         if n > 0 {
             for start in lane_starts(outer, n, inner) {
                 let lane = (0..n).map(|k| start + k * inner);
@@ -55,14 +56,15 @@ impl<E: Real> Op<E> for Softmax {
                 }
             }
         }
-        Ok(Tensor::from_parts(x.shape().into(), out))
+        Ok(y)
     }
 
-    fn backward(&self, cx: &Backward<'_, E>) -> Vec<Option<Tensor<E>>> {
+    fn backward(&self, cx: &mut Backward<'_, E>) {
         let (y, dy) = (cx.output(), cx.grad());
         let (outer, n, inner) = lanes(y.shape(), self.axis);
         let (yd, gd) = (y.data(), dy.data());
-        let mut dx = vec![E::zero(); y.len()];
+        let mut dxt = Tensor::zeros(y.shape());
+        let dx = dxt.data_mut();
         if n > 0 {
             for start in lane_starts(outer, n, inner) {
                 let lane = (0..n).map(|k| start + k * inner);
@@ -75,7 +77,7 @@ impl<E: Real> Op<E> for Softmax {
                 }
             }
         }
-        vec![Some(Tensor::from_parts(y.shape().into(), dx))]
+        cx.set_grad(0, dxt);
     }
 }
 

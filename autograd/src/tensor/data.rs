@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::real::Real;
 use smallvec::SmallVec;
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 /// A tensor's shape: the size of each axis, outermost first.
@@ -14,7 +15,9 @@ pub type Shape = SmallVec<[usize; 4]>;
 ///
 /// Storage is reference counted: cloning a tensor (and saving one for a
 /// backward pass) copies no data. Tensors are immutable once built; every
-/// kernel returns a new tensor.
+/// kernel returns a new tensor. Buffers of `f32` and `f64` tensors come from
+/// and go back to a per-thread cache ([`crate::pool`]), so a training step
+/// that repeats the shapes of the last one allocates no memory.
 ///
 /// ```
 /// use autograd::Tensor;
@@ -26,7 +29,16 @@ pub type Shape = SmallVec<[usize; 4]>;
 #[derive(Clone)]
 pub struct Tensor<E: Real = f64> {
     shape: Shape,
-    data: Rc<Vec<E>>,
+    // dropped by hand (see `Drop`): the last owner hands it to the pool
+    data: ManuallyDrop<Rc<Vec<E>>>,
+}
+
+impl<E: Real> Drop for Tensor<E> {
+    fn drop(&mut self) {
+        // SAFETY: `data` is never used again; this is its only take.
+        let rc = unsafe { ManuallyDrop::take(&mut self.data) };
+        crate::pool::recycle(rc);
+    }
 }
 
 /// The number of elements of a shape.
@@ -99,10 +111,7 @@ impl<E: Real> Tensor<E> {
                 found: data.len(),
             });
         }
-        Ok(Tensor {
-            shape: SmallVec::from_slice(shape),
-            data: Rc::new(data),
-        })
+        Ok(Self::from_parts(SmallVec::from_slice(shape), data))
     }
 
     /// A tensor from `f64` values, converted to `E`.
@@ -113,23 +122,75 @@ impl<E: Real> Tensor<E> {
         Self::from_vec(shape, data.iter().map(|&x| E::from_f64(x)).collect())
     }
 
-    /// Builds from a shape and data that are known to agree (internal kernels).
+    /// Builds from a shape and a caller's buffer that are known to agree.
     pub(crate) fn from_parts(shape: Shape, data: Vec<E>) -> Self {
         debug_assert_eq!(numel(&shape), data.len());
+        crate::pool::adopt::<E>(data.capacity());
         Tensor {
             shape,
-            data: Rc::new(data),
+            data: ManuallyDrop::new(Rc::new(data)),
         }
+    }
+
+    /// A new tensor of `shape` whose elements `fill` pushes, in row-major
+    /// order, into an empty buffer with room for exactly that many (taken
+    /// from the pool): the way kernels make their outputs.
+    #[inline]
+    pub(crate) fn build(shape: Shape, fill: impl FnOnce(&mut Vec<E>)) -> Self {
+        let n = numel(&shape);
+        let mut rc = crate::pool::take::<E>(n);
+        let v = Rc::get_mut(&mut rc).expect("a new buffer is unique");
+        fill(v);
+        assert_eq!(v.len(), n, "kernel filled {} of {n} elements", v.len());
+        Tensor {
+            shape,
+            data: ManuallyDrop::new(rc),
+        }
+    }
+
+    /// A new tensor of `shape` whose `n` elements `write` fills through a raw
+    /// pointer to uninitialised memory (a GEMM's output).
+    ///
+    /// # Safety
+    /// `write` must initialise all `numel(shape)` elements behind the pointer.
+    pub(crate) unsafe fn build_uninit(shape: Shape, write: impl FnOnce(*mut E)) -> Self {
+        let n = numel(&shape);
+        Self::build(shape, |v| {
+            write(v.as_mut_ptr());
+            // SAFETY: capacity n, all n elements written (the caller's promise),
+            // and `E: Copy` has nothing to drop in the memory it replaced.
+            unsafe { v.set_len(n) };
+        })
     }
 
     /// A 0-dimensional tensor holding one value.
     pub fn scalar(x: E) -> Self {
-        Self::from_parts(SmallVec::new(), vec![x])
+        Self::build(SmallVec::new(), |v| v.push(x))
     }
 
     /// A tensor of the given shape filled with `x`.
     pub fn full(shape: &[usize], x: E) -> Self {
-        Self::from_parts(SmallVec::from_slice(shape), vec![x; numel(shape)])
+        let n = numel(shape);
+        Self::build(SmallVec::from_slice(shape), |v| v.resize(n, x))
+    }
+
+    /// A tensor of the given shape holding a copy of `data` (in a buffer from
+    /// the pool: what a data loader uses for each batch).
+    ///
+    /// # Errors
+    /// [`Error::DataLength`] if `data.len()` is not the product of `shape`.
+    pub fn from_slice(shape: &[usize], data: &[E]) -> Result<Self> {
+        let expected = numel(shape);
+        if expected != data.len() {
+            return Err(Error::DataLength {
+                shape: shape.to_vec(),
+                expected,
+                found: data.len(),
+            });
+        }
+        Ok(Self::build(SmallVec::from_slice(shape), |v| {
+            v.extend_from_slice(data)
+        }))
     }
 
     /// A tensor of zeros.
@@ -145,19 +206,19 @@ impl<E: Real> Tensor<E> {
     /// A tensor whose element at each multi-index is `f(index)`.
     pub fn from_fn(shape: &[usize], mut f: impl FnMut(&[usize]) -> E) -> Self {
         let n = numel(shape);
-        let mut idx = vec![0usize; shape.len()];
-        let mut data = Vec::with_capacity(n);
-        for _ in 0..n {
-            data.push(f(&idx));
-            for ax in (0..shape.len()).rev() {
-                idx[ax] += 1;
-                if idx[ax] < shape[ax] {
-                    break;
+        let mut idx: Shape = SmallVec::from_elem(0, shape.len());
+        Self::build(SmallVec::from_slice(shape), |data| {
+            for _ in 0..n {
+                data.push(f(&idx));
+                for ax in (0..shape.len()).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < shape[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
                 }
-                idx[ax] = 0;
             }
-        }
-        Self::from_parts(SmallVec::from_slice(shape), data)
+        })
     }
 
     /// The size of each axis.
@@ -189,13 +250,34 @@ impl<E: Real> Tensor<E> {
     /// (for example still saved on a tape); an optimizer that updates
     /// parameters after the tape is cleared writes in place.
     pub fn data_mut(&mut self) -> &mut [E] {
-        Rc::make_mut(&mut self.data).as_mut_slice()
+        if Rc::get_mut(&mut self.data).is_none() {
+            let copy = Self::from_slice(&self.shape, self.data()).expect("same shape");
+            *self = copy;
+        }
+        Rc::get_mut(&mut self.data)
+            .expect("unique after the copy")
+            .as_mut_slice()
     }
 
     /// The buffer, taken out without a copy when this tensor is its only
     /// owner (copied otherwise).
     pub fn into_vec(self) -> Vec<E> {
-        Rc::try_unwrap(self.data).unwrap_or_else(|rc| rc.as_ref().clone())
+        let mut me = ManuallyDrop::new(self);
+        // SAFETY: `me` is never dropped, so `data` is taken exactly once here;
+        // `shape` is moved out with `take` and dropped normally.
+        let rc = unsafe { ManuallyDrop::take(&mut me.data) };
+        drop(std::mem::take(&mut me.shape));
+        match Rc::try_unwrap(rc) {
+            Ok(v) => {
+                crate::pool::disown::<E>(v.capacity());
+                v
+            }
+            Err(rc) => {
+                let v = rc.as_ref().clone();
+                crate::pool::recycle(rc);
+                v
+            }
+        }
     }
 
     /// The elements as a new `Vec`.
@@ -210,10 +292,9 @@ impl<E: Real> Tensor<E> {
 
     /// The elements converted to another element type.
     pub fn cast<F: Real>(&self) -> Tensor<F> {
-        Tensor::from_parts(
-            self.shape.clone(),
-            self.data.iter().map(|x| F::from_f64(x.to_f64())).collect(),
-        )
+        Tensor::build(self.shape.clone(), |v| {
+            v.extend(self.data.iter().map(|x| F::from_f64(x.to_f64())))
+        })
     }
 
     /// The element at a multi-index.
@@ -285,10 +366,9 @@ impl<E: Real> Tensor<E> {
 
     /// Applies `f` to every element.
     pub fn map(&self, f: impl Fn(E) -> E) -> Self {
-        Self::from_parts(
-            self.shape.clone(),
-            self.data.iter().map(|&x| f(x)).collect(),
-        )
+        Self::build(self.shape.clone(), |v| {
+            v.extend(self.data.iter().map(|&x| f(x)))
+        })
     }
 
     /// Combines two tensors of the same shape element by element.
@@ -297,14 +377,14 @@ impl<E: Real> Tensor<E> {
     /// If the shapes differ (a bug in the caller: ops broadcast first).
     pub fn zip_map(&self, other: &Self, f: impl Fn(E, E) -> E) -> Self {
         assert_eq!(self.shape, other.shape, "zip_map: shapes differ");
-        Self::from_parts(
-            self.shape.clone(),
-            self.data
-                .iter()
-                .zip(other.data.iter())
-                .map(|(&a, &b)| f(a, b))
-                .collect(),
-        )
+        Self::build(self.shape.clone(), |v| {
+            v.extend(
+                self.data
+                    .iter()
+                    .zip(other.data.iter())
+                    .map(|(&a, &b)| f(a, b)),
+            )
+        })
     }
 
     /// Combines three tensors of the same shape element by element.
@@ -313,20 +393,32 @@ impl<E: Real> Tensor<E> {
             self.shape == b.shape && b.shape == c.shape,
             "zip3_map: shapes differ"
         );
-        Self::from_parts(
-            self.shape.clone(),
-            self.data
-                .iter()
-                .zip(b.data.iter())
-                .zip(c.data.iter())
-                .map(|((&x, &y), &z)| f(x, y, z))
-                .collect(),
-        )
+        Self::build(self.shape.clone(), |v| {
+            v.extend(
+                self.data
+                    .iter()
+                    .zip(b.data.iter())
+                    .zip(c.data.iter())
+                    .map(|((&x, &y), &z)| f(x, y, z)),
+            )
+        })
     }
 
     /// Element-wise sum of two same-shape tensors.
     pub fn add(&self, other: &Self) -> Self {
         self.zip_map(other, |a, b| a + b)
+    }
+
+    /// Adds a same-shape tensor into this one, in place (copying first only
+    /// if the buffer is shared).
+    ///
+    /// # Panics
+    /// If the shapes differ.
+    pub fn add_assign(&mut self, other: &Self) {
+        assert_eq!(self.shape, other.shape, "add_assign: shapes differ");
+        for (a, &b) in self.data_mut().iter_mut().zip(other.data()) {
+            *a += b;
+        }
     }
 
     /// Multiplies every element by `k`.
@@ -366,38 +458,37 @@ impl<E: Real> Tensor<E> {
             }
         }
         let total = numel(shape);
-        let mut out = Vec::with_capacity(total);
-        // fast path: broadcasting a row over leading axes
-        let inner = shape[n - 1];
-        if n >= 1 && bstride[n - 1] == 1 && inner > 0 {
-            let mut idx = vec![0usize; n];
-            let outer = total / inner;
-            for _ in 0..outer {
-                let off: usize = (0..n - 1).map(|a| idx[a] * bstride[a]).sum();
-                out.extend_from_slice(&self.data[off..off + inner]);
-                for ax in (0..n - 1).rev() {
-                    idx[ax] += 1;
-                    if idx[ax] < shape[ax] {
-                        break;
+        let mut idx: Shape = SmallVec::from_elem(0, n);
+        Ok(Self::build(SmallVec::from_slice(shape), |out| {
+            // fast path: broadcasting a row over leading axes
+            let inner = shape[n - 1];
+            if n >= 1 && bstride[n - 1] == 1 && inner > 0 {
+                let outer = total / inner;
+                for _ in 0..outer {
+                    let off: usize = (0..n - 1).map(|a| idx[a] * bstride[a]).sum();
+                    out.extend_from_slice(&self.data[off..off + inner]);
+                    for ax in (0..n - 1).rev() {
+                        idx[ax] += 1;
+                        if idx[ax] < shape[ax] {
+                            break;
+                        }
+                        idx[ax] = 0;
                     }
-                    idx[ax] = 0;
+                }
+            } else {
+                for _ in 0..total {
+                    let off: usize = (0..n).map(|a| idx[a] * bstride[a]).sum();
+                    out.push(self.data[off]);
+                    for ax in (0..n).rev() {
+                        idx[ax] += 1;
+                        if idx[ax] < shape[ax] {
+                            break;
+                        }
+                        idx[ax] = 0;
+                    }
                 }
             }
-        } else {
-            let mut idx = vec![0usize; n];
-            for _ in 0..total {
-                let off: usize = (0..n).map(|a| idx[a] * bstride[a]).sum();
-                out.push(self.data[off]);
-                for ax in (0..n).rev() {
-                    idx[ax] += 1;
-                    if idx[ax] < shape[ax] {
-                        break;
-                    }
-                    idx[ax] = 0;
-                }
-            }
-        }
-        Ok(Self::from_parts(SmallVec::from_slice(shape), out))
+        }))
     }
 
     /// Sums this tensor down to `shape`, the inverse of broadcasting: the
@@ -434,21 +525,22 @@ impl<E: Real> Tensor<E> {
                 tstride[ax + pad] = ts[ax];
             }
         }
-        let mut out = vec![E::zero(); numel(shape)];
+        let mut out = Self::zeros(shape);
+        let buf = out.data_mut();
         let inner = self.shape[n - 1];
-        let mut idx = vec![0usize; n];
+        let mut idx: Shape = SmallVec::from_elem(0, n);
         if let Some(outer) = self.len().checked_div(inner) {
             let last_stride = tstride[n - 1];
             for o in 0..outer {
                 let off: usize = (0..n - 1).map(|a| idx[a] * tstride[a]).sum();
                 let row = &self.data[o * inner..(o + 1) * inner];
                 if last_stride == 1 {
-                    for (dst, &x) in out[off..off + inner].iter_mut().zip(row) {
+                    for (dst, &x) in buf[off..off + inner].iter_mut().zip(row) {
                         *dst += x;
                     }
                 } else {
                     let s: E = row.iter().copied().sum();
-                    out[off] += s;
+                    buf[off] += s;
                 }
                 for ax in (0..n - 1).rev() {
                     idx[ax] += 1;
@@ -459,7 +551,7 @@ impl<E: Real> Tensor<E> {
                 }
             }
         }
-        Ok(Self::from_parts(SmallVec::from_slice(shape), out))
+        Ok(out)
     }
 
     /// Sums along one axis; the axis is kept with size 1 if `keepdim`.
@@ -500,13 +592,13 @@ impl<E: Real> Tensor<E> {
             ));
         }
         let (r, c) = (self.shape[0], self.shape[1]);
-        let mut out = Vec::with_capacity(r * c);
-        for j in 0..c {
-            for i in 0..r {
-                out.push(self.data[i * c + j]);
+        Ok(Self::build(SmallVec::from_slice(&[c, r]), |out| {
+            for j in 0..c {
+                for i in 0..r {
+                    out.push(self.data[i * c + j]);
+                }
             }
-        }
-        Ok(Self::from_parts(SmallVec::from_slice(&[c, r]), out))
+        }))
     }
 
     /// Matrix product of 2-D tensors, optionally transposing either operand
@@ -516,26 +608,19 @@ impl<E: Real> Tensor<E> {
     /// [`Error::Shape`] if an operand is not 2-D or the inner dimensions differ.
     pub fn matmul_t(&self, ta: bool, rhs: &Self, tb: bool) -> Result<Self> {
         let g = GemmShape::new("matmul", self, ta, rhs, tb)?;
-        let (m, n) = (g.m, g.n);
-        let out = if E::GEMM_BETA_ZERO_WRITES_ONLY {
+        let shape = SmallVec::from_slice(&[g.m, g.n]);
+        Ok(if E::GEMM_BETA_ZERO_WRITES_ONLY {
             // no zero fill: with beta = 0 the GEMM writes every element of
             // the m×n buffer without reading it (`Real::GEMM_BETA_ZERO_WRITES_ONLY`)
-            let mut out = Vec::<E>::with_capacity(m * n);
-            // SAFETY: the buffer has capacity m·n, the GEMM (beta = 0) writes
-            // each of its m·n elements (zeros when k = 0) before `set_len`, and
-            // `E: Copy` has no drop to run on the uninitialised values it replaces.
-            unsafe {
-                g.run(self, rhs, E::zero(), out.as_mut_ptr());
-                out.set_len(m * n);
-            }
-            out
+            // SAFETY: the GEMM (beta = 0) writes each of the m·n elements
+            // (zeros when k = 0).
+            unsafe { Self::build_uninit(shape, |c| g.run(self, rhs, E::zero(), c)) }
         } else {
-            let mut out = vec![E::zero(); m * n];
-            // SAFETY: `out` is an initialised m×n buffer.
-            unsafe { g.run(self, rhs, E::zero(), out.as_mut_ptr()) };
+            let mut out = Self::zeros(&shape);
+            // SAFETY: `out` is an initialised, unique m×n buffer.
+            unsafe { g.run(self, rhs, E::zero(), out.data_mut().as_mut_ptr()) };
             out
-        };
-        Ok(Self::from_parts(SmallVec::from_slice(&[m, n]), out))
+        })
     }
 
     /// x·w + b in one pass: the matrix product of x ([m, k]) and w ([k, n])
@@ -564,13 +649,13 @@ impl<E: Real> Tensor<E> {
                 format!("the bias must be [{n}] or [1, {n}] (one value per output column)"),
             ));
         }
-        let mut out = Vec::with_capacity(m * n);
-        for _ in 0..m {
-            out.extend_from_slice(b.data());
-        }
-        // SAFETY: `out` is an initialised m×n buffer holding the bias rows.
-        unsafe { g.run(self, w, E::one(), out.as_mut_ptr()) };
-        Ok(Self::from_parts(SmallVec::from_slice(&[m, n]), out))
+        Ok(Self::build(SmallVec::from_slice(&[m, n]), |out| {
+            for _ in 0..m {
+                out.extend_from_slice(b.data());
+            }
+            // SAFETY: `out` is an initialised m×n buffer holding the bias rows.
+            unsafe { g.run(self, w, E::one(), out.as_mut_ptr()) };
+        }))
     }
 
     /// Matrix product of 2-D tensors.

@@ -240,6 +240,7 @@ impl HandMlp {
 
     /// One SGD step on a batch x ([batch, in]) with targets (one-hot rows
     /// for the squared error, classes for cross-entropy); returns the loss.
+    #[inline(never)] // a symbol of its own, for profilers
     pub fn step(&mut self, x: &[f32], onehot: &[f32], classes: &[usize]) -> f32 {
         let (m, layers) = (self.batch, self.sizes.len() - 1);
         // forward
@@ -340,9 +341,10 @@ impl HandMlp {
     }
 }
 
-/// A batch's inputs as a tensor (copied, as a data loader would).
-pub fn batch_tensor(x: &[f32], rows: usize) -> Tensor<f32> {
-    Tensor::from_vec(&[rows, N_IN], x.to_vec()).unwrap()
+/// A batch's rows as a tensor of width `w` (copied into a pooled buffer, as
+/// a data loader would).
+pub fn batch_tensor(x: &[f32], rows: usize, w: usize) -> Tensor<f32> {
+    Tensor::from_slice(&[rows, w], x).unwrap()
 }
 
 /// One end-to-end workload: an MLP trained with SGD on 50,000 samples.
@@ -389,24 +391,32 @@ pub fn run(w: &Workload) {
         HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
     };
     let mut tape = autograd::Tape::<f32>::default();
+    let onehot = one_hot(&classes, n_out);
     let batch = |s: usize| {
         let s = s % per_epoch;
         let r = s * w.batch..(s + 1) * w.batch;
-        (&x[r.start * N_IN..r.end * N_IN], &classes[r])
+        (
+            &x[r.start * N_IN..r.end * N_IN],
+            &classes[r.clone()],
+            &onehot[r.start * n_out..r.end * n_out],
+        )
     };
     let mut xi = |s: usize| -> f32 {
-        let (xb, cb) = batch(s);
-        let xt = batch_tensor(xb, w.batch);
-        let y = Tensor::from_vec(&[w.batch, n_out], one_hot(cb, n_out)).unwrap();
+        let (xb, cb, yb) = batch(s);
+        let xt = batch_tensor(xb, w.batch, N_IN);
+        let y;
         let t = match w.loss {
-            HandLoss::SquaredError => Targets::Values(&y),
+            HandLoss::SquaredError => {
+                y = batch_tensor(yb, w.batch, n_out);
+                Targets::Values(&y)
+            }
             HandLoss::SoftmaxCe => Targets::Classes(cb),
         };
         nn::train::train_step(&mut tape, &mut mlp, &mut opt, &loss, &xt, t).unwrap() as f32
     };
     let mut hd = |s: usize| -> f32 {
-        let (xb, cb) = batch(s);
-        hand.step(xb, &one_hot(cb, n_out), cb)
+        let (xb, cb, yb) = batch(s);
+        hand.step(xb, yb, cb)
     };
     // agreement: a few steps from the same weights on the same batches
     let mut worst = 0.0f32;
