@@ -38,6 +38,7 @@ mod ops;
 pub mod pool;
 mod real;
 mod scalar;
+mod simd;
 mod tape;
 mod tensor;
 

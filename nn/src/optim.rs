@@ -213,9 +213,7 @@ impl<E: Real> Optimizer<E> for Sgd<E> {
             let regularized = w.ndim() >= 2 && self.regularization != Regularization::None;
             if !use_momentum && !regularized {
                 // plain SGD keeps no state
-                for (x, &d) in w.data_mut().iter_mut().zip(g.data()) {
-                    *x -= lr * d;
-                }
+                w.add_scaled(-lr, g);
                 continue;
             }
             let shape = w.shape().to_vec();

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::real::Real;
+use crate::simd::fast;
 use smallvec::SmallVec;
 use std::fmt;
 use std::mem::ManuallyDrop;
@@ -366,8 +367,15 @@ impl<E: Real> Tensor<E> {
 
     /// Applies `f` to every element.
     pub fn map(&self, f: impl Fn(E) -> E) -> Self {
+        let x = self.data();
         Self::build(self.shape.clone(), |v| {
-            v.extend(self.data.iter().map(|&x| f(x)))
+            fast(|| {
+                for (o, &x) in v.spare_capacity_mut()[..x.len()].iter_mut().zip(x) {
+                    o.write(f(x));
+                }
+            });
+            // SAFETY: the loop wrote all x.len() elements.
+            unsafe { v.set_len(x.len()) };
         })
     }
 
@@ -377,13 +385,16 @@ impl<E: Real> Tensor<E> {
     /// If the shapes differ (a bug in the caller: ops broadcast first).
     pub fn zip_map(&self, other: &Self, f: impl Fn(E, E) -> E) -> Self {
         assert_eq!(self.shape, other.shape, "zip_map: shapes differ");
+        let (x, y) = (self.data(), other.data());
         Self::build(self.shape.clone(), |v| {
-            v.extend(
-                self.data
-                    .iter()
-                    .zip(other.data.iter())
-                    .map(|(&a, &b)| f(a, b)),
-            )
+            fast(|| {
+                let out = v.spare_capacity_mut()[..x.len()].iter_mut();
+                for ((o, &a), &b) in out.zip(x).zip(y) {
+                    o.write(f(a, b));
+                }
+            });
+            // SAFETY: the loop wrote all x.len() elements (y has as many).
+            unsafe { v.set_len(x.len()) };
         })
     }
 
@@ -393,14 +404,16 @@ impl<E: Real> Tensor<E> {
             self.shape == b.shape && b.shape == c.shape,
             "zip3_map: shapes differ"
         );
+        let (x, y, z) = (self.data(), b.data(), c.data());
         Self::build(self.shape.clone(), |v| {
-            v.extend(
-                self.data
-                    .iter()
-                    .zip(b.data.iter())
-                    .zip(c.data.iter())
-                    .map(|((&x, &y), &z)| f(x, y, z)),
-            )
+            fast(|| {
+                let out = v.spare_capacity_mut()[..x.len()].iter_mut();
+                for (((o, &a), &b), &c) in out.zip(x).zip(y).zip(z) {
+                    o.write(f(a, b, c));
+                }
+            });
+            // SAFETY: the loop wrote all x.len() elements (y and z have as many).
+            unsafe { v.set_len(x.len()) };
         })
     }
 
@@ -416,9 +429,33 @@ impl<E: Real> Tensor<E> {
     /// If the shapes differ.
     pub fn add_assign(&mut self, other: &Self) {
         assert_eq!(self.shape, other.shape, "add_assign: shapes differ");
-        for (a, &b) in self.data_mut().iter_mut().zip(other.data()) {
-            *a += b;
-        }
+        let (a, b) = (self.data_mut(), other.data());
+        fast(|| a.iter_mut().zip(b).for_each(|(a, &b)| *a += b));
+    }
+
+    /// self += k·other, in place (copying first only if the buffer is
+    /// shared): the update of gradient descent, w ← w − η·g, is
+    /// `w.add_scaled(-η, &g)`. Each element is `x + (k·y)` rounded twice,
+    /// exactly as the plain loop computes it.
+    ///
+    /// ```
+    /// use autograd::Tensor;
+    /// let mut w = Tensor::<f32>::from_vec(&[2], vec![1.0, 2.0]).unwrap();
+    /// let g = Tensor::from_vec(&[2], vec![0.5, -1.0]).unwrap();
+    /// w.add_scaled(-0.1, &g);
+    /// assert_eq!(w.data(), &[1.0 - 0.1 * 0.5, 2.0 + 0.1]);
+    /// ```
+    ///
+    /// # Panics
+    /// If the shapes differ.
+    pub fn add_scaled(&mut self, k: E, other: &Self) {
+        assert_eq!(
+            self.shape, other.shape,
+            "add_scaled: shapes differ ({:?} and {:?})",
+            self.shape, other.shape
+        );
+        let (a, b) = (self.data_mut(), other.data());
+        fast(|| a.iter_mut().zip(b).for_each(|(a, &b)| *a += k * b));
     }
 
     /// Multiplies every element by `k`.
