@@ -11,9 +11,9 @@
 //!   `matmul_bias` (x·W + b in one op, as `nn::Linear` records it) and
 //!   `sigmoid`, loss, `backward()`, then the SGD update in place on the
 //!   weight tensors.
-//! - hand-written: the same maths with hand-coded backprop on
-//!   `matrixmultiply::sgemm`, fixed buffers, no tape (the update of each
-//!   weight matrix is folded into one GEMM).
+//! - hand-written: the same maths with hand-coded backprop on the same
+//!   GEMM as the tape's (`Real::gemm`, the `gemm` crate), fixed buffers, no
+//!   tape (the update of each weight matrix is folded into one GEMM).
 //!
 //! Before timing, both run a few steps from the same weights on the same
 //! batches and must agree on every loss to 1e-5 and on the final weights.
@@ -249,7 +249,7 @@ fn gemm(
     // SAFETY: the asserts above keep every access of the three operands
     // (as described by their sizes and strides) inside their slices.
     unsafe {
-        matrixmultiply::sgemm(
+        <f32 as autograd::Real>::gemm(
             m,
             k,
             n,

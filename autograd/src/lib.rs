@@ -32,6 +32,7 @@
 mod backward;
 mod check;
 mod error;
+mod gemm;
 mod hessian;
 mod op;
 mod ops;
@@ -47,6 +48,7 @@ pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
 pub use error::{Error, Result};
+pub use gemm::{max_threads, set_max_threads, PARALLEL_MIN_MACS};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
 pub use real::{Dual, Real};

@@ -100,8 +100,8 @@ pub trait Real:
     }
 
     /// Whether [`Real::gemm`] with `beta` = 0 only writes `c` and never reads
-    /// it, so that `c` may be uninitialised memory (as `matrixmultiply`
-    /// promises, and the default `gemm` does). Tensor kernels then skip
+    /// it, so that `c` may be uninitialised memory (as the `gemm` crate
+    /// does with `read_dst` false, and the default `gemm` does). Tensor kernels then skip
     /// zero-filling their outputs. Leave it `false` for a `gemm` of your own
     /// unless it makes the same promise.
     const GEMM_BETA_ZERO_WRITES_ONLY: bool = false;
@@ -110,11 +110,12 @@ pub trait Real:
     ///
     /// `a` is m×k with strides (`rsa`, `csa`), `b` is k×n with strides (`rsb`,
     /// `csb`), `c` is m×n with strides (`rsc`, `csc`). `f32` and `f64` use the
-    /// `matrixmultiply` kernels; other types use a plain loop.
+    /// `gemm` crate's kernels (on several cores for large products, see
+    /// [`crate::set_max_threads`]); other types use a plain loop.
     ///
     /// # Safety
     /// Every index reachable through the given dimensions and strides must lie
-    /// inside the corresponding slice (as for `matrixmultiply::sgemm`).
+    /// inside the corresponding buffer, and `c` must not overlap `a` or `b`.
     #[allow(clippy::too_many_arguments)]
     unsafe fn gemm(
         m: usize,
@@ -153,10 +154,10 @@ pub trait Real:
 }
 
 macro_rules! impl_real_float {
-    ($t:ty, $name:literal, $gemm:path) => {
+    ($t:ty, $name:literal) => {
         impl Real for $t {
             const NAME: &'static str = $name;
-            // matrixmultiply: "If β is zero, then C does not need to be initialized."
+            // the gemm crate does not read dst when read_dst is false (beta = 0)
             const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
             #[inline]
             fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {
@@ -253,14 +254,16 @@ macro_rules! impl_real_float {
                 rsc: isize,
                 csc: isize,
             ) {
-                $gemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+                crate::gemm::gemm(
+                    m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, 0.0, c, rsc, csc,
+                )
             }
         }
     };
 }
 
-impl_real_float!(f32, "f32", matrixmultiply::sgemm);
-impl_real_float!(f64, "f64", matrixmultiply::dgemm);
+impl_real_float!(f32, "f32");
+impl_real_float!(f64, "f64");
 
 /// A dual number `re + eps·ε` with ε² = 0: a value and its directional derivative.
 ///

@@ -171,15 +171,8 @@ fn check_set<E: Real>(what: &str, x: &Tensor<E>, targets: &Targets<'_, E>) -> Re
 
 /// The rows `idx` of a tensor (its first axis), copied into a new tensor.
 fn take_rows<E: Real>(t: &Tensor<E>, idx: &[usize]) -> Tensor<E> {
-    let n = samples(t);
-    let row = t.len().checked_div(n).unwrap_or(0);
-    let mut data = Vec::with_capacity(idx.len() * row);
-    for &i in idx {
-        data.extend_from_slice(&t.data()[i * row..(i + 1) * row]);
-    }
-    let mut shape = t.shape().to_vec();
-    shape[0] = idx.len();
-    Tensor::from_vec(&shape, data).expect("rows × row length")
+    t.select_rows(idx)
+        .expect("batch indices come from a permutation of the samples")
 }
 
 /// The targets of a batch on the tape, shaped for `output` ([n] value
@@ -472,6 +465,7 @@ impl<'a, E: Real, L: Objective<E>> Trainer<'a, E, L> {
         };
         let mut best = f64::INFINITY;
         let mut since_best = 0usize;
+        let mut batch_classes: Vec<usize> = Vec::with_capacity(batch);
 
         for epoch in 0..self.epochs {
             if let Some(s) = &self.schedule {
@@ -485,15 +479,16 @@ impl<'a, E: Real, L: Objective<E>> Trainer<'a, E, L> {
             for idx in order.chunks(batch) {
                 let xb = take_rows(x, idx);
                 let yb_values;
-                let yb_classes: Vec<usize>;
                 let yb = match targets {
                     Targets::Values(t) => {
                         yb_values = take_rows(t, idx);
                         Targets::Values(&yb_values)
                     }
                     Targets::Classes(c) => {
-                        yb_classes = idx.iter().map(|&i| c[i]).collect();
-                        Targets::Classes(&yb_classes)
+                        // one buffer for every batch's classes
+                        batch_classes.clear();
+                        batch_classes.extend(idx.iter().map(|&i| c[i]));
+                        Targets::Classes(&batch_classes)
                     }
                 };
                 let l = train_step(&mut tape, model, opt, &self.loss, &xb, yb)?;

@@ -1,4 +1,4 @@
-//! Matrix product through the GEMM kernels (`matrixmultiply`).
+//! Matrix product through the GEMM kernels (the `gemm` crate, see [`crate::set_max_threads`]).
 
 use crate::error::Result;
 use crate::op::{Backward, Op};

@@ -242,6 +242,49 @@ impl<E: Real> Tensor<E> {
         self.data.is_empty()
     }
 
+    /// The rows `rows` (indices along the first axis, in that order, repeats
+    /// allowed) as a new tensor, in a buffer from the pool: a mini-batch
+    /// drawn from a data set.
+    ///
+    /// ```
+    /// use autograd::Tensor;
+    /// let x = Tensor::<f32>::from_vec(&[3, 2], vec![1., 2., 3., 4., 5., 6.]).unwrap();
+    /// assert_eq!(x.select_rows(&[2, 0]).unwrap().data(), &[5., 6., 1., 2.]);
+    /// assert!(x.select_rows(&[3]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] for a 0-dimensional tensor; [`Error::OutOfRange`] for
+    /// a row index not below the number of rows.
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Self> {
+        if self.ndim() == 0 {
+            return Err(Error::shape(
+                "select_rows",
+                &[self.shape()],
+                "expected a tensor with at least one axis",
+            ));
+        }
+        let n = self.shape[0];
+        if let Some((at, &i)) = rows.iter().enumerate().find(|(_, &i)| i >= n) {
+            return Err(Error::OutOfRange {
+                op: "select_rows",
+                what: format!(
+                    "row index {i} (at position {at}) is out of range for {n} rows (shape {:?})",
+                    self.shape()
+                ),
+            });
+        }
+        let w = self.len().checked_div(n).unwrap_or(0);
+        let mut shape = self.shape.clone();
+        shape[0] = rows.len();
+        let src = self.data();
+        Ok(Self::build(shape, |v| {
+            for &i in rows {
+                v.extend_from_slice(&src[i * w..(i + 1) * w]);
+            }
+        }))
+    }
+
     /// The elements, row-major.
     pub fn data(&self) -> &[E] {
         &self.data

@@ -150,7 +150,8 @@ pub enum HandLoss {
     SoftmaxCe,
 }
 
-/// An MLP with hand-coded backprop on `matrixmultiply::sgemm`, buffers
+/// An MLP with hand-coded backprop on the engine's GEMM (`Real::gemm`: the
+/// same crate and threading as the tape's matrix products), buffers
 /// allocated once, the SGD update folded into the weight-gradient GEMMs.
 pub struct HandMlp {
     sizes: Vec<usize>,
@@ -192,7 +193,7 @@ fn gemm(
     assert!(c.len() >= m * n);
     // SAFETY: the asserts keep every access inside the three slices.
     unsafe {
-        matrixmultiply::sgemm(
+        <f32 as autograd::Real>::gemm(
             m,
             k,
             n,
@@ -341,11 +342,18 @@ impl HandMlp {
     }
 }
 
-/// A batch's rows as a tensor of width `w` (copied into a pooled buffer, as
-/// a data loader would).
-pub fn batch_tensor(x: &[f32], rows: usize, w: usize) -> Tensor<f32> {
-    Tensor::from_slice(&[rows, w], x).unwrap()
+/// Copies rows `idx` of a row-major table of width `w` into `out` (the
+/// hand-written network's loader).
+pub fn gather_rows(table: &[f32], w: usize, idx: &[usize], out: &mut Vec<f32>) {
+    out.clear();
+    for &i in idx {
+        out.extend_from_slice(&table[i * w..(i + 1) * w]);
+    }
 }
+
+/// Epochs of shuffled sample order the benchmarks cycle through (each a
+/// seeded permutation of the 50,000 samples, made before timing).
+pub const ORDERS: usize = 4;
 
 /// One end-to-end workload: an MLP trained with SGD on 50,000 samples.
 pub struct Workload {
@@ -391,32 +399,50 @@ pub fn run(w: &Workload) {
         HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
     };
     let mut tape = autograd::Tape::<f32>::default();
-    let onehot = one_hot(&classes, n_out);
-    let batch = |s: usize| {
-        let s = s % per_epoch;
-        let r = s * w.batch..(s + 1) * w.batch;
-        (
-            &x[r.start * N_IN..r.end * N_IN],
-            &classes[r.clone()],
-            &onehot[r.start * n_out..r.end * n_out],
-        )
+    // the data as tensors (no copy), the one-hot targets as a table, and
+    // shuffled orders: each step trains on the next `batch` samples of an
+    // epoch's order, copied out of the data set by the loader (nn's
+    // `select_rows`, the hand-written network's own gather): the same data
+    // movement for both, as in shuffled training (and PyTorch's loader)
+    let xs = Tensor::from_vec(&[EPOCH, N_IN], x).unwrap();
+    let ys = Tensor::from_vec(&[EPOCH, n_out], one_hot(&classes, n_out)).unwrap();
+    let orders: Vec<Vec<usize>> = (0..ORDERS)
+        .map(|e| nn::Rng::with_stream(11, e as u64).permutation(EPOCH))
+        .collect();
+    let rows = |s: usize| {
+        let o = &orders[(s / per_epoch) % ORDERS];
+        let b = (s % per_epoch) * w.batch;
+        &o[b..b + w.batch]
     };
+    let mut nn_classes = Vec::with_capacity(w.batch);
     let mut xi = |s: usize| -> f32 {
-        let (xb, cb, yb) = batch(s);
-        let xt = batch_tensor(xb, w.batch, N_IN);
+        let idx = rows(s);
+        let xt = xs.select_rows(idx).unwrap();
         let y;
         let t = match w.loss {
             HandLoss::SquaredError => {
-                y = batch_tensor(yb, w.batch, n_out);
+                y = ys.select_rows(idx).unwrap();
                 Targets::Values(&y)
             }
-            HandLoss::SoftmaxCe => Targets::Classes(cb),
+            HandLoss::SoftmaxCe => {
+                nn_classes.clear();
+                nn_classes.extend(idx.iter().map(|&i| classes[i]));
+                Targets::Classes(&nn_classes)
+            }
         };
         nn::train::train_step(&mut tape, &mut mlp, &mut opt, &loss, &xt, t).unwrap() as f32
     };
+    let (mut hx, mut hy, mut hc) = (Vec::new(), Vec::new(), Vec::new());
     let mut hd = |s: usize| -> f32 {
-        let (xb, cb, yb) = batch(s);
-        hand.step(xb, yb, cb)
+        let idx = rows(s);
+        gather_rows(xs.data(), N_IN, idx, &mut hx);
+        if w.loss == HandLoss::SquaredError {
+            gather_rows(ys.data(), n_out, idx, &mut hy);
+        } else {
+            hc.clear();
+            hc.extend(idx.iter().map(|&i| classes[i]));
+        }
+        hand.step(&hx, &hy, &hc)
     };
     // agreement: a few steps from the same weights on the same batches
     let mut worst = 0.0f32;
@@ -464,7 +490,7 @@ pub fn run(w: &Workload) {
             .map(|p| (p[0] * p[1]) as f64)
             .sum::<f64>()
         * per_epoch as f64;
-    let data_mib = (x.len() * 4 + classes.len() * 8) as f64 / (1 << 20) as f64;
+    let data_mib = (xs.len() * 4 + ys.len() * 4 + classes.len() * 8) as f64 / (1 << 20) as f64;
     let params: usize = w.sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
     eprintln!(
         "  s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}; GFLOP/s nn {:.1}, hand {:.1}; peak RSS hand {rss_hand:.0} MiB, nn+hand {rss_both:.0} MiB (data {data_mib:.0} MiB)",

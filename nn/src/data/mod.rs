@@ -251,18 +251,9 @@ impl<E: Real> Dataset<E> {
         if let Some(&bad) = indices.iter().find(|&&i| i >= n) {
             return Err(Error::invalid("sample index", format!("0..{n}"), bad));
         }
-        let gather = |t: &Tensor<E>| {
-            let w = t.shape()[1];
-            let src = t.data();
-            let mut out = Vec::with_capacity(indices.len() * w);
-            for &i in indices {
-                out.extend_from_slice(&src[i * w..(i + 1) * w]);
-            }
-            Tensor::from_vec(&[indices.len(), w], out)
-        };
         Ok(Dataset {
-            x: gather(&self.x)?,
-            y: gather(&self.y)?,
+            x: self.x.select_rows(indices)?,
+            y: self.y.select_rows(indices)?,
             classes: self
                 .classes
                 .as_ref()
