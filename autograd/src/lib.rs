@@ -51,6 +51,7 @@ pub use error::{Error, Result};
 pub use gemm::{max_threads, set_max_threads, PARALLEL_MIN_MACS};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
+pub use ops::fused::Act;
 pub use real::{Dual, Real};
 pub use scalar::Var;
 pub use tape::{Input, Tape};

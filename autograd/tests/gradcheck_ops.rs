@@ -1320,3 +1320,216 @@ fn scalar_pow_follows_the_tensor_pow_conventions_at_zero() {
         assert_eq!(gs[y], gt[ty].item(), "∂/∂y of {xv}^{yv}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// fused ops: checked against central differences and against their chains
+// ---------------------------------------------------------------------------
+
+/// Every fused activation (with the leaky slope as a constant).
+const ACTS: [autograd::Act; 6] = [
+    autograd::Act::Identity,
+    autograd::Act::Sigmoid,
+    autograd::Act::Tanh,
+    autograd::Act::Relu,
+    autograd::Act::LeakyRelu(0.1),
+    autograd::Act::LeakyRelu(0.0),
+];
+
+/// The unfused chain of `matmul_bias_act`.
+fn chain<'t>(
+    x: TensorVar<'t>,
+    w: TensorVar<'t>,
+    b: TensorVar<'t>,
+    act: autograd::Act,
+) -> TensorVar<'t> {
+    let z = x.matmul_bias(w, b);
+    match act {
+        autograd::Act::Identity => z,
+        autograd::Act::Sigmoid => z.sigmoid(),
+        autograd::Act::Tanh => z.tanh(),
+        autograd::Act::Relu => z.relu(),
+        autograd::Act::LeakyRelu(s) => z.leaky_relu(s),
+    }
+}
+
+#[test]
+fn matmul_bias_act_passes_the_gradient_check_for_every_activation() {
+    for (k, act) in ACTS.into_iter().enumerate() {
+        for (j, bias) in [&[4usize][..], &[1, 4]].into_iter().enumerate() {
+            tensor_op(
+                "matmul_bias_act",
+                1100 + 2 * k as u64 + j as u64,
+                &[&[3, 5], &[5, 4], bias],
+                // relu's kink: pre-activations well away from 0 almost surely
+                |_, r| r.signed(0.2, 1.5),
+                &[],
+                |p, _| wsum(p[0].matmul_bias_act(p[1], p[2], act)),
+            );
+        }
+    }
+}
+
+#[test]
+fn matmul_bias_act_equals_its_chain_bit_for_bit() {
+    let mut rng = Rng::new(1120);
+    let (x, w, b) = (
+        rng.tensor(&[6, 7], |r| r.uniform(-2.0, 2.0)),
+        rng.tensor(&[7, 5], |r| r.uniform(-1.0, 1.0)),
+        rng.tensor(&[5], |r| r.uniform(-1.0, 1.0)),
+    );
+    for act in ACTS {
+        // f64
+        let tape = Tape::new();
+        let (xv, wv, bv) = (
+            tape.tensor(x.clone()),
+            tape.tensor(w.clone()),
+            tape.tensor(b.clone()),
+        );
+        let (f, c) = (xv.matmul_bias_act(wv, bv, act), chain(xv, wv, bv, act));
+        assert_eq!(f.value(), c.value(), "{act:?} value");
+        let (gf, gc) = (wsum(f).backward(), wsum(c).backward());
+        for v in [xv, wv, bv] {
+            assert_eq!(gf[v], gc[v], "{act:?} gradient of {:?}", v.shape());
+        }
+        // f32
+        let t32 = Tape::<f32>::default();
+        let (xv, wv, bv) = (
+            t32.tensor(x.cast()),
+            t32.tensor(w.cast()),
+            t32.tensor(b.cast()),
+        );
+        let f = xv.matmul_bias_act(wv, bv, act);
+        let z = xv.matmul_bias(wv, bv);
+        let c = match act {
+            autograd::Act::Identity => z,
+            autograd::Act::Sigmoid => z.sigmoid(),
+            autograd::Act::Tanh => z.tanh(),
+            autograd::Act::Relu => z.relu(),
+            autograd::Act::LeakyRelu(s) => z.leaky_relu(s),
+        };
+        assert_eq!(f.value(), c.value(), "{act:?} f32 value");
+        let (gf, gc) = ((f * f).sum().backward(), (c * c).sum().backward());
+        for v in [xv, wv, bv] {
+            assert_eq!(gf[v], gc[v], "{act:?} f32 gradient");
+        }
+    }
+}
+
+#[test]
+fn matmul_bias_act_errors_name_the_op() {
+    let tape = Tape::new();
+    let x = tape.tensor(Tensor::zeros(&[2, 3]));
+    let w = tape.tensor(Tensor::zeros(&[4, 5]));
+    let b = tape.tensor(Tensor::zeros(&[5]));
+    let e = x
+        .try_matmul_bias_act(w, b, autograd::Act::Relu)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "matmul_bias_act: inner dimensions must agree (3 != 4), found shapes [2, 3] and [4, 5]"
+    );
+    let w = tape.tensor(Tensor::zeros(&[3, 5]));
+    let e = x
+        .try_matmul_bias_act(w, b, autograd::Act::LeakyRelu(-0.5))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "matmul_bias_act: leaky_relu's slope must be at least 0 to be fused, found -0.5"
+    );
+}
+
+#[test]
+fn sum_sq_diff_passes_the_gradient_check_and_equals_its_chain() {
+    for (k, shape) in [&[3usize][..], &[2, 3], &[4, 1], &[]]
+        .into_iter()
+        .enumerate()
+    {
+        tensor_op(
+            "sum_sq_diff",
+            1130 + k as u64,
+            &[shape, shape],
+            |_, r| any(r),
+            &[],
+            |p, _| p[0].sum_sq_diff(p[1]) * 1.5,
+        );
+    }
+    let mut rng = Rng::new(1135);
+    let (o, t) = (
+        rng.tensor(&[5, 3], |r| r.uniform(-2.0, 2.0)),
+        rng.tensor(&[5, 3], |r| r.uniform(-2.0, 2.0)),
+    );
+    let tape = Tape::new();
+    let (ov, tv) = (tape.tensor(o), tape.tensor(t));
+    let (f, c) = (ov.sum_sq_diff(tv), (ov - tv).powi(2).sum());
+    assert_eq!(f.value(), c.value());
+    let (gf, gc) = ((f * 0.7).backward(), (c * 0.7).backward());
+    assert_eq!(gf[ov], gc[ov]);
+    assert_eq!(gf[tv], gc[tv]);
+    // a constant target gets no gradient; shapes must match exactly
+    let tc = tape.tensor_constant(Tensor::zeros(&[5, 3]));
+    assert!(ov.sum_sq_diff(tc).backward().wrt(tc).is_none());
+    let e = ov
+        .try_sum_sq_diff(tape.tensor(Tensor::zeros(&[3])))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "sum_sq_diff: equal shapes, found shapes [5, 3] and [3]");
+}
+
+#[test]
+fn fused_softmax_cross_entropy_passes_the_gradient_check_and_equals_its_chain() {
+    let labels = [2usize, 0, 1, 2, 1];
+    tensor_op(
+        "softmax_cross_entropy",
+        1140,
+        &[&[5, 3]],
+        |_, r| r.uniform(-3.0, 3.0),
+        &[],
+        |p, _| p[0].softmax_cross_entropy(&labels) * 2.0,
+    );
+    let mut rng = Rng::new(1141);
+    let z = rng.tensor(&[5, 3], |r| r.uniform(-2.0, 2.0));
+    let tape = Tape::new();
+    let zv = tape.tensor(z);
+    let (f, c) = (
+        zv.softmax_cross_entropy(&labels),
+        -zv.log_softmax(1).gather(&labels).mean(),
+    );
+    assert_eq!(f.value(), c.value());
+    let (gf, gc) = ((f * 3.0).backward(), (c * 3.0).backward());
+    assert_eq!(gf[zv], gc[zv]);
+    // stable for large logits
+    let big = tape.tensor(Tensor::from_vec(&[1, 3], vec![1000.0, -1000.0, 0.0]).unwrap());
+    let l = big.softmax_cross_entropy(&[0]);
+    assert_eq!(l.value(), 0.0);
+    assert!(l.backward()[big].data().iter().all(|g| g.is_finite()));
+}
+
+#[test]
+fn fused_softmax_cross_entropy_errors_say_what_was_found() {
+    let tape = Tape::new();
+    let z = tape.tensor(Tensor::zeros(&[2, 3]));
+    let e = z.try_softmax_cross_entropy(&[0]).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "softmax_cross_entropy: expected one class per row, i.e. classes of shape [2], found shapes [2, 3] and [1]"
+    );
+    let e = z
+        .try_softmax_cross_entropy(&[0, 3])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "softmax_cross_entropy: class 3 in row 1 is out of range for 3 classes (shape [2, 3])"
+    );
+    let flat = tape.tensor(Tensor::zeros(&[3]));
+    let e = flat
+        .try_softmax_cross_entropy(&[0])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "softmax_cross_entropy: expected non-empty logits [rows, classes], found shapes [3]"
+    );
+}

@@ -83,6 +83,21 @@ impl Activation {
         }
     }
 
+    /// The same activation as the engine's fusable [`autograd::Act`] (its
+    /// derivative is a function of its output), or `None` for the step and
+    /// softmax (and a leaky ReLU with a negative slope), which a layer
+    /// applies as an op of its own.
+    pub fn fused(self) -> Option<autograd::Act> {
+        Some(match self {
+            Activation::Identity => autograd::Act::Identity,
+            Activation::Sigmoid => autograd::Act::Sigmoid,
+            Activation::Tanh => autograd::Act::Tanh,
+            Activation::Relu => autograd::Act::Relu,
+            Activation::LeakyRelu(s) if s >= 0.0 => autograd::Act::LeakyRelu(s),
+            Activation::LeakyRelu(_) | Activation::Step | Activation::Softmax => return None,
+        })
+    }
+
     /// Applies the function to a tensor.
     ///
     /// # Errors

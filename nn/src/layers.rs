@@ -203,6 +203,38 @@ impl Linear {
         p: &Bound<'t, E>,
         x: TensorVar<'t, E>,
     ) -> Result<TensorVar<'t, E>> {
+        let (w, b) = self.checked_params(p, x)?;
+        // one fused op: x·W and the bias row in one output buffer
+        Ok(x.try_matmul_bias(w, b)?)
+    }
+
+    /// a = act(x·W + b): the layer followed by an activation, recorded as
+    /// one fused op when the activation allows it ([`Activation::fused`]),
+    /// with the same value and gradients as [`Linear::forward`] then
+    /// [`Activation::try_apply`].
+    ///
+    /// # Errors
+    /// As [`Linear::forward`].
+    pub fn forward_act<'t, E: Real>(
+        &self,
+        p: &Bound<'t, E>,
+        x: TensorVar<'t, E>,
+        act: Activation,
+    ) -> Result<TensorVar<'t, E>> {
+        let (w, b) = self.checked_params(p, x)?;
+        match act.fused() {
+            Some(autograd::Act::Identity) => Ok(x.try_matmul_bias(w, b)?),
+            Some(a) => Ok(x.try_matmul_bias_act(w, b, a)?),
+            None => act.try_apply(x.try_matmul_bias(w, b)?),
+        }
+    }
+
+    /// The weight and bias after checking that `x` fits the layer.
+    fn checked_params<'t, E: Real>(
+        &self,
+        p: &Bound<'t, E>,
+        x: TensorVar<'t, E>,
+    ) -> Result<(TensorVar<'t, E>, TensorVar<'t, E>)> {
         let shape = x.shape();
         if shape.len() != 2 {
             return Err(Error::mismatch(
@@ -220,8 +252,7 @@ impl Linear {
         }
         let w = self.param(p, self.weight, "weight", &[self.inputs, self.outputs])?;
         let b = self.param(p, self.bias, "bias", &[self.outputs])?;
-        // one fused op: x·W and the bias row in one output buffer
-        Ok(x.try_matmul_bias(w, b)?)
+        Ok((w, b))
     }
 
     fn param<'t, E: Real>(
@@ -351,7 +382,7 @@ impl Neuron {
         p: &Bound<'t, E>,
         x: TensorVar<'t, E>,
     ) -> Result<TensorVar<'t, E>> {
-        self.activation.try_apply(self.linear.forward(p, x)?)
+        self.linear.forward_act(p, x, self.activation)
     }
 
     /// The id of the weights, [inputs, 1].
@@ -549,8 +580,8 @@ impl<E: Real> Mlp<E> {
     /// first layer and both widths).
     pub fn forward<'t>(&self, p: &Bound<'t, E>, x: TensorVar<'t, E>) -> Result<TensorVar<'t, E>> {
         let mut a = x;
-        for (layer, act) in self.layers.iter().zip(&self.activations) {
-            a = act.try_apply(layer.forward(p, a)?)?;
+        for (layer, &act) in self.layers.iter().zip(&self.activations) {
+            a = layer.forward_act(p, a, act)?;
         }
         Ok(a)
     }

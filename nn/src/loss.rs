@@ -50,7 +50,8 @@ fn same_shape<E: Real>(op: &str, o: TensorVar<'_, E>, t: TensorVar<'_, E>) -> Re
 /// [`Error::Mismatch`] if the shapes differ (the message gives both).
 pub fn squared_error<'t, E: Real>(o: TensorVar<'t, E>, t: TensorVar<'t, E>) -> Result<Var<'t, E>> {
     same_shape("squared_error", o, t)?;
-    Ok(o.try_sub(t)?.powi(2).sum())
+    // one fused op: the value and gradients of (o − t)².sum()
+    Ok(o.try_sum_sq_diff(t)?)
 }
 
 /// mean (o − t)²: the mean squared error over every element.
@@ -59,7 +60,7 @@ pub fn squared_error<'t, E: Real>(o: TensorVar<'t, E>, t: TensorVar<'t, E>) -> R
 /// [`Error::Mismatch`] if the shapes differ (the message gives both).
 pub fn mse<'t, E: Real>(o: TensorVar<'t, E>, t: TensorVar<'t, E>) -> Result<Var<'t, E>> {
     same_shape("mse", o, t)?;
-    Ok(o.try_sub(t)?.powi(2).try_mean()?)
+    Ok(mean_sq_diff(o, t)?)
 }
 
 /// mean ½(o − t)²: the TensorFlow Playground's loss (its gradient per
@@ -72,7 +73,21 @@ pub fn half_squared_error<'t, E: Real>(
     t: TensorVar<'t, E>,
 ) -> Result<Var<'t, E>> {
     same_shape("half_squared_error", o, t)?;
-    Ok(o.try_sub(t)?.powi(2).try_mean()? * 0.5)
+    Ok(mean_sq_diff(o, t)? * 0.5)
+}
+
+/// mean (o − t)² for same-shape o and t: the fused Σ (o − t)² over n (the
+/// value and gradients of (o − t)².mean()); an error naming `mean` for no
+/// elements.
+fn mean_sq_diff<'t, E: Real>(
+    o: TensorVar<'t, E>,
+    t: TensorVar<'t, E>,
+) -> autograd::Result<Var<'t, E>> {
+    let n = o.len();
+    if n == 0 {
+        return o.try_sub(t)?.try_mean();
+    }
+    Ok(o.try_sum_sq_diff(t)? * (1.0 / n as f64))
 }
 
 /// Binary cross-entropy of sigmoid(z) against targets t ∈ [0, 1], from the
@@ -142,7 +157,8 @@ pub fn softmax_cross_entropy<'t, E: Real>(
         ));
     }
     check_classes(classes, shape[1])?;
-    Ok(-logits.try_log_softmax(1)?.try_gather(classes)?.try_mean()?)
+    // one fused op: the value and gradient of -log_softmax(1).gather(c).mean()
+    Ok(logits.try_softmax_cross_entropy(classes)?)
 }
 
 /// Softmax cross-entropy against target distributions (one-hot rows, or

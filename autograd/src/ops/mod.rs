@@ -7,6 +7,7 @@ pub(crate) mod binary;
 pub(crate) mod concat;
 pub(crate) mod elementwise;
 pub(crate) mod extrema;
+pub(crate) mod fused;
 pub(crate) mod index;
 pub(crate) mod matmul;
 pub(crate) mod pow;

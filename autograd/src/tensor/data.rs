@@ -720,11 +720,16 @@ impl<E: Real> Tensor<E> {
     /// [`Error::Shape`] if x or w is not 2-D, the inner dimensions differ, or
     /// b is not [n] or [1, n].
     pub fn matmul_bias(&self, w: &Self, b: &Self) -> Result<Self> {
-        let g = GemmShape::new("matmul_bias", self, false, w, false)?;
+        self.matmul_bias_named("matmul_bias", w, b)
+    }
+
+    /// [`Tensor::matmul_bias`] with errors naming `op` (a fused op built on it).
+    pub(crate) fn matmul_bias_named(&self, op: &'static str, w: &Self, b: &Self) -> Result<Self> {
+        let g = GemmShape::new(op, self, false, w, false)?;
         let (m, n) = (g.m, g.n);
         if !(b.shape() == [n] || b.shape() == [1, n]) {
             return Err(Error::shape(
-                "matmul_bias",
+                op,
                 &[self.shape(), w.shape(), b.shape()],
                 format!("the bias must be [{n}] or [1, {n}] (one value per output column)"),
             ));

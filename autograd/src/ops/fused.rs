@@ -1,0 +1,337 @@
+//! Fused ops: one record doing the work of a chain of ops that training
+//! records on every step, with one output buffer and one backward instead of
+//! several. Each gives the value and the gradients of its chain, element
+//! for element the same arithmetic in the same order (so the same bits in
+//! `f32` and `f64`; the tests compare them):
+//!
+//! - [`TensorVar::matmul_bias_act`]: act(x·W + b), a dense layer with its
+//!   activation ([`Act`]);
+//! - [`TensorVar::sum_sq_diff`]: Σ (o − t)², the course's squared error;
+//! - [`TensorVar::softmax_cross_entropy`]: mean over rows of
+//!   −ln softmax(z)[class], for class indices.
+
+use crate::error::{Error, Result};
+use crate::op::{Backward, Op};
+use crate::real::Real;
+use crate::scalar::Var;
+use crate::simd::fast;
+use crate::tape::Input;
+use crate::tensor::{ok, Tensor, TensorVar};
+
+/// An element-wise activation whose derivative is a function of its output,
+/// so that it can be fused into the op that makes its input
+/// ([`TensorVar::matmul_bias_act`]): the op keeps only y = act(z), not z.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Act {
+    /// y = z.
+    Identity,
+    /// y = σ(z); dy/dz = y(1 − y).
+    Sigmoid,
+    /// y = tanh z; dy/dz = 1 − y².
+    Tanh,
+    /// y = max(z, 0); dy/dz = 1 where y > 0, else 0 (0 at the kink, as
+    /// [`TensorVar::relu`]).
+    Relu,
+    /// y = z for z > 0, else slope·z; dy/dz = 1 where y > 0, else slope. The
+    /// slope must be ≥ 0 (then y > 0 exactly where z > 0).
+    LeakyRelu(f64),
+}
+
+impl Act {
+    /// Applies the activation in place (the same formulas as the unfused ops).
+    fn apply<E: Real>(self, z: &mut [E]) {
+        let zero = E::zero();
+        match self {
+            Act::Identity => {}
+            Act::Sigmoid => fast(|| z.iter_mut().for_each(|v| *v = v.sigmoid())),
+            Act::Tanh => fast(|| z.iter_mut().for_each(|v| *v = v.tanh())),
+            Act::Relu => fast(|| {
+                z.iter_mut()
+                    .for_each(|v| *v = if *v > zero { *v } else { zero })
+            }),
+            Act::LeakyRelu(s) => {
+                let s = E::from_f64(s);
+                fast(|| {
+                    z.iter_mut()
+                        .for_each(|v| *v = if *v > zero { *v } else { s * *v })
+                })
+            }
+        }
+    }
+
+    /// dz = dy · act′ computed from the output y (the unfused ops' `dy · df`).
+    fn grad<E: Real>(self, y: &Tensor<E>, dy: &Tensor<E>) -> Tensor<E> {
+        let (zero, one) = (E::zero(), E::one());
+        match self {
+            Act::Identity => dy.clone(),
+            Act::Sigmoid => dy.zip_map(y, |g, y| g * (y * (one - y))),
+            Act::Tanh => dy.zip_map(y, |g, y| g * (one - y * y)),
+            Act::Relu => dy.zip_map(y, |g, y| g * if y > zero { one } else { zero }),
+            Act::LeakyRelu(s) => {
+                let s = E::from_f64(s);
+                dy.zip_map(y, |g, y| g * if y > zero { one } else { s })
+            }
+        }
+    }
+}
+
+/// y = act(x·w + b). Backward: dz = dy·act′(y), then as `matmul_bias`:
+/// ∂/∂x = dz·wᵀ, ∂/∂w = xᵀ·dz, ∂/∂b = the column sums of dz.
+struct MatMulBiasAct(Act);
+
+impl<E: Real> Op<E> for MatMulBiasAct {
+    fn name(&self) -> &'static str {
+        "matmul_bias_act"
+    }
+    fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
+        if let Act::LeakyRelu(s) = self.0 {
+            if s.is_nan() || s < 0.0 {
+                return Err(Error::Invalid {
+                    op: "matmul_bias_act",
+                    what: format!("leaky_relu's slope must be at least 0 to be fused, found {s}"),
+                });
+            }
+        }
+        let mut y = xs[0].matmul_bias_named("matmul_bias_act", xs[1], xs[2])?;
+        self.0.apply(y.data_mut());
+        Ok(y)
+    }
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        let (x, w, b) = (cx.input(0), cx.input(1), cx.input(2));
+        let dz = self.0.grad(cx.output(), cx.grad());
+        if cx.needs_grad(0) {
+            cx.set_grad(0, ok(dz.matmul_t(false, w, true)));
+        }
+        if cx.needs_grad(1) {
+            cx.set_grad(1, ok(x.matmul_t(true, &dz, false)));
+        }
+        if cx.needs_grad(2) {
+            cx.set_grad(2, ok(dz.sum_to(b.shape())));
+        }
+    }
+}
+
+/// L = Σ (a − t)², a 0-d tensor. ∂L/∂a = 2(a − t), ∂L/∂t = −2(a − t).
+struct SumSqDiff;
+
+impl<E: Real> Op<E> for SumSqDiff {
+    fn name(&self) -> &'static str {
+        "sum_sq_diff"
+    }
+    fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
+        crate::tape::same_shape("sum_sq_diff", xs[0], xs[1])?;
+        let (a, t) = (xs[0].data(), xs[1].data());
+        let s: E = a
+            .iter()
+            .zip(t)
+            .map(|(&a, &t)| {
+                let d = a - t;
+                d * d
+            })
+            .sum();
+        Ok(Tensor::scalar(s))
+    }
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        let (a, t, g) = (cx.input(0), cx.input(1), cx.grad().item());
+        // the chain's order: (a − t), then g·(d + d), negated for t
+        let da = a.zip_map(t, |a, t| {
+            let d = a - t;
+            g * (d + d)
+        });
+        if cx.needs_grad(1) {
+            cx.set_grad(1, da.map(|v| -v));
+        }
+        if cx.needs_grad(0) {
+            cx.set_grad(0, da);
+        }
+    }
+}
+
+/// L = −(1/n) Σᵢ log_softmax(zᵢ)[cᵢ] for z of shape [n, k] and classes cᵢ.
+/// ∂L/∂zᵢⱼ = (softmax(zᵢ)ⱼ − [j = cᵢ]) / n.
+struct SoftmaxCrossEntropy {
+    classes: Vec<usize>,
+}
+
+impl Drop for SoftmaxCrossEntropy {
+    fn drop(&mut self) {
+        crate::pool::give_indices(std::mem::take(&mut self.classes));
+    }
+}
+
+impl SoftmaxCrossEntropy {
+    fn check<E: Real>(&self, z: &Tensor<E>) -> Result<(usize, usize)> {
+        if z.ndim() != 2 || z.shape()[0] == 0 || z.shape()[1] == 0 {
+            return Err(Error::shape(
+                "softmax_cross_entropy",
+                &[z.shape()],
+                "expected non-empty logits [rows, classes]",
+            ));
+        }
+        let (n, k) = (z.shape()[0], z.shape()[1]);
+        if self.classes.len() != n {
+            return Err(Error::shape(
+                "softmax_cross_entropy",
+                &[z.shape(), &[self.classes.len()]],
+                format!("expected one class per row, i.e. classes of shape [{n}]"),
+            ));
+        }
+        if let Some((row, &c)) = self.classes.iter().enumerate().find(|(_, &c)| c >= k) {
+            return Err(Error::OutOfRange {
+                op: "softmax_cross_entropy",
+                what: format!(
+                    "class {c} in row {row} is out of range for {k} classes (shape {:?})",
+                    z.shape()
+                ),
+            });
+        }
+        Ok((n, k))
+    }
+}
+
+/// A row's maximum and ln Σ e^(z − max), as log_softmax computes them.
+fn row_stats<E: Real>(row: &[E]) -> (E, E) {
+    let m = row.iter().copied().fold(row[0], E::max);
+    let s: E = row.iter().map(|&z| (z - m).exp()).sum();
+    (m, s.ln())
+}
+
+impl<E: Real> Op<E> for SoftmaxCrossEntropy {
+    fn name(&self) -> &'static str {
+        "softmax_cross_entropy"
+    }
+    fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
+        let z = xs[0];
+        let (n, k) = self.check(z)?;
+        let picked: E = z
+            .data()
+            .chunks(k)
+            .zip(&self.classes)
+            .map(|(row, &c)| {
+                let (m, ls) = row_stats(row);
+                (row[c] - m) - ls
+            })
+            .sum();
+        Ok(Tensor::scalar(-(picked * E::from_f64(1.0 / n as f64))))
+    }
+    fn backward(&self, cx: &mut Backward<'_, E>) {
+        let z = cx.input(0);
+        let (n, k) = (z.shape()[0], z.shape()[1]);
+        // the chain's upstream gradient at each picked log-probability
+        let v = -cx.grad().item() * E::from_f64(1.0 / n as f64);
+        let mut dz = Tensor::zeros(z.shape());
+        let out = dz.data_mut();
+        for ((row, d), &c) in z.data().chunks(k).zip(out.chunks_mut(k)).zip(&self.classes) {
+            let (m, ls) = row_stats(row);
+            for (j, (d, &zj)) in d.iter_mut().zip(row).enumerate() {
+                let y = (zj - m) - ls;
+                let pick = if j == c { v } else { E::zero() };
+                *d = pick - y.exp() * v;
+            }
+        }
+        cx.set_grad(0, dz);
+    }
+}
+
+impl<'t, E: Real> TensorVar<'t, E> {
+    /// act(x·w + b) as one op: a dense layer and its activation, for x
+    /// [m, k], w [k, n] and b [n] or [1, n]. Same value and gradients as
+    /// `x.matmul_bias(w, b)` followed by the activation's own op, with one
+    /// record and one buffer instead of two.
+    ///
+    /// ```
+    /// use autograd::{Act, Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.tensor(Tensor::from_vec(&[1, 2], vec![1.0, -2.0]).unwrap());
+    /// let w = tape.tensor(Tensor::from_vec(&[2, 1], vec![0.5, 0.25]).unwrap());
+    /// let b = tape.tensor(Tensor::from_vec(&[1], vec![0.1]).unwrap());
+    /// let fused = x.matmul_bias_act(w, b, Act::Sigmoid);
+    /// let plain = x.matmul_bias(w, b).sigmoid();
+    /// assert_eq!(fused.value(), plain.value());
+    /// let (gf, gp) = (fused.sum().backward(), plain.sum().backward());
+    /// assert_eq!(gf[w], gp[w]);
+    /// ```
+    ///
+    /// # Errors
+    /// The shape errors of [`TensorVar::try_matmul_bias`] (naming
+    /// `matmul_bias_act`); [`Error::Invalid`] for a leaky ReLU slope below 0.
+    pub fn try_matmul_bias_act(self, w: Self, b: Self, act: Act) -> Result<Self> {
+        self.tape().apply(
+            MatMulBiasAct(act),
+            &[Input::Tensor(self), Input::Tensor(w), Input::Tensor(b)],
+        )
+    }
+
+    /// act(x·w + b) as one op (see [`TensorVar::try_matmul_bias_act`]).
+    ///
+    /// # Panics
+    /// On the errors of [`TensorVar::try_matmul_bias_act`].
+    #[track_caller]
+    pub fn matmul_bias_act(self, w: Self, b: Self, act: Act) -> Self {
+        ok(self.try_matmul_bias_act(w, b, act))
+    }
+
+    /// Σ (self − t)² over every element, as a scalar: the squared error of
+    /// outputs against targets of the same shape, in one op (the value and
+    /// gradients of `(self - t).powi(2).sum()`).
+    ///
+    /// ```
+    /// use autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let o = tape.tensor(Tensor::from_vec(&[2], vec![0.5, 1.0]).unwrap());
+    /// let t = tape.tensor_constant(Tensor::from_vec(&[2], vec![1.0, 1.0]).unwrap());
+    /// let e = o.sum_sq_diff(t);
+    /// assert_eq!(e.value(), 0.25);
+    /// assert_eq!(e.backward()[o].data(), &[-1.0, 0.0]); // 2(o − t)
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the shapes differ (no broadcasting).
+    pub fn try_sum_sq_diff(self, t: Self) -> Result<Var<'t, E>> {
+        Ok(self.apply2(SumSqDiff, t)?.to_var())
+    }
+
+    /// Σ (self − t)² (see [`TensorVar::try_sum_sq_diff`]).
+    ///
+    /// # Panics
+    /// If the shapes differ; the message names `sum_sq_diff` and both shapes.
+    #[track_caller]
+    pub fn sum_sq_diff(self, t: Self) -> Var<'t, E> {
+        ok(self.try_sum_sq_diff(t))
+    }
+
+    /// The softmax cross-entropy of logits [n, k] against one class index
+    /// per row: the mean over rows of −ln softmax(row)[class], computed
+    /// stably, in one op (the value and gradient of
+    /// `-self.log_softmax(1).gather(classes).mean()`). Its gradient is
+    /// (softmax − one-hot) / n.
+    ///
+    /// ```
+    /// use autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let z = tape.tensor(Tensor::from_vec(&[1, 2], vec![0.0, 0.0]).unwrap());
+    /// let l = z.softmax_cross_entropy(&[1]);
+    /// assert!((l.value() - 2f64.ln()).abs() < 1e-15);
+    /// assert_eq!(l.backward()[z].data(), &[0.5, -0.5]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless the logits are [n, k] with n, k > 0 and there
+    /// are n classes; [`Error::OutOfRange`] for a class not below k.
+    pub fn try_softmax_cross_entropy(self, classes: &[usize]) -> Result<Var<'t, E>> {
+        let op = SoftmaxCrossEntropy {
+            classes: crate::pool::indices(classes),
+        };
+        Ok(self.apply1(op)?.to_var())
+    }
+
+    /// The softmax cross-entropy against class indices (see
+    /// [`TensorVar::try_softmax_cross_entropy`]).
+    ///
+    /// # Panics
+    /// On the errors of [`TensorVar::try_softmax_cross_entropy`].
+    #[track_caller]
+    pub fn softmax_cross_entropy(self, classes: &[usize]) -> Var<'t, E> {
+        ok(self.try_softmax_cross_entropy(classes))
+    }
+}
