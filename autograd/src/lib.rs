@@ -36,6 +36,7 @@ mod gemm;
 mod hessian;
 mod op;
 mod ops;
+mod parallel;
 pub mod pool;
 mod real;
 mod scalar;
@@ -48,10 +49,11 @@ pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
 pub use error::{Error, Result};
-pub use gemm::{max_threads, set_max_threads, PARALLEL_MIN_MACS};
+pub use gemm::PARALLEL_MIN_MACS;
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
 pub use ops::fused::Act;
+pub use parallel::{max_threads, set_max_threads};
 pub use real::{Dual, Real};
 pub use scalar::Var;
 pub use tape::{Input, Tape};

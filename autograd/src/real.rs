@@ -30,6 +30,8 @@ pub trait Real:
     + MulAssign
     + DivAssign
     + std::iter::Sum
+    + Send
+    + Sync
     + 'static
 {
     /// Short name used in messages and files (`"f32"`, `"f64"`, `"dual"`).
@@ -110,7 +112,7 @@ pub trait Real:
     ///
     /// `a` is m×k with strides (`rsa`, `csa`), `b` is k×n with strides (`rsb`,
     /// `csb`), `c` is m×n with strides (`rsc`, `csc`). `f32` and `f64` use the
-    /// `gemm` crate's kernels (on several cores for large products, see
+    /// `gemm` crate's kernels (split over the cores for large products, see
     /// [`crate::set_max_threads`]); other types use a plain loop.
     ///
     /// # Safety
@@ -254,9 +256,7 @@ macro_rules! impl_real_float {
                 rsc: isize,
                 csc: isize,
             ) {
-                crate::gemm::gemm(
-                    m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, 0.0, c, rsc, csc,
-                )
+                crate::gemm::gemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
             }
         }
     };

@@ -3,7 +3,8 @@
 //! parameters and class targets are all reused. The only allocations left
 //! are the GEMM crate's packing buffers, and these are counted by doing the
 //! same matrix products directly. A counting global allocator (one per test
-//! binary, hence this file of its own) watches every thread.
+//! binary, hence this file of its own) watches every thread, so the binary
+//! holds one test: no other test's thread may allocate while it counts.
 
 use autograd::{Real, Tape, Tensor};
 use nn::loss::Targets;
@@ -12,7 +13,6 @@ use nn::train::train_step;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// The system allocator, counting allocations (all threads).
 struct Counting;
@@ -40,9 +40,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static COUNTING: Counting = Counting;
-
-/// The tests run one at a time: the counter is global.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Allocations made (by any thread) while `f` runs.
 fn allocations_during<R>(f: impl FnOnce() -> R) -> (usize, R) {
@@ -154,46 +151,12 @@ fn allocations_of_a_step(
     count
 }
 
-#[test]
-fn nielsens_step_allocates_only_the_gemm_packing_buffers() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let sizes = [784, 30, 10];
-    let step = allocations_of_a_step(
-        &sizes,
-        &[Activation::Sigmoid; 2],
-        Loss::SquaredError,
-        10,
-        false,
-    );
-    let gemm = gemm_allocations(&step_products(&sizes, 10));
-    assert_eq!(
-        step, gemm,
-        "a 784-30-10 step allocated {step} times; its 5 matrix products alone allocate {gemm} times"
-    );
-}
-
-#[test]
-fn a_relu_cross_entropy_step_allocates_only_the_gemm_packing_buffers() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    // the wide benchmark's network, narrower so that the test is quick
-    let sizes = [784, 64, 64, 10];
-    let acts = [Activation::Relu, Activation::Relu, Activation::Identity];
-    let step = allocations_of_a_step(&sizes, &acts, Loss::SoftmaxCrossEntropy, 32, true);
-    let gemm = gemm_allocations(&step_products(&sizes, 32));
-    assert_eq!(
-        step, gemm,
-        "a 784-64-64-10 step allocated {step} times; its 8 matrix products alone allocate {gemm} times"
-    );
-}
-
-#[test]
+/// The counter sees allocations, and a first step (nothing to reuse yet)
+/// does allocate: the guard for the counts below.
 fn the_counter_sees_allocations() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    // the guard for the tests above: the counter is not stuck at zero
     let (count, v) = allocations_during(|| black_box(vec![1u8; 100]));
     assert_eq!(v.len(), 100);
     assert!(count >= 1);
-    // and the first step of a network, with nothing to reuse, allocates
     let mut mlp = Mlp::<f32>::new(&[4, 3, 2], &[Activation::Tanh; 2], Init::He, 1).unwrap();
     let mut opt = Sgd::new(0.1).unwrap();
     let x = Tensor::full(&[5, 4], 0.5f32);
@@ -211,4 +174,33 @@ fn the_counter_sees_allocations() {
         .unwrap()
     });
     assert!(count > 10, "a first step allocated only {count} times");
+}
+
+#[test]
+fn a_repeated_training_step_allocates_only_the_gemm_packing_buffers() {
+    the_counter_sees_allocations();
+    // Nielsen's network
+    let sizes = [784, 30, 10];
+    let step = allocations_of_a_step(
+        &sizes,
+        &[Activation::Sigmoid; 2],
+        Loss::SquaredError,
+        10,
+        false,
+    );
+    let gemm = gemm_allocations(&step_products(&sizes, 10));
+    assert_eq!(
+        step, gemm,
+        "a 784-30-10 step allocated {step} times; its 5 matrix products alone allocate {gemm} times"
+    );
+    // the wide benchmark's network (ReLU, cross-entropy on classes),
+    // narrower so that the test is quick
+    let sizes = [784, 64, 64, 10];
+    let acts = [Activation::Relu, Activation::Relu, Activation::Identity];
+    let step = allocations_of_a_step(&sizes, &acts, Loss::SoftmaxCrossEntropy, 32, true);
+    let gemm = gemm_allocations(&step_products(&sizes, 32));
+    assert_eq!(
+        step, gemm,
+        "a 784-64-64-10 step allocated {step} times; its 8 matrix products alone allocate {gemm} times"
+    );
 }

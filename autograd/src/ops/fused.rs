@@ -12,6 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
+use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
 use crate::scalar::Var;
 use crate::simd::fast;
@@ -38,41 +39,86 @@ pub enum Act {
 }
 
 impl Act {
-    /// Applies the activation in place (the same formulas as the unfused ops).
-    fn apply<E: Real>(self, z: &mut [E]) {
-        let zero = E::zero();
+    /// act(x·w + b) with the product's one pass applying the activation
+    /// (the same formulas as the unfused ops).
+    fn forward<E: Real>(self, x: &Tensor<E>, w: &Tensor<E>, b: &Tensor<E>) -> Result<Tensor<E>> {
+        let (zero, op) = (E::zero(), "matmul_bias_act");
         match self {
-            Act::Identity => {}
-            Act::Sigmoid => fast(|| z.iter_mut().for_each(|v| *v = v.sigmoid())),
-            Act::Tanh => fast(|| z.iter_mut().for_each(|v| *v = v.tanh())),
-            Act::Relu => fast(|| {
-                z.iter_mut()
-                    .for_each(|v| *v = if *v > zero { *v } else { zero })
-            }),
+            Act::Identity => x.matmul_bias_map(op, w, b, |z| z),
+            Act::Sigmoid => x.matmul_bias_map(op, w, b, |z| z.sigmoid()),
+            Act::Tanh => x.matmul_bias_map(op, w, b, |z| z.tanh()),
+            Act::Relu => x.matmul_bias_map(op, w, b, |z| if z > zero { z } else { zero }),
             Act::LeakyRelu(s) => {
                 let s = E::from_f64(s);
-                fast(|| {
-                    z.iter_mut()
-                        .for_each(|v| *v = if *v > zero { *v } else { s * *v })
-                })
+                x.matmul_bias_map(op, w, b, |z| if z > zero { z } else { s * z })
             }
         }
     }
 
-    /// dz = dy · act′ computed from the output y (the unfused ops' `dy · df`).
-    fn grad<E: Real>(self, y: &Tensor<E>, dy: &Tensor<E>) -> Tensor<E> {
+    /// dz = dy · act′ computed from the output y (the unfused ops' `dy · df`)
+    /// and, in the same pass, the bias gradient: dz's column sums, shaped
+    /// like the bias (summed row by row, in `sum_to`'s order).
+    fn grad<E: Real>(
+        self,
+        y: &Tensor<E>,
+        dy: &Tensor<E>,
+        bias: &[usize],
+    ) -> (Tensor<E>, Tensor<E>) {
         let (zero, one) = (E::zero(), E::one());
         match self {
-            Act::Identity => dy.clone(),
-            Act::Sigmoid => dy.zip_map(y, |g, y| g * (y * (one - y))),
-            Act::Tanh => dy.zip_map(y, |g, y| g * (one - y * y)),
-            Act::Relu => dy.zip_map(y, |g, y| g * if y > zero { one } else { zero }),
+            Act::Identity => (dy.clone(), ok(dy.sum_to(bias))),
+            Act::Sigmoid => grad_colsum(y, dy, bias, |g, y| g * (y * (one - y))),
+            Act::Tanh => grad_colsum(y, dy, bias, |g, y| g * (one - y * y)),
+            Act::Relu => grad_colsum(y, dy, bias, |g, y| g * if y > zero { one } else { zero }),
             Act::LeakyRelu(s) => {
                 let s = E::from_f64(s);
-                dy.zip_map(y, |g, y| g * if y > zero { one } else { s })
+                grad_colsum(y, dy, bias, |g, y| g * if y > zero { one } else { s })
             }
         }
     }
+}
+
+/// dz = d(dy, y) element by element for [m, n] tensors, and the column sums
+/// of dz (shaped `bias`), in one pass.
+fn grad_colsum<E: Real>(
+    y: &Tensor<E>,
+    dy: &Tensor<E>,
+    bias: &[usize],
+    d: impl Fn(E, E) -> E + Sync,
+) -> (Tensor<E>, Tensor<E>) {
+    let (m, n) = (y.shape()[0], y.shape()[1]);
+    let mut dz = Tensor::zeros(y.shape());
+    let mut db = Tensor::zeros(bias);
+    if n > 0 {
+        let (out, sums) = (
+            SharedMut(dz.data_mut().as_mut_ptr()),
+            SharedMut(db.data_mut().as_mut_ptr()),
+        );
+        let (g, y) = (dy.data(), y.data());
+        // column blocks, each summed row by row in order, on every core
+        for_each_chunk(n, PARALLEL_MIN_ELEMENTS / std::cmp::max(m, 1), |cols| {
+            // SAFETY: each chunk owns the columns `cols` of dz and of db
+            let s = unsafe { sums.slice(cols.clone()) };
+            fast(|| {
+                for r in 0..m {
+                    let at = r * n + cols.start..r * n + cols.end;
+                    // SAFETY: as above: row r's columns `cols` of dz
+                    let o = unsafe { out.slice(at.clone()) };
+                    for (((o, &g), &y), s) in o
+                        .iter_mut()
+                        .zip(&g[at.clone()])
+                        .zip(&y[at])
+                        .zip(s.iter_mut())
+                    {
+                        let v = d(g, y);
+                        *o = v;
+                        *s += v;
+                    }
+                }
+            });
+        });
+    }
+    (dz, db)
 }
 
 /// y = act(x·w + b). Backward: dz = dy·act′(y), then as `matmul_bias`:
@@ -92,13 +138,11 @@ impl<E: Real> Op<E> for MatMulBiasAct {
                 });
             }
         }
-        let mut y = xs[0].matmul_bias_named("matmul_bias_act", xs[1], xs[2])?;
-        self.0.apply(y.data_mut());
-        Ok(y)
+        self.0.forward(xs[0], xs[1], xs[2])
     }
     fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, w, b) = (cx.input(0), cx.input(1), cx.input(2));
-        let dz = self.0.grad(cx.output(), cx.grad());
+        let (dz, db) = self.0.grad(cx.output(), cx.grad(), b.shape());
         if cx.needs_grad(0) {
             cx.set_grad(0, ok(dz.matmul_t(false, w, true)));
         }
@@ -106,7 +150,7 @@ impl<E: Real> Op<E> for MatMulBiasAct {
             cx.set_grad(1, ok(x.matmul_t(true, &dz, false)));
         }
         if cx.needs_grad(2) {
-            cx.set_grad(2, ok(dz.sum_to(b.shape())));
+            cx.set_grad(2, db);
         }
     }
 }

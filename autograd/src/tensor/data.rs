@@ -2,6 +2,7 @@
 //! (untaped) kernels the ops are built from.
 
 use crate::error::{Error, Result};
+use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
 use crate::simd::fast;
 use smallvec::SmallVec;
@@ -278,11 +279,20 @@ impl<E: Real> Tensor<E> {
         let mut shape = self.shape.clone();
         shape[0] = rows.len();
         let src = self.data();
-        Ok(Self::build(shape, |v| {
-            for &i in rows {
-                v.extend_from_slice(&src[i * w..(i + 1) * w]);
-            }
-        }))
+        // SAFETY: every row is copied into, so all elements are written
+        Ok(unsafe {
+            Self::build_uninit(shape, |out| {
+                let out = SharedMut(out);
+                let min_rows = PARALLEL_MIN_ELEMENTS / std::cmp::max(w, 1);
+                for_each_chunk(rows.len(), min_rows, |r| {
+                    for (j, &i) in rows[r.clone()].iter().enumerate() {
+                        // SAFETY: row r.start + j of the output, inside it
+                        let dst = out.slice((r.start + j) * w..(r.start + j + 1) * w);
+                        dst.copy_from_slice(&src[i * w..(i + 1) * w]);
+                    }
+                });
+            })
+        })
     }
 
     /// The elements, row-major.
@@ -498,7 +508,13 @@ impl<E: Real> Tensor<E> {
             self.shape, other.shape
         );
         let (a, b) = (self.data_mut(), other.data());
-        fast(|| a.iter_mut().zip(b).for_each(|(a, &b)| *a += k * b));
+        let out = SharedMut(a.as_mut_ptr());
+        // large tensors (a layer's weights) on every core
+        for_each_chunk(b.len(), PARALLEL_MIN_ELEMENTS, |r| {
+            // SAFETY: the chunks are disjoint ranges of `a` (b's length)
+            let a = unsafe { out.slice(r.clone()) };
+            fast(|| a.iter_mut().zip(&b[r]).for_each(|(a, &b)| *a += k * b));
+        });
     }
 
     /// Multiplies every element by `k`.
@@ -688,8 +704,14 @@ impl<E: Real> Tensor<E> {
     /// [`Error::Shape`] if an operand is not 2-D or the inner dimensions differ.
     pub fn matmul_t(&self, ta: bool, rhs: &Self, tb: bool) -> Result<Self> {
         let g = GemmShape::new("matmul", self, ta, rhs, tb)?;
+        Ok(self.product(&g, rhs))
+    }
+
+    /// The product described by `g` (checked against self and rhs) in a new
+    /// tensor.
+    fn product(&self, g: &GemmShape, rhs: &Self) -> Self {
         let shape = SmallVec::from_slice(&[g.m, g.n]);
-        Ok(if E::GEMM_BETA_ZERO_WRITES_ONLY {
+        if E::GEMM_BETA_ZERO_WRITES_ONLY {
             // no zero fill: with beta = 0 the GEMM writes every element of
             // the m×n buffer without reading it (`Real::GEMM_BETA_ZERO_WRITES_ONLY`)
             // SAFETY: the GEMM (beta = 0) writes each of the m·n elements
@@ -700,13 +722,13 @@ impl<E: Real> Tensor<E> {
             // SAFETY: `out` is an initialised, unique m×n buffer.
             unsafe { g.run(self, rhs, E::zero(), out.data_mut().as_mut_ptr()) };
             out
-        })
+        }
     }
 
-    /// x·w + b in one pass: the matrix product of x ([m, k]) and w ([k, n])
-    /// plus the bias b ([n] or [1, n]) added to every row, written into one
-    /// output (the bias is copied into it and the GEMM accumulates on top,
-    /// β = 1), instead of a product, a broadcast bias and a sum.
+    /// x·w + b into one output: the matrix product of x ([m, k]) and w
+    /// ([k, n]), then the bias b ([n] or [1, n]) added to every row in one
+    /// pass over the product, instead of a product, a broadcast bias and a
+    /// sum.
     ///
     /// ```
     /// use autograd::Tensor;
@@ -720,13 +742,21 @@ impl<E: Real> Tensor<E> {
     /// [`Error::Shape`] if x or w is not 2-D, the inner dimensions differ, or
     /// b is not [n] or [1, n].
     pub fn matmul_bias(&self, w: &Self, b: &Self) -> Result<Self> {
-        self.matmul_bias_named("matmul_bias", w, b)
+        self.matmul_bias_map("matmul_bias", w, b, |z| z)
     }
 
-    /// [`Tensor::matmul_bias`] with errors naming `op` (a fused op built on it).
-    pub(crate) fn matmul_bias_named(&self, op: &'static str, w: &Self, b: &Self) -> Result<Self> {
+    /// f(x·w + b), element by element, into one output: the product, then
+    /// one pass adding the bias row and applying `f` (a fused op's
+    /// activation). Errors name `op`.
+    pub(crate) fn matmul_bias_map(
+        &self,
+        op: &'static str,
+        w: &Self,
+        b: &Self,
+        f: impl Fn(E) -> E + Sync,
+    ) -> Result<Self> {
         let g = GemmShape::new(op, self, false, w, false)?;
-        let (m, n) = (g.m, g.n);
+        let n = g.n;
         if !(b.shape() == [n] || b.shape() == [1, n]) {
             return Err(Error::shape(
                 op,
@@ -734,13 +764,24 @@ impl<E: Real> Tensor<E> {
                 format!("the bias must be [{n}] or [1, {n}] (one value per output column)"),
             ));
         }
-        Ok(Self::build(SmallVec::from_slice(&[m, n]), |out| {
-            for _ in 0..m {
-                out.extend_from_slice(b.data());
-            }
-            // SAFETY: `out` is an initialised m×n buffer holding the bias rows.
-            unsafe { g.run(self, w, E::one(), out.as_mut_ptr()) };
-        }))
+        let mut out = self.product(&g, w);
+        let bias = b.data();
+        if n > 0 {
+            let m = g.m;
+            let z = SharedMut(out.data_mut().as_mut_ptr());
+            for_each_chunk(m, PARALLEL_MIN_ELEMENTS / std::cmp::max(n, 1), |rows| {
+                // SAFETY: the chunks are disjoint row ranges of the m×n output
+                let z = unsafe { z.slice(rows.start * n..rows.end * n) };
+                fast(|| {
+                    for row in z.chunks_exact_mut(n) {
+                        for (v, &b) in row.iter_mut().zip(bias) {
+                            *v = f(*v + b);
+                        }
+                    }
+                });
+            });
+        }
+        Ok(out)
     }
 
     /// Matrix product of 2-D tensors.

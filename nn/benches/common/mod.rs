@@ -376,16 +376,66 @@ fn nn_act(a: Act) -> nn::Activation {
     }
 }
 
+/// Allocations made by the process so far (every thread), counted by the
+/// benchmarks' global allocator.
+pub fn allocations() -> usize {
+    ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static ALLOCATIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The system allocator, counting allocations (one relaxed atomic add each).
+struct Counting;
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.realloc(ptr, layout, size)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        std::alloc::System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
 /// Trains the workload with `nn` (`Mlp` + `train_step` on a reused `f32`
 /// tape) and by hand from the same weights on the same batches: checks that
-/// they agree, then times rounds of `--steps` steps alternately
-/// (`--rounds`, default 3) and prints one JSON line: median seconds per epoch
-/// for each, their ratio, GFLOP/s (6·batch·Σ in·out per step), and the peak
-/// resident memory after the hand-written run and after both.
+/// they agree, then times `--rounds` rounds (default 3) of `--steps` steps,
+/// the two alternating, and prints one JSON line: median seconds per epoch
+/// for each, their ratio, GFLOP/s of the matrix products done (2 flops per
+/// multiply-add), allocations per step, and the process's peak resident
+/// memory.
+///
+/// Options: `--threads N` limits the matrix products to N threads (0, the
+/// default: every core); `--only nn` or `--only hand` runs one of the two
+/// (no agreement check), so that the peak memory is that one's alone.
 pub fn run(w: &Workload) {
     use nn::loss::{Loss, Targets};
-    let rounds: usize = arg("rounds", 3);
+    let rounds: usize = arg("rounds", 3).max(1);
     let steps: usize = arg("steps", w.steps);
+    let threads: usize = arg("threads", 0);
+    let only: String = arg("only", "both".to_string());
+    let (run_nn, run_hand) = match only.as_str() {
+        "both" => (true, true),
+        "nn" => (true, false),
+        "hand" => (false, true),
+        other => {
+            eprintln!("option --only: expected nn, hand or both, found {other}");
+            std::process::exit(2)
+        }
+    };
+    autograd::set_max_threads(threads);
     let (x, classes, source) = training_data();
     let n_out = *w.sizes.last().unwrap();
     let per_epoch = EPOCH / w.batch;
@@ -444,73 +494,105 @@ pub fn run(w: &Workload) {
         }
         hand.step(&hx, &hy, &hc)
     };
+    let net = w
+        .sizes
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join("-");
     // agreement: a few steps from the same weights on the same batches
-    let mut worst = 0.0f32;
-    let mut first = (0.0, 0.0);
-    for s in 0..3 {
-        let (lh, lx) = (hd(s), xi(s));
-        worst = worst.max((lh - lx).abs() / lh.abs().max(1.0));
-        if s == 0 {
-            first = (lx, lh);
+    let mut worst = f32::NAN;
+    if run_nn && run_hand {
+        worst = 0.0;
+        let mut first = (0.0, 0.0);
+        for s in 0..3 {
+            let (lh, lx) = (hd(s), xi(s));
+            worst = worst.max((lh - lx).abs() / lh.abs().max(1.0));
+            if s == 0 {
+                first = (lx, lh);
+            }
+        }
+        eprintln!(
+            "{}: {net} batch {}, data {source}; first loss nn {:.5} / hand {:.5}; max relative loss difference over 3 steps {worst:.1e}",
+            w.name, w.batch, first.0, first.1
+        );
+        if worst > 1e-3 {
+            eprintln!("nn and the hand-written network disagree (expected ≤ 1e-3)");
+            std::process::exit(1);
+        }
+    } else {
+        // one warm-up step, so that the timed steps all repeat a step
+        if run_nn {
+            xi(0);
+        } else {
+            hd(0);
         }
     }
-    eprintln!(
-        "{}: {} batch {}, data {source}; first loss nn {:.5} / hand {:.5}; max relative loss difference over 3 steps {worst:.1e}",
-        w.name, w.sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("-"), w.batch, first.0, first.1
-    );
-    if worst > 1e-3 {
-        eprintln!("nn and the hand-written network disagree (expected ≤ 1e-3)");
-        std::process::exit(1);
-    }
-    // the hand-written network first, to read its peak memory apart
-    let mut th = Vec::new();
-    let mut tx = Vec::new();
-    th.push(seconds(|| {
-        (0..steps).for_each(|s| _ = std::hint::black_box(hd(s)))
-    }));
-    let rss_hand = peak_rss_mib();
+    // rounds alternate: hand-written, nn, hand-written, nn, ...
+    let (mut th, mut tx) = (Vec::new(), Vec::new());
+    let (mut ah, mut ax) = (0usize, 0usize);
     for r in 0..rounds {
-        let off = r * steps;
-        tx.push(seconds(|| {
-            (0..steps).for_each(|s| _ = std::hint::black_box(xi(s + off)))
-        }));
-        if r + 1 < rounds {
+        let off = 3 + r * steps;
+        if run_hand {
+            let a0 = allocations();
             th.push(seconds(|| {
                 (0..steps).for_each(|s| _ = std::hint::black_box(hd(s + off)))
             }));
+            ah += allocations() - a0;
+        }
+        if run_nn {
+            let a0 = allocations();
+            tx.push(seconds(|| {
+                (0..steps).for_each(|s| _ = std::hint::black_box(xi(s + off)))
+            }));
+            ax += allocations() - a0;
         }
     }
-    let rss_both = peak_rss_mib();
-    let epoch = |t: &[f64]| median(t) / steps as f64 * per_epoch as f64;
+    let rss = peak_rss_mib();
+    let epoch = |t: &[f64]| {
+        if t.is_empty() {
+            f64::NAN
+        } else {
+            median(t) / steps as f64 * per_epoch as f64
+        }
+    };
     let (ex, eh) = (epoch(&tx), epoch(&th));
-    let flops: f64 = 6.0
-        * w.batch as f64
-        * w.sizes
-            .windows(2)
-            .map(|p| (p[0] * p[1]) as f64)
-            .sum::<f64>()
-        * per_epoch as f64;
+    let timed = (rounds * steps) as f64;
+    let (apx, aph) = (
+        if run_nn { ax as f64 / timed } else { f64::NAN },
+        if run_hand {
+            ah as f64 / timed
+        } else {
+            f64::NAN
+        },
+    );
+    // the products done: forward x·W and dW = xᵀ·δ in every layer, and
+    // δ·Wᵀ in every layer but the first (its input needs no gradient); two
+    // flops per multiply-add, as the PyTorch benchmark counts them
+    let macs: f64 = w
+        .sizes
+        .windows(2)
+        .enumerate()
+        .map(|(l, p)| (p[0] * p[1]) as f64 * if l == 0 { 2.0 } else { 3.0 })
+        .sum();
+    let flops = 2.0 * macs * w.batch as f64 * per_epoch as f64;
     let data_mib = (xs.len() * 4 + ys.len() * 4 + classes.len() * 8) as f64 / (1 << 20) as f64;
     let params: usize = w.sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    let threads_used = autograd::max_threads();
     eprintln!(
-        "  s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}; GFLOP/s nn {:.1}, hand {:.1}; peak RSS hand {rss_hand:.0} MiB, nn+hand {rss_both:.0} MiB (data {data_mib:.0} MiB)",
+        "  {only}, {threads_used} thread(s) for large products; s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}; GFLOP/s nn {:.1}, hand {:.1}; allocations per step nn {apx:.1}, hand {aph:.1}; peak RSS {rss:.0} MiB (data {data_mib:.0} MiB)",
         ex / eh,
         flops / ex / 1e9,
         flops / eh / 1e9
     );
     let line = Json::default()
         .str("bench", w.name)
-        .str(
-            "net",
-            &w.sizes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join("-"),
-        )
+        .str("net", &net)
         .num("batch", w.batch as f64)
         .str("dtype", "f32")
         .str("data", &source)
+        .str("only", &only)
+        .num("threads", threads_used as f64)
         .num("rounds", rounds as f64)
         .num("steps_per_round", steps as f64)
         .num("steps_per_epoch", per_epoch as f64)
@@ -520,9 +602,10 @@ pub fn run(w: &Workload) {
         .num("ratio", ex / eh)
         .num("nn_gflops", flops / ex / 1e9)
         .num("hand_gflops", flops / eh / 1e9)
+        .num("nn_allocs_per_step", apx)
+        .num("hand_allocs_per_step", aph)
         .num("params", params as f64)
         .num("data_mib", data_mib)
-        .num("peak_rss_mib_hand", rss_hand)
-        .num("peak_rss_mib_nn_and_hand", rss_both);
+        .num("peak_rss_mib", rss);
     println!("{}", line.line());
 }
