@@ -54,7 +54,7 @@ cargo bench -q -p xiaolan-nn --bench nielsen_epoch --bench wide_epoch --no-run >
 
 ag() { cargo bench -q -p xiaolan-autograd --bench "$@"; }
 nnb() { cargo bench -q -p xiaolan-nn --bench "$@"; }
-random() { env -u MNIST_DIR "$@"; }
+random() { (unset MNIST_DIR; "$@"); }
 
 has_py() { [ "$peers" = 1 ] && [ -d "$shared/python" ] && "$python" -c "import $1" 2>/dev/null; }
 peer_bin() { echo "$target/$1/release/peer-bench-${1%%-*}"; }

@@ -65,7 +65,7 @@ def main():
     rows = defaultdict(lambda: defaultdict(dict))
     extra = defaultdict(list)
     for rnd, r in parse(lines):
-        b = r["bench"]
+        b = r.get("bench", "cpu_peak" if "model_name" in r else "")
         if b == "cpu_peak":
             print("machine:", json.dumps(r))
         elif b == "scalar_mlp":

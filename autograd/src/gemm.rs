@@ -1,19 +1,29 @@
-//! Matrix products: the `gemm` crate's kernels for `f32` and `f64`, split
-//! over the cores when the product is large enough to pay for it.
+//! Matrix products for `f32` and `f64`, on two well-kept crates chosen by
+//! benchmark on the shapes xiaolan trains (`cargo bench -p xiaolan-autograd
+//! --bench gemm_crates` times both on every product of a training step), and
+//! split over the cores when the product is large enough to pay for it.
 //!
-//! The crate was chosen by benchmark on the shapes xiaolan trains (2-core
-//! Zen 3, AVX2): against `matrixmultiply` 0.3 it does the 10×784·784×30
-//! product of Nielsen's network in 0.6 of the time on one core, and leads on
-//! most of the 784-512-512-10 network's products (docs/performance.md).
+//! - A product with a side under [`THIN_SIDE`] (every product of a batch-10
+//!   network; a 10-class output layer's) uses the `gemm` crate: it does
+//!   Nielsen's 10×784·784×30 product in half of `matrixmultiply`'s time,
+//!   whose edge tiles for widths of 30 and 10 go through a masked kernel
+//!   (37% of its instructions there), and a 256×512·512×10 output layer in a
+//!   third.
+//! - Other products use `matrixmultiply` on a CPU without AVX-512 (Zen 3:
+//!   5 to 15% faster than `gemm` on the square-ish products of a
+//!   784-512-512-10 network; one step's products took 8.5 ms against 9.6 ms
+//!   with `gemm` alone). With AVX-512 (Zen 4) both crates have kernels for
+//!   it and `gemm` is 10% faster on x·W but `matrixmultiply` 14% faster when
+//!   b is read transposed (dy·Wᵀ), so each gets its own.
 //!
 //! A product of at least [`PARALLEL_MIN_MACS`] multiply-adds is cut into
 //! blocks of output columns (or rows), two per thread, which the calling
 //! thread and the helper threads of [`crate::parallel`] take in turn until
-//! none is left, each with the crate's one-thread kernel. Smaller products
+//! none is left, each with a one-thread kernel. Smaller products
 //! run on the calling thread alone. Splitting ourselves, with helpers that
-//! poll between products, beat the crate's own rayon split: 10.0 ms against
-//! 11.8 ms for the products of one 784-512-512-10 step (medians of 190
-//! interleaved steps each).
+//! poll between products, beat the gemm crate's own rayon split: 9.6 ms
+//! against 11.2 ms for the products of one 784-512-512-10 step with the gemm
+//! crate's kernels in both (8.5 ms with the hybrid above).
 
 use crate::parallel;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,15 +32,105 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// several threads: about 0.1 ms of work for one core.
 pub const PARALLEL_MIN_MACS: usize = 4 << 20;
 
-/// An element type the `gemm` crate multiplies.
+/// A product with a side shorter than this always goes to the `gemm`
+/// crate; one whose m, k and n all reach it goes to `matrixmultiply`
+/// (on an AVX-512 CPU, only when b is read transposed).
+pub const THIN_SIDE: usize = 64;
+
+/// The crate that does an m×k·k×n product whose b is read transposed or
+/// not, on this CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
+///
+/// ```
+/// assert_eq!(autograd::gemm_crate_for(10, 784, 30, false), "gemm");
+/// ```
+pub fn gemm_crate_for(m: usize, k: usize, n: usize, b_transposed: bool) -> &'static str {
+    if uses_matrixmultiply(m, k, n, b_transposed) {
+        "matrixmultiply"
+    } else {
+        "gemm"
+    }
+}
+
+fn uses_matrixmultiply(m: usize, k: usize, n: usize, b_transposed: bool) -> bool {
+    m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
+}
+
+/// Whether the CPU runs AVX-512 (std caches the answer).
+fn has_avx512() -> bool {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    {
+        std::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+    {
+        false
+    }
+}
+
+/// An element type both crates multiply.
 pub(crate) trait Elem: Copy + PartialEq + Send + Sync + 'static {
     const ZERO: Self;
+    /// `matrixmultiply`'s kernel for this type (BLAS's convention; c is not
+    /// read when beta is 0).
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn mm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    );
 }
 impl Elem for f32 {
     const ZERO: Self = 0.0;
+    unsafe fn mm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f32,
+        a: *const f32,
+        rsa: isize,
+        csa: isize,
+        b: *const f32,
+        rsb: isize,
+        csb: isize,
+        beta: f32,
+        c: *mut f32,
+        rsc: isize,
+        csc: isize,
+    ) {
+        matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    }
 }
 impl Elem for f64 {
     const ZERO: Self = 0.0;
+    unsafe fn mm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f64,
+        a: *const f64,
+        rsa: isize,
+        csa: isize,
+        b: *const f64,
+        rsb: isize,
+        csb: isize,
+        beta: f64,
+        c: *mut f64,
+        rsc: isize,
+        csc: isize,
+    ) {
+        matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    }
 }
 
 /// One product c = alpha·a·b + beta·c (BLAS's convention) with strides, as
@@ -54,7 +154,7 @@ struct Part<T> {
 }
 
 impl<T: Elem> Part<T> {
-    /// Runs the block on this thread with the crate's one-thread kernel.
+    /// Runs the block on this thread with a one-thread kernel.
     ///
     /// # Safety
     /// As [`gemm`]: every index reachable through the dimensions and strides
@@ -63,7 +163,13 @@ impl<T: Elem> Part<T> {
         if self.m == 0 || self.n == 0 {
             return;
         }
-        // the crate's convention: dst = alpha·dst + beta·lhs·rhs, dst not
+        if uses_matrixmultiply(self.m, self.k, self.n, self.csb != 1) {
+            return T::mm(
+                self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b, self.rsb,
+                self.csb, self.beta, self.c, self.rsc, self.csc,
+            );
+        }
+        // the gemm crate's convention: dst = alpha·dst + beta·lhs·rhs, dst not
         // read (and alpha ignored) when read_dst is false
         gemm::gemm(
             self.m,
@@ -286,6 +392,39 @@ mod tests {
                 })
             };
             assert_eq!(c, want, "{m}x{k}x{n} split over the helpers");
+        }
+    }
+
+    #[test]
+    fn both_kernels_scale_and_accumulate_like_blas() {
+        // c = 2·a·b + 1·c, once under THIN_SIDE (gemm crate) and once above
+        // it (matrixmultiply), with a transposed a
+        for &(m, k, n) in &[(10, 70, 30), (THIN_SIDE, 90, THIN_SIDE + 3)] {
+            let a: Vec<f64> = (0..m * k).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| ((i * 5) % 9) as f64 - 4.0).collect();
+            let prod = reference(m, k, n, &a, &b, true);
+            let c0: Vec<f64> = (0..m * n).map(|i| (i % 4) as f64).collect();
+            let want: Vec<f64> = prod.iter().zip(&c0).map(|(p, c)| 2.0 * p + c).collect();
+            let mut c = c0.clone();
+            let part = Part {
+                m,
+                k,
+                n,
+                alpha: 2.0,
+                a: a.as_ptr(),
+                rsa: 1,
+                csa: m as isize,
+                b: b.as_ptr(),
+                rsb: n as isize,
+                csb: 1,
+                beta: 1.0,
+                c: c.as_mut_ptr(),
+                rsc: n as isize,
+                csc: 1,
+            };
+            // SAFETY: the buffers hold the strided matrices
+            unsafe { part.run() };
+            assert_eq!(c, want, "{m}x{k}x{n}");
         }
     }
 

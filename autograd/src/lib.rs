@@ -23,6 +23,14 @@
 //!   tape on [`Dual`] numbers: [`hessian`], [`hvp`].
 //! - Gradient checks: [`check_grad`], [`check_tensor_grad`].
 //! - Element types: `f64` (default), `f32`, [`Dual`].
+//! - Fused ops for the chains training repeats, bit-identical to them:
+//!   [`TensorVar::matmul_bias_act`] (a dense layer with its [`Act`]),
+//!   [`TensorVar::sum_sq_diff`], [`TensorVar::softmax_cross_entropy`].
+//! - Speed: tensor buffers are reused through a per-thread [`pool`], so a
+//!   repeated training step allocates nothing of its own; large matrix
+//!   products and element-wise passes run on every core
+//!   ([`set_max_threads`]); element-wise loops use AVX2 where the CPU has
+//!   it, with the same results bit for bit.
 //!
 //! Errors: constructors and `try_` methods return [`Error`]; operators panic
 //! with the same message (it names the op and the shapes found).
@@ -49,7 +57,7 @@ pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
 pub use error::{Error, Result};
-pub use gemm::PARALLEL_MIN_MACS;
+pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
 pub use ops::fused::Act;

@@ -1,0 +1,142 @@
+//! The two GEMM crates xiaolan uses, side by side on one core, on every
+//! product of one training step of the networks it is made for.
+//!
+//! Nielsen's 784-30-10 at batch 10 and a 784-512-512-10 at batch 256: the
+//! forward products x·W, the weight gradients xᵀ·dy (a transposed through
+//! its strides) and the input gradients dy·Wᵀ (b transposed), each timed with
+//! the `gemm` crate's one-thread kernel and with `matrixmultiply`'s, in
+//! alternation, `--rounds` times. One JSON line per product gives the median
+//! microseconds and GFLOP/s of each, their ratio, and the crate the engine
+//! picks for it on this CPU (`autograd::gemm_crate_for`).
+//!
+//! ```text
+//! cargo bench -p xiaolan-autograd --bench gemm_crates
+//! cargo bench -p xiaolan-autograd --bench gemm_crates -- --rounds 31
+//! ```
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{median, timed, Args, Json};
+
+/// One product c[m, n] = a·b, with a stored [m, k] (or [k, m] when `ta`) and
+/// b stored [k, n] (or [n, k] when `tb`), all row-major.
+struct Shape {
+    name: &'static str,
+    m: usize,
+    k: usize,
+    n: usize,
+    ta: bool,
+    tb: bool,
+}
+
+const fn s(name: &'static str, m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Shape {
+    Shape {
+        name,
+        m,
+        k,
+        n,
+        ta,
+        tb,
+    }
+}
+
+const SHAPES: &[Shape] = &[
+    s("784-30-10 x.W1", 10, 784, 30, false, false),
+    s("784-30-10 h.W2", 10, 30, 10, false, false),
+    s("784-30-10 xT.dy1", 784, 10, 30, true, false),
+    s("784-30-10 hT.dy2", 30, 10, 10, true, false),
+    s("784-30-10 dy2.W2T", 10, 10, 30, false, true),
+    s("784-512-512-10 x.W1", 256, 784, 512, false, false),
+    s("784-512-512-10 h1.W2", 256, 512, 512, false, false),
+    s("784-512-512-10 h2.W3", 256, 512, 10, false, false),
+    s("784-512-512-10 xT.dy1", 784, 256, 512, true, false),
+    s("784-512-512-10 h1T.dy2", 512, 256, 512, true, false),
+    s("784-512-512-10 h2T.dy3", 512, 256, 10, true, false),
+    s("784-512-512-10 dy2.W2T", 256, 512, 512, false, true),
+    s("784-512-512-10 dy3.W3T", 256, 10, 512, false, true),
+];
+
+/// Strides of a row-major [rows, cols] matrix, or of its transpose when `t`.
+fn strides(rows: usize, cols: usize, t: bool) -> (isize, isize) {
+    if t {
+        (1, rows as isize)
+    } else {
+        (cols as isize, 1)
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let rounds: usize = args.get("rounds", 15);
+    for sh in SHAPES {
+        let (m, k, n) = (sh.m, sh.k, sh.n);
+        let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
+        let mut c = vec![0f32; m * n];
+        let (rsa, csa) = strides(m, k, sh.ta);
+        let (rsb, csb) = strides(k, n, sh.tb);
+        let (a, b, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+        // about 20M multiply-adds per timing, so small products repeat
+        let reps = (20_000_000 / (m * k * n)).max(1);
+        let (mut t_gemm, mut t_mm) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let (t, _) = timed(|| {
+                for _ in 0..reps {
+                    // SAFETY: the strides stay inside a, b and c
+                    unsafe {
+                        gemm::gemm(
+                            m,
+                            n,
+                            k,
+                            cp,
+                            1,
+                            n as isize,
+                            false,
+                            a,
+                            csa,
+                            rsa,
+                            b,
+                            csb,
+                            rsb,
+                            0.0,
+                            1.0,
+                            false,
+                            false,
+                            false,
+                            gemm::Parallelism::None,
+                        )
+                    }
+                }
+            });
+            t_gemm.push(t / reps as f64);
+            let (t, _) = timed(|| {
+                for _ in 0..reps {
+                    // SAFETY: as above
+                    unsafe {
+                        matrixmultiply::sgemm(
+                            m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, cp, n as isize, 1,
+                        )
+                    }
+                }
+            });
+            t_mm.push(t / reps as f64);
+        }
+        let (g, mm) = (median(&t_gemm), median(&t_mm));
+        let flop = 2.0 * (m * k * n) as f64;
+        let line = Json::new()
+            .str("bench", "gemm_crates")
+            .str("product", sh.name)
+            .int("m", m as u64)
+            .int("k", k as u64)
+            .int("n", n as u64)
+            .int("rounds", rounds as u64)
+            .num("gemm_us", g * 1e6)
+            .num("gemm_gflops", flop / g / 1e9)
+            .num("matrixmultiply_us", mm * 1e6)
+            .num("matrixmultiply_gflops", flop / mm / 1e9)
+            .num("matrixmultiply_over_gemm", mm / g)
+            .str("engine_uses", autograd::gemm_crate_for(m, k, n, sh.tb));
+        println!("{}", line.line());
+    }
+}
