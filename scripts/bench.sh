@@ -49,7 +49,7 @@ python=${PYTHON:-python3}
 target=${PEERS_TARGET:-${TMPDIR:-/tmp}/xiaolan-peers-target}
 
 echo "== building the benchmarks (release)" >&2
-cargo bench -q -p xiaolan-autograd --bench scalar_mlp --bench nielsen_step --no-run >&2
+cargo bench -q -p xiaolan-autograd --bench scalar_mlp --bench nielsen_step --bench gemm_crates --no-run >&2
 cargo bench -q -p xiaolan-nn --bench nielsen_epoch --bench wide_epoch --no-run >&2
 
 ag() { cargo bench -q -p xiaolan-autograd --bench "$@"; }
@@ -70,6 +70,10 @@ if [ "$peers" = 1 ]; then
   # the machine, once: cores, clock, SIMD and the f32/f64 peak
   if [ -f "$shared/python/cpu_peak.py" ]; then python3 "$shared/python/cpu_peak.py" --boost-ghz 3.5; fi
 fi
+
+# the measured FMA peak of one core and of all, and both GEMM crates on every
+# product of the two networks, once
+ag gemm_crates
 
 for r in $(seq "$rounds"); do
   echo "== round $r of $rounds" >&2

@@ -64,10 +64,13 @@ def main():
     # rows[workload][implementation][round] = seconds per epoch (or ns per node)
     rows = defaultdict(lambda: defaultdict(dict))
     extra = defaultdict(list)
+    gemm_rows = []
     for rnd, r in parse(lines):
         b = r.get("bench", "cpu_peak" if "model_name" in r else "")
-        if b == "cpu_peak":
-            print("machine:", json.dumps(r))
+        if b in ("cpu_peak", "fma_peak"):
+            print(f"machine ({b}):", json.dumps(r))
+        elif b == "gemm_crates":
+            gemm_rows.append(r)
         elif b == "scalar_mlp":
             rows["scalar"][f"xiaolan Var, {r['act']}, reused tape"][rnd] = r["reused_tape"]["ns_per_op"]
             rows["scalar"][f"xiaolan Var, {r['act']}, fresh tape"][rnd] = r["fresh_tape"]["ns_per_op"]
@@ -112,6 +115,14 @@ def main():
             vals = list(by_round.values())
             ratios = [v / ref[k] for k, v in by_round.items() if k in ref and ref[k]]
             print(f"| {name} | {cell(vals)} | {cell(ratios) + '×' if ratios else '—'} |")
+    if gemm_rows:
+        print("\n### GEMM crates, one core\n")
+        print("| product | m×k×n | gemm µs (GFLOP/s) | matrixmultiply µs (GFLOP/s) | matrixmultiply / gemm | engine uses |")
+        print("|---|---|---|---|---|---|")
+        for g in gemm_rows:
+            print(f"| {g['product']} | {g['m']}×{g['k']}×{g['n']} | {fmt(g['gemm_us'])} ({g['gemm_gflops']:.0f}) "
+                  f"| {fmt(g['matrixmultiply_us'])} ({g['matrixmultiply_gflops']:.0f}) "
+                  f"| {g['matrixmultiply_over_gemm']:.2f} | {g['engine_uses']} |")
     if extra:
         print("\n### other figures\n")
         print("| workload | data, threads | figure | median (range) |")

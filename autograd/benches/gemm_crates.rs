@@ -9,6 +9,12 @@
 //! microseconds and GFLOP/s of each, their ratio, and the crate the engine
 //! picks for it on this CPU (`autograd::gemm_crate_for`).
 //!
+//! The first line is the machine's f32 peak as measured: a loop of
+//! independent 8-lane fused multiply-adds (AVX2 + FMA), run on one core and
+//! on every core at once, so that GFLOP/s can be given as a fraction of what
+//! the cores actually reach at the clock they run at (a hypervisor's
+//! reported clock is not the boost clock).
+//!
 //! ```text
 //! cargo bench -p xiaolan-autograd --bench gemm_crates
 //! cargo bench -p xiaolan-autograd --bench gemm_crates -- --rounds 31
@@ -66,9 +72,70 @@ fn strides(rows: usize, cols: usize, t: bool) -> (isize, isize) {
     }
 }
 
+/// f32 GFLOP/s of one thread running independent 8-lane FMAs for about
+/// 0.2 s (0 on a CPU without AVX2 and FMA).
+fn fma_peak() -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            const ITERS: usize = 20_000_000;
+            // SAFETY: the CPU has AVX2 and FMA (checked above)
+            let (t, sink) = timed(|| unsafe { fma_loop(ITERS) });
+            assert!(sink.is_finite());
+            // 10 accumulators × 8 lanes × 2 flops per iteration
+            return (ITERS * 10 * 8 * 2) as f64 / t / 1e9;
+        }
+    }
+    0.0
+}
+
+/// Ten chains of FMAs, enough to cover the latency of two FMA pipes.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fma_loop(iters: usize) -> f32 {
+    use std::arch::x86_64::*;
+    let m = _mm256_set1_ps(0.999_999);
+    let a = _mm256_set1_ps(1e-7);
+    let mut acc = [_mm256_set1_ps(1.0); 10];
+    for _ in 0..iters {
+        for x in acc.iter_mut() {
+            *x = _mm256_fmadd_ps(*x, m, a);
+        }
+    }
+    let mut out = [0f32; 8];
+    let mut sum = _mm256_setzero_ps();
+    for x in acc {
+        sum = _mm256_add_ps(sum, x);
+    }
+    _mm256_storeu_ps(out.as_mut_ptr(), sum);
+    out.iter().sum()
+}
+
 fn main() {
     let args = Args::parse();
     let rounds: usize = args.get("rounds", 15);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let one: Vec<f64> = (0..5).map(|_| fma_peak()).collect();
+    let all: Vec<f64> = (0..5)
+        .map(|_| {
+            std::thread::scope(|s| {
+                let hs: Vec<_> = (0..cores).map(|_| s.spawn(fma_peak)).collect();
+                hs.into_iter().map(|h| h.join().unwrap()).sum::<f64>()
+            })
+        })
+        .collect();
+    println!(
+        "{}",
+        Json::new()
+            .str("bench", "fma_peak")
+            .int("cores", cores as u64)
+            .num("f32_gflops_1_core", median(&one))
+            .num("f32_gflops_all_cores", median(&all))
+            .line()
+    );
     for sh in SHAPES {
         let (m, k, n) = (sh.m, sh.k, sh.n);
         let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
