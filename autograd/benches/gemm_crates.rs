@@ -15,6 +15,11 @@
 //! the cores actually reach at the clock they run at (a hypervisor's
 //! reported clock is not the boost clock).
 //!
+//! The last two lines time all the products of one step of each network
+//! through the engine (`Real::gemm`, which picks the crate and splits large
+//! products over the cores) on one thread and on every core, alternating,
+//! so that the scaling of the split can be read off.
+//!
 //! ```text
 //! cargo bench -p xiaolan-autograd --bench gemm_crates
 //! cargo bench -p xiaolan-autograd --bench gemm_crates -- --rounds 31
@@ -114,6 +119,60 @@ unsafe fn fma_loop(iters: usize) -> f32 {
     out.iter().sum()
 }
 
+/// Median milliseconds of all the products of one step (each shape once,
+/// with its own buffers) through the engine, on 1 thread and on every core.
+fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64) {
+    use autograd::Real;
+    let mut bufs: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = shapes
+        .iter()
+        .map(|sh| {
+            let (m, k, n) = (sh.m, sh.k, sh.n);
+            (
+                (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect(),
+                (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect(),
+                vec![0f32; m * n],
+            )
+        })
+        .collect();
+    let step = |bufs: &mut Vec<(Vec<f32>, Vec<f32>, Vec<f32>)>| {
+        timed(|| {
+            for (sh, (a, b, c)) in shapes.iter().zip(bufs.iter_mut()) {
+                let (m, k, n) = (sh.m, sh.k, sh.n);
+                let (rsa, csa) = strides(m, k, sh.ta);
+                let (rsb, csb) = strides(k, n, sh.tb);
+                // SAFETY: the strides stay inside a, b and c
+                unsafe {
+                    <f32 as Real>::gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        rsa,
+                        csa,
+                        b.as_ptr(),
+                        rsb,
+                        csb,
+                        0.0,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    )
+                }
+            }
+        })
+        .0
+    };
+    let (mut one, mut all) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        autograd::set_max_threads(1);
+        one.push(step(&mut bufs));
+        autograd::set_max_threads(0);
+        all.push(step(&mut bufs));
+    }
+    (median(&one) * 1e3, median(&all) * 1e3)
+}
+
 fn main() {
     let args = Args::parse();
     let rounds: usize = args.get("rounds", 15);
@@ -205,5 +264,24 @@ fn main() {
             .num("matrixmultiply_over_gemm", mm / g)
             .str("engine_uses", autograd::gemm_crate_for(m, k, n, sh.tb));
         println!("{}", line.line());
+    }
+    for net in ["784-30-10", "784-512-512-10"] {
+        let shapes: Vec<&Shape> = SHAPES
+            .iter()
+            .filter(|s| s.name.split(' ').next() == Some(net))
+            .collect();
+        let (one, all) = engine_step(&shapes, rounds * 20);
+        println!(
+            "{}",
+            Json::new()
+                .str("bench", "gemm_engine_step")
+                .str("net", net)
+                .int("products", shapes.len() as u64)
+                .int("cores", cores as u64)
+                .num("ms_1_thread", one)
+                .num("ms_all_cores", all)
+                .num("speedup", one / all)
+                .line()
+        );
     }
 }
