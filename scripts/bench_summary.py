@@ -73,7 +73,8 @@ def main():
             gemm_rows.append(r)
         elif b == "gemm_engine_step":
             print(f"engine products of one {r['net']} step: {r['ms_1_thread']:.3f} ms on 1 thread, "
-                  f"{r['ms_all_cores']:.3f} ms on {r['cores']} cores (speedup {r['speedup']:.2f})")
+                  f"{r['ms_all_cores']:.3f} ms on {r['cores']} cores (speedup {r['speedup']:.2f}); "
+                  f"{r.get('ms_1_thread_beside_copies', float('nan')):.3f} ms on 1 thread beside a copy per other core")
         elif b == "scalar_mlp":
             rows["scalar"][f"xiaolan Var, {r['act']}, reused tape"][rnd] = r["reused_tape"]["ns_per_op"]
             rows["scalar"][f"xiaolan Var, {r['act']}, fresh tape"][rnd] = r["fresh_tape"]["ns_per_op"]

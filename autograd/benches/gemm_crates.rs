@@ -18,7 +18,9 @@
 //! The last two lines time all the products of one step of each network
 //! through the engine (`Real::gemm`, which picks the crate and splits large
 //! products over the cores) on one thread and on every core, alternating,
-//! so that the scaling of the split can be read off.
+//! so that the scaling of the split can be read off; and on one thread while
+//! each other core runs its own copy of the step (what the cores give when
+//! they share nothing).
 //!
 //! ```text
 //! cargo bench -p xiaolan-autograd --bench gemm_crates
@@ -120,8 +122,9 @@ unsafe fn fma_loop(iters: usize) -> f32 {
 }
 
 /// Median milliseconds of all the products of one step (each shape once,
-/// with its own buffers) through the engine, on 1 thread and on every core.
-fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64) {
+/// with its own buffers) through the engine: on 1 thread, on every core, and
+/// on 1 thread while every other core runs its own copy of the step.
+fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64, f64) {
     use autograd::Real;
     let mut bufs: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = shapes
         .iter()
@@ -170,7 +173,25 @@ fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64) {
         autograd::set_max_threads(0);
         all.push(step(&mut bufs));
     }
-    (median(&one) * 1e3, median(&all) * 1e3)
+    // every core running its own one-thread copy of the step at once: how
+    // fast the cores are when nothing is shared between them
+    autograd::set_max_threads(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let side_by_side: Vec<f64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let mut own = bufs.clone();
+                s.spawn(move || median(&(0..rounds).map(|_| step(&mut own)).collect::<Vec<_>>()))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    autograd::set_max_threads(0);
+    (
+        median(&one) * 1e3,
+        median(&all) * 1e3,
+        side_by_side.iter().sum::<f64>() / side_by_side.len() as f64 * 1e3,
+    )
 }
 
 fn main() {
@@ -270,7 +291,7 @@ fn main() {
             .iter()
             .filter(|s| s.name.split(' ').next() == Some(net))
             .collect();
-        let (one, all) = engine_step(&shapes, rounds * 20);
+        let (one, all, side) = engine_step(&shapes, rounds * 20);
         println!(
             "{}",
             Json::new()
@@ -281,6 +302,7 @@ fn main() {
                 .num("ms_1_thread", one)
                 .num("ms_all_cores", all)
                 .num("speedup", one / all)
+                .num("ms_1_thread_beside_copies", side)
                 .line()
         );
     }

@@ -12,7 +12,7 @@
 //!   `sigmoid`, loss, `backward()`, then the SGD update in place on the
 //!   weight tensors.
 //! - hand-written: the same maths with hand-coded backprop on the same
-//!   GEMM as the tape's (`Real::gemm`, the `gemm` crate), fixed buffers, no
+//!   GEMM as the tape's (`Real::gemm`), fixed buffers, no
 //!   tape (the update of each weight matrix is folded into one GEMM).
 //!
 //! Before timing, both run a few steps from the same weights on the same

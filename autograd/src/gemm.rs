@@ -397,35 +397,62 @@ mod tests {
 
     #[test]
     fn both_kernels_scale_and_accumulate_like_blas() {
-        // c = 2·a·b + 1·c, once under THIN_SIDE (gemm crate) and once above
-        // it (matrixmultiply), with a transposed a
+        // c = 2·a·b + beta·c with a transposed, b read plainly or transposed,
+        // beta 1 (accumulate) or 0 (c holds NaN and must not be read); the
+        // shapes reach both crates on every CPU
+        let mut crates = std::collections::BTreeSet::new();
         for &(m, k, n) in &[(10, 70, 30), (THIN_SIDE, 90, THIN_SIDE + 3)] {
-            let a: Vec<f64> = (0..m * k).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
-            let b: Vec<f64> = (0..k * n).map(|i| ((i * 5) % 9) as f64 - 4.0).collect();
-            let prod = reference(m, k, n, &a, &b, true);
-            let c0: Vec<f64> = (0..m * n).map(|i| (i % 4) as f64).collect();
-            let want: Vec<f64> = prod.iter().zip(&c0).map(|(p, c)| 2.0 * p + c).collect();
-            let mut c = c0.clone();
-            let part = Part {
-                m,
-                k,
-                n,
-                alpha: 2.0,
-                a: a.as_ptr(),
-                rsa: 1,
-                csa: m as isize,
-                b: b.as_ptr(),
-                rsb: n as isize,
-                csb: 1,
-                beta: 1.0,
-                c: c.as_mut_ptr(),
-                rsc: n as isize,
-                csc: 1,
-            };
-            // SAFETY: the buffers hold the strided matrices
-            unsafe { part.run() };
-            assert_eq!(c, want, "{m}x{k}x{n}");
+            for tb in [false, true] {
+                for beta in [1.0, 0.0] {
+                    crates.insert(gemm_crate_for(m, k, n, tb));
+                    let a: Vec<f64> = (0..m * k).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
+                    let b: Vec<f64> = (0..k * n).map(|i| ((i * 5) % 9) as f64 - 4.0).collect();
+                    // b holds the k×n matrix row-major, or its transpose
+                    let b_plain: Vec<f64> = if tb {
+                        (0..k * n).map(|i| b[(i % n) * k + i / n]).collect()
+                    } else {
+                        b.clone()
+                    };
+                    let prod = reference(m, k, n, &a, &b_plain, true);
+                    let c0: Vec<f64> = (0..m * n)
+                        .map(|i| {
+                            if beta == 0.0 {
+                                f64::NAN
+                            } else {
+                                (i % 4) as f64
+                            }
+                        })
+                        .collect();
+                    let want: Vec<f64> = prod
+                        .iter()
+                        .zip(&c0)
+                        .map(|(p, c)| if beta == 0.0 { 2.0 * p } else { 2.0 * p + c })
+                        .collect();
+                    let mut c = c0.clone();
+                    let (rsb, csb) = if tb { (1, k as isize) } else { (n as isize, 1) };
+                    let part = Part {
+                        m,
+                        k,
+                        n,
+                        alpha: 2.0,
+                        a: a.as_ptr(),
+                        rsa: 1,
+                        csa: m as isize,
+                        b: b.as_ptr(),
+                        rsb,
+                        csb,
+                        beta,
+                        c: c.as_mut_ptr(),
+                        rsc: n as isize,
+                        csc: 1,
+                    };
+                    // SAFETY: the buffers hold the strided matrices
+                    unsafe { part.run() };
+                    assert_eq!(c, want, "{m}x{k}x{n}, b transposed {tb}, beta {beta}");
+                }
+            }
         }
+        assert_eq!(crates.len(), 2, "both crates exercised: {crates:?}");
     }
 
     #[test]

@@ -102,8 +102,8 @@ pub trait Real:
     }
 
     /// Whether [`Real::gemm`] with `beta` = 0 only writes `c` and never reads
-    /// it, so that `c` may be uninitialised memory (as the `gemm` crate
-    /// does with `read_dst` false, and the default `gemm` does). Tensor kernels then skip
+    /// it, so that `c` may be uninitialised memory (as both GEMM crates
+    /// promise, and the default `gemm` does). Tensor kernels then skip
     /// zero-filling their outputs. Leave it `false` for a `gemm` of your own
     /// unless it makes the same promise.
     const GEMM_BETA_ZERO_WRITES_ONLY: bool = false;
@@ -112,8 +112,10 @@ pub trait Real:
     ///
     /// `a` is m×k with strides (`rsa`, `csa`), `b` is k×n with strides (`rsb`,
     /// `csb`), `c` is m×n with strides (`rsc`, `csc`). `f32` and `f64` use the
-    /// `gemm` crate's kernels (split over the cores for large products, see
-    /// [`crate::set_max_threads`]); other types use a plain loop.
+    /// kernels of the `gemm` or `matrixmultiply` crate, whichever is faster
+    /// for the shape ([`crate::gemm_crate_for`]), split over the cores for
+    /// large products ([`crate::set_max_threads`]); other types use a plain
+    /// loop.
     ///
     /// # Safety
     /// Every index reachable through the given dimensions and strides must lie
@@ -159,7 +161,7 @@ macro_rules! impl_real_float {
     ($t:ty, $name:literal) => {
         impl Real for $t {
             const NAME: &'static str = $name;
-            // the gemm crate does not read dst when read_dst is false (beta = 0)
+            // neither GEMM crate reads c when beta is 0
             const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
             #[inline]
             fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {

@@ -1,4 +1,5 @@
-//! Matrix product through the GEMM kernels (the `gemm` crate, see [`crate::set_max_threads`]).
+//! Matrix product through the GEMM kernels ([`crate::gemm_crate_for`] says
+//! which crate's; large products use every core, see [`crate::set_max_threads`]).
 
 use crate::error::Result;
 use crate::op::{Backward, Op};
@@ -56,7 +57,7 @@ impl<E: Real> Op<E> for MatMulBias {
 
 impl<'t, E: Real> TensorVar<'t, E> {
     /// x·w + b as one op: the matrix product of this [m, k] tensor and w
-    /// ([k, n]) plus the bias b ([n] or [1, n]) on every row. Same value and
+    /// ([k, n]) plus the bias b (`[n]` or `[1, n]`) on every row. Same value and
     /// gradients as `x.matmul(w) + b`, with one output buffer instead of three
     /// and no broadcast bias on the tape: a dense layer's forward.
     ///
@@ -75,7 +76,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if x or w is not 2-D, the inner dimensions
-    /// differ, or b is not [n] or [1, n].
+    /// differ, or b is not `[n]` or `[1, n]`.
     pub fn try_matmul_bias(self, w: Self, b: Self) -> Result<Self> {
         self.tape().apply(
             MatMulBias,
