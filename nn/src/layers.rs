@@ -93,7 +93,7 @@ pub trait Model<E: Real> {
 }
 
 /// A fully connected layer: y = x·W + b for x of shape [n, inputs], with
-/// weight W of shape [inputs, outputs] and bias b of shape [outputs]
+/// weight W of shape `[inputs, outputs]` and bias b of shape `[outputs]`
 /// (broadcast over the rows).
 ///
 /// ```
@@ -120,7 +120,7 @@ pub struct Linear {
 
 impl Linear {
     /// Adds a layer's parameters to `store` as `"{name}.weight"` ([inputs,
-    /// outputs]) and `"{name}.bias"` ([outputs]), drawn by `init` from `rng`.
+    /// outputs]) and `"{name}.bias"` (`[outputs]`), drawn by `init` from `rng`.
     ///
     /// # Errors
     /// [`Error::Invalid`] if a size is 0 or a name is already in the store.
@@ -152,7 +152,7 @@ impl Linear {
     ///
     /// # Errors
     /// [`Error::Mismatch`] if either is missing or their shapes are not
-    /// [inputs, outputs] and [outputs].
+    /// `[inputs, outputs]` and `[outputs]`.
     pub fn from_store<E: Real>(store: &ParamStore<E>, name: &str) -> Result<Self> {
         let find = |suffix: &str| {
             let key = format!("{name}.{suffix}");
@@ -293,7 +293,7 @@ impl Linear {
         self.weight
     }
 
-    /// The id of the bias, [outputs].
+    /// The id of the bias, `[outputs]`.
     pub fn bias(&self) -> ParamId {
         self.bias
     }
@@ -320,7 +320,7 @@ fn check_size(layer: &str, what: &str, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// One neuron: a = g(x·w + b), with weights w ([inputs, 1]), a bias b ([1])
+/// One neuron: a = g(x·w + b), with weights w ([inputs, 1]), a bias b (`[1]`)
 /// and an activation g. On a batch x of shape [n, inputs] it gives [n, 1].
 ///
 /// ```
@@ -390,7 +390,7 @@ impl Neuron {
         self.linear.weight()
     }
 
-    /// The id of the bias, [1].
+    /// The id of the bias, `[1]`.
     pub fn bias(&self) -> ParamId {
         self.linear.bias()
     }

@@ -251,7 +251,7 @@ pub fn l2_penalty<'t, E: Real>(p: &Bound<'t, E>, ids: &[ParamId]) -> Result<Var<
 /// one class index per sample.
 #[derive(Clone, Copy, Debug)]
 pub enum Targets<'a, E: Real = f64> {
-    /// Target values, one row per sample ([n, outputs]; [n] is read as
+    /// Target values, one row per sample ([n, outputs]; `[n]` is read as
     /// [n, 1] by the training loop).
     Values(&'a Tensor<E>),
     /// One class index per sample.

@@ -199,7 +199,7 @@ impl<'t, E: Real> ScalarBound<'t, E> {
 
     /// The gradients of every parameter, laid out like an [`Mlp`]'s
     /// parameters (per layer a [inputs, outputs] weight gradient and an
-    /// [outputs] bias gradient), so they compare directly with the tensor
+    /// `[outputs]` bias gradient), so they compare directly with the tensor
     /// network's [`ParamGrads`].
     pub fn grads(&self, grads: &Grads<E>) -> ParamGrads<E> {
         let mut out = Vec::with_capacity(2 * self.layers.len());

@@ -279,7 +279,7 @@ impl<E: Real> Op<E> for SoftmaxCrossEntropy {
 
 impl<'t, E: Real> TensorVar<'t, E> {
     /// act(x·w + b) as one op: a dense layer and its activation, for x
-    /// [m, k], w [k, n] and b [n] or [1, n]. Same value and gradients as
+    /// [m, k], w [k, n] and b `[n]` or `[1, n]`. Same value and gradients as
     /// `x.matmul_bias(w, b)` followed by the activation's own op, with one
     /// record and one buffer instead of two.
     ///
@@ -345,7 +345,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
     }
 
     /// The softmax cross-entropy of logits [n, k] against one class index
-    /// per row: the mean over rows of −ln softmax(row)[class], computed
+    /// per row: the mean over rows of −ln softmax(row)`[class]`, computed
     /// stably, in one op (the value and gradient of
     /// `-self.log_softmax(1).gather(classes).mean()`). Its gradient is
     /// (softmax − one-hot) / n.

@@ -726,7 +726,7 @@ impl<E: Real> Tensor<E> {
     }
 
     /// x·w + b into one output: the matrix product of x ([m, k]) and w
-    /// ([k, n]), then the bias b ([n] or [1, n]) added to every row in one
+    /// ([k, n]), then the bias b (`[n]` or `[1, n]`) added to every row in one
     /// pass over the product, instead of a product, a broadcast bias and a
     /// sum.
     ///
@@ -740,7 +740,7 @@ impl<E: Real> Tensor<E> {
     ///
     /// # Errors
     /// [`Error::Shape`] if x or w is not 2-D, the inner dimensions differ, or
-    /// b is not [n] or [1, n].
+    /// b is not `[n]` or `[1, n]`.
     pub fn matmul_bias(&self, w: &Self, b: &Self) -> Result<Self> {
         self.matmul_bias_map("matmul_bias", w, b, |z| z)
     }

@@ -7,7 +7,7 @@
 //!
 //! | set | inputs | target |
 //! | --- | --- | --- |
-//! | [`line`] | size | toxicity y = 1.7·x (+ noise): the course's bean (0.4, 0.68) lies on it |
+//! | [`line()`] | size | toxicity y = 1.7·x (+ noise): the course's bean (0.4, 0.68) lies on it |
 //! | [`line_with_offset`] | size | y = 0.6·x + 0.4 (+ noise): a line `y = w·x` through the origin cannot fit it |
 //! | [`threshold`] | size | 0 (safe) below 0.5, 1 (toxic) from 0.5 on |
 //! | [`hill`] | size | 1 for medium sizes in [0.35, 0.65), 0 for small and big |
@@ -31,7 +31,7 @@ use autograd::Tensor;
 /// The course's first bean: size x = 0.4, toxicity y = 0.68.
 pub const COURSE_BEAN: (f64, f64) = (0.4, 0.68);
 
-/// The slope of [`line`]: 0.68 / 0.4, so the course's bean lies on it.
+/// The slope of [`line()`]: 0.68 / 0.4, so the course's bean lies on it.
 pub const LINE_W: f64 = 1.7;
 
 /// The slope of [`line_with_offset`].

@@ -4,7 +4,7 @@
 //! element-type code, the number of dimensions), one big-endian `u32` per
 //! dimension, then the elements row-major. MNIST's images have magic 2051
 //! (`0x00000803`: unsigned bytes, 3 dimensions [n, rows, cols]) and its labels
-//! 2049 (`0x00000801`: unsigned bytes, 1 dimension [n]). A file starting with
+//! 2049 (`0x00000801`: unsigned bytes, 1 dimension `[n]`). A file starting with
 //! the gzip magic bytes `1f 8b` is decompressed while it is read.
 //!
 //! ```no_run
