@@ -67,70 +67,38 @@ fn has_avx512() -> bool {
     }
 }
 
+/// `matrixmultiply`'s `sgemm`/`dgemm`: (m, k, n, alpha, a, rsa, csa, b, rsb,
+/// csb, beta, c, rsc, csc), BLAS's convention; c is not read when beta is 0.
+type MmKernel<T> = unsafe fn(
+    usize,
+    usize,
+    usize,
+    T,
+    *const T,
+    isize,
+    isize,
+    *const T,
+    isize,
+    isize,
+    T,
+    *mut T,
+    isize,
+    isize,
+);
+
 /// An element type both crates multiply.
 pub(crate) trait Elem: Copy + PartialEq + Send + Sync + 'static {
     const ZERO: Self;
-    /// `matrixmultiply`'s kernel for this type (BLAS's convention; c is not
-    /// read when beta is 0).
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn mm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: Self,
-        a: *const Self,
-        rsa: isize,
-        csa: isize,
-        b: *const Self,
-        rsb: isize,
-        csb: isize,
-        beta: Self,
-        c: *mut Self,
-        rsc: isize,
-        csc: isize,
-    );
+    /// `matrixmultiply`'s kernel for this type.
+    const MM: MmKernel<Self>;
 }
 impl Elem for f32 {
     const ZERO: Self = 0.0;
-    unsafe fn mm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: f32,
-        a: *const f32,
-        rsa: isize,
-        csa: isize,
-        b: *const f32,
-        rsb: isize,
-        csb: isize,
-        beta: f32,
-        c: *mut f32,
-        rsc: isize,
-        csc: isize,
-    ) {
-        matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
-    }
+    const MM: MmKernel<Self> = matrixmultiply::sgemm;
 }
 impl Elem for f64 {
     const ZERO: Self = 0.0;
-    unsafe fn mm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: f64,
-        a: *const f64,
-        rsa: isize,
-        csa: isize,
-        b: *const f64,
-        rsb: isize,
-        csb: isize,
-        beta: f64,
-        c: *mut f64,
-        rsc: isize,
-        csc: isize,
-    ) {
-        matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
-    }
+    const MM: MmKernel<Self> = matrixmultiply::dgemm;
 }
 
 /// One product c = alpha·a·b + beta·c (BLAS's convention) with strides, as
@@ -164,7 +132,7 @@ impl<T: Elem> Part<T> {
             return;
         }
         if uses_matrixmultiply(self.m, self.k, self.n, self.csb != 1) {
-            return T::mm(
+            return (T::MM)(
                 self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b, self.rsb,
                 self.csb, self.beta, self.c, self.rsc, self.csc,
             );
@@ -318,6 +286,39 @@ unsafe fn split<T: Elem>(whole: &Part<T>) {
 mod tests {
     use super::*;
 
+    /// The product c = alpha·a·b + beta·c of m×k and k×n operands with the
+    /// given (row, column) strides, into a row-major m×n c.
+    #[allow(clippy::too_many_arguments)]
+    fn part(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f64,
+        a: *const f64,
+        (rsa, csa): (isize, isize),
+        b: *const f64,
+        (rsb, csb): (isize, isize),
+        beta: f64,
+        c: *mut f64,
+    ) -> Part<f64> {
+        Part {
+            m,
+            k,
+            n,
+            alpha,
+            a,
+            rsa,
+            csa,
+            b,
+            rsb,
+            csb,
+            beta,
+            c,
+            rsc: n as isize,
+            csc: 1,
+        }
+    }
+
     /// The plain triple loop, for checking.
     fn reference(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], ta: bool) -> Vec<f64> {
         let mut c = vec![0.0; m * n];
@@ -348,22 +349,18 @@ mod tests {
             let (rsa, csa) = if ta { (1, m as isize) } else { (k as isize, 1) };
             for parts in 1..=3 {
                 let mut c = vec![f64::NAN; m * n];
-                let whole = Part {
+                let whole = part(
                     m,
                     k,
                     n,
-                    alpha: 1.0,
-                    a: a.as_ptr(),
-                    rsa,
-                    csa,
-                    b: b.as_ptr(),
-                    rsb: n as isize,
-                    csb: 1,
-                    beta: 0.0,
-                    c: c.as_mut_ptr(),
-                    rsc: n as isize,
-                    csc: 1,
-                };
+                    1.0,
+                    a.as_ptr(),
+                    (rsa, csa),
+                    b.as_ptr(),
+                    (n as isize, 1),
+                    0.0,
+                    c.as_mut_ptr(),
+                );
                 for i in 0..parts {
                     // SAFETY: the blocks tile the product inside the buffers
                     unsafe { whole.block(i, parts).run() };
@@ -374,22 +371,18 @@ mod tests {
             let mut c = vec![f64::NAN; m * n];
             // SAFETY: row-major buffers of the right sizes
             unsafe {
-                split(&Part {
+                split(&part(
                     m,
                     k,
                     n,
-                    alpha: 1.0,
-                    a: a.as_ptr(),
-                    rsa,
-                    csa,
-                    b: b.as_ptr(),
-                    rsb: n as isize,
-                    csb: 1,
-                    beta: 0.0,
-                    c: c.as_mut_ptr(),
-                    rsc: n as isize,
-                    csc: 1,
-                })
+                    1.0,
+                    a.as_ptr(),
+                    (rsa, csa),
+                    b.as_ptr(),
+                    (n as isize, 1),
+                    0.0,
+                    c.as_mut_ptr(),
+                ))
             };
             assert_eq!(c, want, "{m}x{k}x{n} split over the helpers");
         }
@@ -430,24 +423,20 @@ mod tests {
                         .collect();
                     let mut c = c0.clone();
                     let (rsb, csb) = if tb { (1, k as isize) } else { (n as isize, 1) };
-                    let part = Part {
+                    let p = part(
                         m,
                         k,
                         n,
-                        alpha: 2.0,
-                        a: a.as_ptr(),
-                        rsa: 1,
-                        csa: m as isize,
-                        b: b.as_ptr(),
-                        rsb,
-                        csb,
+                        2.0,
+                        a.as_ptr(),
+                        (1, m as isize),
+                        b.as_ptr(),
+                        (rsb, csb),
                         beta,
-                        c: c.as_mut_ptr(),
-                        rsc: n as isize,
-                        csc: 1,
-                    };
+                        c.as_mut_ptr(),
+                    );
                     // SAFETY: the buffers hold the strided matrices
-                    unsafe { part.run() };
+                    unsafe { p.run() };
                     assert_eq!(c, want, "{m}x{k}x{n}, b transposed {tb}, beta {beta}");
                 }
             }
@@ -468,22 +457,18 @@ mod tests {
                         let mut c = vec![0.0; m * n];
                         // SAFETY: row-major buffers of the right sizes
                         unsafe {
-                            split(&Part {
+                            split(&part(
                                 m,
                                 k,
                                 n,
-                                alpha: 1.0,
-                                a: a.as_ptr(),
-                                rsa: k as isize,
-                                csa: 1,
-                                b: b.as_ptr(),
-                                rsb: n as isize,
-                                csb: 1,
-                                beta: 0.0,
-                                c: c.as_mut_ptr(),
-                                rsc: n as isize,
-                                csc: 1,
-                            })
+                                1.0,
+                                a.as_ptr(),
+                                (k as isize, 1),
+                                b.as_ptr(),
+                                (n as isize, 1),
+                                0.0,
+                                c.as_mut_ptr(),
+                            ))
                         };
                         assert_eq!(c, want);
                     }
