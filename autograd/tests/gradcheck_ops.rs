@@ -1372,10 +1372,18 @@ fn matmul_bias_act_passes_the_gradient_check_for_every_activation() {
 #[test]
 fn matmul_bias_act_equals_its_chain_bit_for_bit() {
     let mut rng = Rng::new(1120);
+    // a small layer, and one wide enough (64 × 1100 outputs) that the bias,
+    // activation and gradient passes are cut into column blocks for the cores
+    for (m, k, n) in [(6, 7, 5), (64, 8, 1100)] {
+        matmul_bias_act_equals_its_chain_at(&mut rng, m, k, n);
+    }
+}
+
+fn matmul_bias_act_equals_its_chain_at(rng: &mut Rng, m: usize, k: usize, n: usize) {
     let (x, w, b) = (
-        rng.tensor(&[6, 7], |r| r.uniform(-2.0, 2.0)),
-        rng.tensor(&[7, 5], |r| r.uniform(-1.0, 1.0)),
-        rng.tensor(&[5], |r| r.uniform(-1.0, 1.0)),
+        rng.tensor(&[m, k], |r| r.uniform(-2.0, 2.0)),
+        rng.tensor(&[k, n], |r| r.uniform(-1.0, 1.0)),
+        rng.tensor(&[n], |r| r.uniform(-1.0, 1.0)),
     );
     for act in ACTS {
         // f64

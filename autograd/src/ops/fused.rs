@@ -18,6 +18,7 @@ use crate::scalar::Var;
 use crate::simd::fast;
 use crate::tape::Input;
 use crate::tensor::{ok, Tensor, TensorVar};
+use smallvec::SmallVec;
 
 /// An element-wise activation whose derivative is a function of its output,
 /// so that it can be fused into the op that makes its input
@@ -87,37 +88,38 @@ fn grad_colsum<E: Real>(
     d: impl Fn(E, E) -> E + Sync,
 ) -> (Tensor<E>, Tensor<E>) {
     let (m, n) = (y.shape()[0], y.shape()[1]);
-    let mut dz = Tensor::zeros(y.shape());
     let mut db = Tensor::zeros(bias);
-    if n > 0 {
-        let (out, sums) = (
-            SharedMut(dz.data_mut().as_mut_ptr()),
-            SharedMut(db.data_mut().as_mut_ptr()),
-        );
-        let (g, y) = (dy.data(), y.data());
-        // column blocks, each summed row by row in order, on every core
-        for_each_chunk(n, PARALLEL_MIN_ELEMENTS / std::cmp::max(m, 1), |cols| {
-            // SAFETY: each chunk owns the columns `cols` of dz and of db
-            let s = unsafe { sums.slice(cols.clone()) };
-            fast(|| {
-                for r in 0..m {
-                    let at = r * n + cols.start..r * n + cols.end;
-                    // SAFETY: as above: row r's columns `cols` of dz
-                    let o = unsafe { out.slice(at.clone()) };
-                    for (((o, &g), &y), s) in o
-                        .iter_mut()
-                        .zip(&g[at.clone()])
-                        .zip(&y[at])
-                        .zip(s.iter_mut())
-                    {
-                        let v = d(g, y);
-                        *o = v;
-                        *s += v;
+    let sums = SharedMut(db.data_mut().as_mut_ptr());
+    let (g, y) = (dy.data(), y.data());
+    // SAFETY: the chunks below cover every column of every row of dz, so
+    // all m·n elements are written (none when n is 0)
+    let dz = unsafe {
+        Tensor::build_uninit(SmallVec::from_slice(&[m, n]), |out| {
+            let out = SharedMut(out);
+            // column blocks, each summed row by row in order, on every core
+            for_each_chunk(n, PARALLEL_MIN_ELEMENTS / std::cmp::max(m, 1), |cols| {
+                // SAFETY: each chunk owns the columns `cols` of dz and of db
+                let s = sums.slice(cols.clone());
+                fast(|| {
+                    for r in 0..m {
+                        let at = r * n + cols.start..r * n + cols.end;
+                        // SAFETY: as above: row r's columns `cols` of dz
+                        let o = out.slice(at.clone());
+                        for (((o, &g), &y), s) in o
+                            .iter_mut()
+                            .zip(&g[at.clone()])
+                            .zip(&y[at])
+                            .zip(s.iter_mut())
+                        {
+                            let v = d(g, y);
+                            *o = v;
+                            *s += v;
+                        }
                     }
-                }
+                });
             });
-        });
-    }
+        })
+    };
     (dz, db)
 }
 
