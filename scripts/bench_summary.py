@@ -19,10 +19,16 @@ def parse(lines):
     """Yields (round, record) for every result line; the round is counted
     from the scalar_mlp tanh line that opens each round of bench.sh."""
     rnd = 0
-    for line in lines:
+    for n, line in enumerate(lines, 1):
         line = line.strip()
         if line.startswith("{"):
-            rec = json.loads(line)
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                # a run cut short leaves half a line: say so and go on
+                print(f"skipped line {n}: expected one JSON object, found {line[:60]!r} ({e.msg})",
+                      file=sys.stderr)
+                continue
             if rec.get("bench") == "scalar_mlp" and rec.get("act") == "tanh":
                 rnd += 1
             yield rnd, rec

@@ -197,6 +197,10 @@ fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64, f64) {
 fn main() {
     let args = Args::parse();
     let rounds: usize = args.get("rounds", 15);
+    if rounds == 0 {
+        eprintln!("--rounds must be at least 1, found 0");
+        std::process::exit(2);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let one: Vec<f64> = (0..5).map(|_| fma_peak()).collect();
     let all: Vec<f64> = (0..5)
