@@ -5,9 +5,25 @@ use std::fmt;
 /// An error from a tensor operation, a constructor, or a backward call.
 ///
 /// Every message names the operation and says what was expected and what was
-/// found, e.g. `matmul: inner dimensions differ: [2, 3] x [4, 5] (3 != 4)`.
-/// Operator overloads (`a + b`, `a.matmul(b)`) panic with the same message;
-/// their `try_` twins return this error.
+/// found. Operator overloads and methods on the tape (`a + b`,
+/// `a.matmul(b)`) panic with the same message; their `try_` twins
+/// (`a.try_matmul(b)`) return this error.
+///
+/// ```
+/// use autograd::{Error, Tape, Tensor};
+/// let a = Tensor::<f64>::zeros(&[2, 3]);
+/// let b = Tensor::<f64>::zeros(&[4, 5]);
+/// let err = a.matmul(&b).unwrap_err();
+/// assert!(matches!(err, Error::Shape { op: "matmul", .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "matmul: inner dimensions must agree (3 != 4), found shapes [2, 3] and [4, 5]"
+/// );
+/// // the same product on a tape
+/// let tape = Tape::new();
+/// let (x, y) = (tape.tensor(a), tape.tensor(b));
+/// assert_eq!(x.try_matmul(y).unwrap_err(), err);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
     /// Two shapes that must agree (equal, broadcastable, or with matching inner
