@@ -16,7 +16,7 @@
 //! reported clock is not the boost clock).
 //!
 //! The last two lines time all the products of one step of each network
-//! through the engine (`Real::gemm`, which picks the crate and splits large
+//! through the engine (`autograd::bench_gemm`, the tape's own GEMM entry, which picks the crate and splits large
 //! products over the cores) on one thread and on every core, alternating,
 //! so that the scaling of the split can be read off; and on one thread while
 //! each other core runs its own copy of the step (what the cores give when
@@ -125,7 +125,6 @@ unsafe fn fma_loop(iters: usize) -> f32 {
 /// with its own buffers) through the engine: on 1 thread, on every core, and
 /// on 1 thread while every other core runs its own copy of the step.
 fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64, f64) {
-    use autograd::Real;
     let mut bufs: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = shapes
         .iter()
         .map(|sh| {
@@ -143,25 +142,16 @@ fn engine_step(shapes: &[&Shape], rounds: usize) -> (f64, f64, f64) {
                 let (m, k, n) = (sh.m, sh.k, sh.n);
                 let (rsa, csa) = strides(m, k, sh.ta);
                 let (rsb, csb) = strides(k, n, sh.tb);
-                // SAFETY: the strides stay inside a, b and c
-                unsafe {
-                    <f32 as Real>::gemm(
-                        m,
-                        k,
-                        n,
-                        1.0,
-                        a.as_ptr(),
-                        rsa,
-                        csa,
-                        b.as_ptr(),
-                        rsb,
-                        csb,
-                        0.0,
-                        c.as_mut_ptr(),
-                        n as isize,
-                        1,
-                    )
-                }
+                autograd::bench_gemm(
+                    (m, k, n),
+                    1.0,
+                    a,
+                    (rsa as usize, csa as usize),
+                    b,
+                    (rsb as usize, csb as usize),
+                    0.0,
+                    c,
+                );
             }
         })
         .0

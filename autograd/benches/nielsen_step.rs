@@ -12,7 +12,7 @@
 //!   `sigmoid`, loss, `backward()`, then the SGD update in place on the
 //!   weight tensors.
 //! - hand-written: the same maths with hand-coded backprop on the same
-//!   GEMM as the tape's (`Real::gemm`), fixed buffers, no
+//!   GEMM as the tape's (`autograd::bench_gemm`), fixed buffers, no
 //!   tape (the update of each weight matrix is folded into one GEMM).
 //!
 //! Before timing, both run a few steps from the same weights on the same
@@ -231,42 +231,10 @@ fn sigmoid(x: f32) -> f32 {
     }
 }
 
-/// C (m×n) = alpha·A (m×k)·B (k×n) + beta·C, operands given by row and column strides.
-#[allow(clippy::too_many_arguments)]
-fn gemm(
-    (m, k, n): (usize, usize, usize),
-    alpha: f32,
-    a: &[f32],
-    (rsa, csa): (usize, usize),
-    b: &[f32],
-    (rsb, csb): (usize, usize),
-    beta: f32,
-    c: &mut [f32],
-) {
-    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
-    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
-    assert!(c.len() >= m * n);
-    // SAFETY: the asserts above keep every access of the three operands
-    // (as described by their sizes and strides) inside their slices.
-    unsafe {
-        <f32 as autograd::Real>::gemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            beta,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        )
-    }
-}
+// C (m×n) = alpha·A (m×k)·B (k×n) + beta·C, operands given by row and
+// column strides: the engine's own GEMM entry, the kernels the tape's
+// products run on.
+use autograd::bench_gemm as gemm;
 
 impl Hand {
     fn new(p: &Params) -> Self {

@@ -57,6 +57,8 @@ pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
 pub use error::{Error, Result};
+#[doc(hidden)]
+pub use gemm::bench_gemm;
 pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};

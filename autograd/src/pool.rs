@@ -39,6 +39,7 @@
 
 use crate::real::Real;
 use crate::tensor::Tensor;
+use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::thread::LocalKey;
@@ -83,10 +84,9 @@ struct Bucket<E> {
     last_use: u64,
 }
 
-/// The cache of one element type on one thread. Reached through
-/// [`Real::pool`]; use the functions of this module.
-#[doc(hidden)]
-pub struct Pool<E: Real> {
+/// The cache of one element type on one thread (`f32` and `f64` have one
+/// each, other types none), reached through `with`.
+struct Pool<E: Real> {
     buckets: Vec<Bucket<E>>,
     /// The emptied slot vectors of dropped [`crate::Grads`].
     spare_grads: Vec<GradSlots<E>>,
@@ -96,8 +96,8 @@ pub struct Pool<E: Real> {
 }
 
 impl<E: Real> Pool<E> {
-    /// An empty, enabled cache (for the thread-locals of [`Real::pool`]).
-    pub const fn new() -> Self {
+    /// An empty, enabled cache (for the thread-locals below).
+    const fn new() -> Self {
         Pool {
             buckets: Vec::new(),
             spare_grads: Vec::new(),
@@ -228,19 +228,48 @@ impl<E: Real> Pool<E> {
     }
 }
 
-impl<E: Real> Default for Pool<E> {
-    fn default() -> Self {
-        Self::new()
+thread_local! {
+    static POOL_F32: RefCell<Pool<f32>> = const { RefCell::new(Pool::new()) };
+    static POOL_F64: RefCell<Pool<f64>> = const { RefCell::new(Pool::new()) };
+}
+
+/// Runs `f` on this thread's cache for `E`: `None` if `E` has none (neither
+/// `f32` nor `f64`), or if the cache is out of reach (being torn down as
+/// the thread exits, or already borrowed).
+#[inline]
+fn with<E: Real, R>(f: impl FnOnce(&mut Pool<E>) -> R) -> Option<R> {
+    // the type tests are constants of each monomorphised copy
+    if is::<E, f32>() {
+        on(&POOL_F32, f)
+    } else if is::<E, f64>() {
+        on(&POOL_F64, f)
+    } else {
+        None
     }
 }
 
-fn with<E: Real, R>(f: impl FnOnce(&mut Pool<E>) -> R) -> Option<R> {
-    let key: &'static LocalKey<RefCell<Pool<E>>> = E::pool()?;
+/// Whether `E` is `T`.
+#[inline]
+fn is<E: 'static, T: 'static>() -> bool {
+    std::any::TypeId::of::<E>() == std::any::TypeId::of::<T>()
+}
+
+/// Runs `f` on the cache behind `key`, which holds `Pool<E>` (the caller
+/// checked that T is E).
+#[inline]
+fn on<T: Real, E: Real, R>(
+    key: &'static LocalKey<RefCell<Pool<T>>>,
+    f: impl FnOnce(&mut Pool<E>) -> R,
+) -> Option<R> {
     // `try_with`: the thread-local may be gone while the thread exits, and
     // a buffer dropped then is simply freed
-    key.try_with(|p| p.try_borrow_mut().ok().map(|mut p| f(&mut p)))
-        .ok()
-        .flatten()
+    key.try_with(|p| {
+        let mut p = p.try_borrow_mut().ok()?;
+        let p = (&mut *p as &mut dyn Any).downcast_mut::<Pool<E>>()?;
+        Some(f(p))
+    })
+    .ok()
+    .flatten()
 }
 
 /// A unique, empty buffer of capacity `n` for a new tensor.

@@ -1,10 +1,7 @@
 //! The element types a tape computes with: `f32`, `f64`, and [`Dual`] for second derivatives.
 
-use crate::pool::Pool;
-use std::cell::RefCell;
 use std::fmt::{Debug, Display};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
-use std::thread::LocalKey;
 
 /// A real number the tape can compute with.
 ///
@@ -13,6 +10,87 @@ use std::thread::LocalKey;
 /// sweep into a Hessian-vector product; see [`crate::hessian`]).
 ///
 /// Comparisons (`PartialOrd`) and [`Real::to_f64`] look at the value only.
+///
+/// The trait says only what a number is: arithmetic, the math functions,
+/// conversions, a name. How tensors of a type are stored and multiplied is
+/// the engine's business, chosen by the type:
+///
+/// - `f32` and `f64` tensors multiply on the kernels of the `gemm` and
+///   `matrixmultiply` crates, split over the cores for large products
+///   ([`crate::gemm_crate_for`], [`crate::set_max_threads`]), and their
+///   buffers are reused through a per-thread cache ([`crate::pool`]);
+/// - every other type, [`Dual`] or one of your own, multiplies matrices with
+///   a plain triple loop on the calling thread (summing over the inner
+///   dimension in order) and allocates and frees its buffers with the system
+///   allocator ([`crate::pool::stats`] is `None` for it).
+///
+/// A type of your own implements the required methods; the others have
+/// defaults. A number on a fixed grid of 1/1024, say:
+///
+/// ```
+/// use autograd::{Real, Tape, Tensor};
+/// use std::ops::*;
+///
+/// #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+/// struct Fixed(f64);
+/// impl Fixed {
+///     fn round(x: f64) -> Fixed {
+///         Fixed((x * 1024.0).round() / 1024.0)
+///     }
+/// }
+/// impl std::fmt::Display for Fixed {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         write!(f, "{}", self.0)
+///     }
+/// }
+/// macro_rules! op {
+///     ($tr:ident, $f:ident, $tra:ident, $fa:ident, $o:tt) => {
+///         impl $tr for Fixed {
+///             type Output = Fixed;
+///             fn $f(self, o: Fixed) -> Fixed { Fixed::round(self.0 $o o.0) }
+///         }
+///         impl $tra for Fixed {
+///             fn $fa(&mut self, o: Fixed) { *self = *self $o o; }
+///         }
+///     };
+/// }
+/// op!(Add, add, AddAssign, add_assign, +);
+/// op!(Sub, sub, SubAssign, sub_assign, -);
+/// op!(Mul, mul, MulAssign, mul_assign, *);
+/// op!(Div, div, DivAssign, div_assign, /);
+/// impl Neg for Fixed {
+///     type Output = Fixed;
+///     fn neg(self) -> Fixed { Fixed(-self.0) }
+/// }
+/// impl std::iter::Sum for Fixed {
+///     fn sum<I: Iterator<Item = Fixed>>(it: I) -> Fixed { it.fold(Fixed(0.0), |a, b| a + b) }
+/// }
+/// impl Real for Fixed {
+///     const NAME: &'static str = "fixed";
+///     fn from_f64(x: f64) -> Self { Fixed::round(x) }
+///     fn to_f64(self) -> f64 { self.0 }
+///     fn exp(self) -> Self { Fixed::round(self.0.exp()) }
+///     fn ln(self) -> Self { Fixed::round(self.0.ln()) }
+///     fn sqrt(self) -> Self { Fixed::round(self.0.sqrt()) }
+///     fn powi(self, n: i32) -> Self { Fixed::round(self.0.powi(n)) }
+///     fn powf(self, p: Self) -> Self { Fixed::round(self.0.powf(p.0)) }
+///     fn sin(self) -> Self { Fixed::round(self.0.sin()) }
+///     fn cos(self) -> Self { Fixed::round(self.0.cos()) }
+///     fn tanh(self) -> Self { Fixed::round(self.0.tanh()) }
+///     fn abs(self) -> Self { Fixed(self.0.abs()) }
+///     fn is_finite(self) -> bool { self.0.is_finite() }
+/// }
+///
+/// // a product and its gradient on the tape, with the plain-loop GEMM
+/// let tape = Tape::<Fixed>::default();
+/// let a = tape.tensor(Tensor::from_f64(&[1, 2], &[1.5, 2.0]).unwrap());
+/// let b = tape.tensor(Tensor::from_f64(&[2, 1], &[0.5, 0.25]).unwrap());
+/// let y = a.matmul(b).sum();
+/// assert_eq!(y.value(), Fixed(1.25));
+/// let g = y.backward();
+/// assert_eq!(g[a].data(), &[Fixed(0.5), Fixed(0.25)]);
+/// assert!(autograd::pool::stats::<Fixed>().is_none());
+/// ```
 pub trait Real:
     Copy
     + Debug
@@ -93,83 +171,12 @@ pub trait Real:
             self
         }
     }
-    /// This thread's cache of tensor buffers of this type (see
-    /// [`crate::pool`]), or `None` (the default) to allocate and free every
-    /// buffer with the system allocator.
-    #[doc(hidden)]
-    fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {
-        None
-    }
-
-    /// Whether [`Real::gemm`] with `beta` = 0 only writes `c` and never reads
-    /// it, so that `c` may be uninitialised memory (as both GEMM crates
-    /// promise, and the default `gemm` does). Tensor kernels then skip
-    /// zero-filling their outputs. Leave it `false` for a `gemm` of your own
-    /// unless it makes the same promise.
-    const GEMM_BETA_ZERO_WRITES_ONLY: bool = false;
-
-    /// General matrix product `c = alpha * a·b + beta * c` on strided row/column layouts.
-    ///
-    /// `a` is m×k with strides (`rsa`, `csa`), `b` is k×n with strides (`rsb`,
-    /// `csb`), `c` is m×n with strides (`rsc`, `csc`). `f32` and `f64` use the
-    /// kernels of the `gemm` or `matrixmultiply` crate, whichever is faster
-    /// for the shape ([`crate::gemm_crate_for`]), split over the cores for
-    /// large products ([`crate::set_max_threads`]); other types use a plain
-    /// loop.
-    ///
-    /// # Safety
-    /// Every index reachable through the given dimensions and strides must lie
-    /// inside the corresponding buffer, and `c` must not overlap `a` or `b`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: Self,
-        a: *const Self,
-        rsa: isize,
-        csa: isize,
-        b: *const Self,
-        rsb: isize,
-        csb: isize,
-        beta: Self,
-        c: *mut Self,
-        rsc: isize,
-        csc: isize,
-    ) {
-        for i in 0..m {
-            for j in 0..n {
-                let mut acc = Self::zero();
-                for p in 0..k {
-                    acc += *a.offset(i as isize * rsa + p as isize * csa)
-                        * *b.offset(p as isize * rsb + j as isize * csb);
-                }
-                let cij = c.offset(i as isize * rsc + j as isize * csc);
-                // with beta = 0, c is written without being read (it may be uninitialised)
-                let v = if beta == Self::zero() {
-                    alpha * acc
-                } else {
-                    alpha * acc + beta * *cij
-                };
-                cij.write(v);
-            }
-        }
-    }
 }
 
 macro_rules! impl_real_float {
     ($t:ty, $name:literal) => {
         impl Real for $t {
             const NAME: &'static str = $name;
-            // neither GEMM crate reads c when beta is 0
-            const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
-            #[inline]
-            fn pool() -> Option<&'static LocalKey<RefCell<Pool<Self>>>> {
-                thread_local! {
-                    static POOL: RefCell<Pool<$t>> = const { RefCell::new(Pool::new()) };
-                }
-                Some(&POOL)
-            }
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -241,24 +248,6 @@ macro_rules! impl_real_float {
                 } else {
                     self
                 }
-            }
-            unsafe fn gemm(
-                m: usize,
-                k: usize,
-                n: usize,
-                alpha: Self,
-                a: *const Self,
-                rsa: isize,
-                csa: isize,
-                b: *const Self,
-                rsb: isize,
-                csb: isize,
-                beta: Self,
-                c: *mut Self,
-                rsc: isize,
-                csc: isize,
-            ) {
-                crate::gemm::gemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
             }
         }
     };
@@ -378,8 +367,6 @@ impl std::iter::Sum for Dual {
 
 impl Real for Dual {
     const NAME: &'static str = "dual";
-    // the default `gemm` assigns every element of c without reading it when beta = 0
-    const GEMM_BETA_ZERO_WRITES_ONLY: bool = true;
     fn from_f64(x: f64) -> Self {
         Dual::new(x, 0.0)
     }

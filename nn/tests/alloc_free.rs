@@ -6,7 +6,7 @@
 //! binary, hence this file of its own) watches every thread, so the binary
 //! holds one test: no other test's thread may allocate while it counts.
 
-use autograd::{Real, Tape, Tensor};
+use autograd::{Tape, Tensor};
 use nn::loss::Targets;
 use nn::prelude::*;
 use nn::train::train_step;
@@ -67,28 +67,10 @@ fn gemm_allocations(products: &[Product]) -> usize {
         let a = vec![0.5f32; m * k];
         let b = vec![0.25f32; k * n];
         let mut c = vec![0.0f32; m * n];
-        let (rsa, csa) = if ta { (1, m as isize) } else { (k as isize, 1) };
-        let (rsb, csb) = if tb { (1, k as isize) } else { (n as isize, 1) };
+        let (rsa, csa) = if ta { (1, m) } else { (k, 1) };
+        let (rsb, csb) = if tb { (1, k) } else { (n, 1) };
         let (count, ()) = allocations_during(|| {
-            // SAFETY: row-major m×k, k×n and m×n buffers with matching strides.
-            unsafe {
-                f32::gemm(
-                    m,
-                    k,
-                    n,
-                    1.0,
-                    a.as_ptr(),
-                    rsa,
-                    csa,
-                    b.as_ptr(),
-                    rsb,
-                    csb,
-                    0.0,
-                    c.as_mut_ptr(),
-                    n as isize,
-                    1,
-                )
-            }
+            autograd::bench_gemm((m, k, n), 1.0, &a, (rsa, csa), &b, (rsb, csb), 0.0, &mut c)
         });
         black_box(&c);
         total += count;

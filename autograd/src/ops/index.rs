@@ -1,8 +1,10 @@
-//! Class targets given as indices: picking each row's score ([`TensorVar::gather`])
-//! and one-hot encoding ([`Tensor::one_hot`]).
+//! Rows and classes picked by index: a mini-batch's rows
+//! ([`Tensor::select_rows`]), each row's score ([`TensorVar::gather`]) and
+//! one-hot encoding ([`Tensor::one_hot`]).
 
 use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
+use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
 use crate::tensor::{ok, Shape, Tensor, TensorVar};
 
@@ -113,6 +115,58 @@ impl<'t, E: Real> TensorVar<'t, E> {
 }
 
 impl<E: Real> Tensor<E> {
+    /// The rows `rows` (indices along the first axis, in that order, repeats
+    /// allowed) as a new tensor, in a buffer from the pool: a mini-batch
+    /// drawn from a data set.
+    ///
+    /// ```
+    /// use autograd::Tensor;
+    /// let x = Tensor::<f32>::from_vec(&[3, 2], vec![1., 2., 3., 4., 5., 6.]).unwrap();
+    /// assert_eq!(x.select_rows(&[2, 0]).unwrap().data(), &[5., 6., 1., 2.]);
+    /// assert!(x.select_rows(&[3]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] for a 0-dimensional tensor; [`Error::OutOfRange`] for
+    /// a row index not below the number of rows.
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Self> {
+        if self.ndim() == 0 {
+            return Err(Error::shape(
+                "select_rows",
+                &[self.shape()],
+                "expected a tensor with at least one axis",
+            ));
+        }
+        let n = self.shape()[0];
+        if let Some((at, &i)) = rows.iter().enumerate().find(|(_, &i)| i >= n) {
+            return Err(Error::OutOfRange {
+                op: "select_rows",
+                what: format!(
+                    "row index {i} (at position {at}) is out of range for {n} rows (shape {:?})",
+                    self.shape()
+                ),
+            });
+        }
+        let w = self.len().checked_div(n).unwrap_or(0);
+        let mut shape = Shape::from_slice(self.shape());
+        shape[0] = rows.len();
+        let src = self.data();
+        // SAFETY: every row is copied into, so all elements are written
+        Ok(unsafe {
+            Self::build_uninit(shape, |out| {
+                let out = SharedMut(out);
+                let min_rows = PARALLEL_MIN_ELEMENTS / std::cmp::max(w, 1);
+                for_each_chunk(rows.len(), min_rows, |r| {
+                    for (j, &i) in rows[r.clone()].iter().enumerate() {
+                        // SAFETY: row r.start + j of the output, inside it
+                        let dst = out.slice((r.start + j) * w..(r.start + j + 1) * w);
+                        dst.copy_from_slice(&src[i * w..(i + 1) * w]);
+                    }
+                });
+            })
+        })
+    }
+
     /// The one-hot encoding of class indices: an [n, classes] tensor with
     /// 1 at `(i, indices[i])` and 0 elsewhere. A constant (wrap it with
     /// [`crate::Tape::tensor_constant`] to use it on a tape).

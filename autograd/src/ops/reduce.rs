@@ -1,11 +1,107 @@
 //! Reductions: sums and means over everything (giving a scalar [`Var`] on
 //! the same tape) or along one axis.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
 use crate::scalar::Var;
-use crate::tensor::{ok, Tensor, TensorVar};
+use crate::tensor::{ok, strides, Shape, Tensor, TensorVar};
+use smallvec::SmallVec;
+
+impl<E: Real> Tensor<E> {
+    /// Sum of all elements.
+    pub fn sum_all(&self) -> E {
+        self.data().iter().copied().sum()
+    }
+
+    /// Sums this tensor down to `shape`, the inverse of broadcasting: the
+    /// gradient of [`Tensor::broadcast_to`].
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `shape` does not broadcast to this tensor's shape.
+    pub fn sum_to(&self, shape: &[usize]) -> Result<Self> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let n = self.ndim();
+        if shape.len() > n {
+            return Err(Error::shape(
+                "sum_to",
+                &[self.shape(), shape],
+                "the target must have no more axes than the tensor",
+            ));
+        }
+        let pad = n - shape.len();
+        for ax in 0..shape.len() {
+            if shape[ax] != 1 && shape[ax] != self.shape()[ax + pad] {
+                return Err(Error::shape(
+                    "sum_to",
+                    &[self.shape(), shape],
+                    "the target shape must broadcast to the tensor's shape",
+                ));
+            }
+        }
+        let mut tstride: Shape = SmallVec::from_elem(0, n);
+        let ts = strides(shape);
+        for ax in 0..shape.len() {
+            if shape[ax] != 1 {
+                tstride[ax + pad] = ts[ax];
+            }
+        }
+        let mut out = Self::zeros(shape);
+        let buf = out.data_mut();
+        let inner = self.shape()[n - 1];
+        let mut idx: Shape = SmallVec::from_elem(0, n);
+        if let Some(outer) = self.len().checked_div(inner) {
+            let last_stride = tstride[n - 1];
+            for o in 0..outer {
+                let off: usize = (0..n - 1).map(|a| idx[a] * tstride[a]).sum();
+                let row = &self.data()[o * inner..(o + 1) * inner];
+                if last_stride == 1 {
+                    for (dst, &x) in buf[off..off + inner].iter_mut().zip(row) {
+                        *dst += x;
+                    }
+                } else {
+                    let s: E = row.iter().copied().sum();
+                    buf[off] += s;
+                }
+                for ax in (0..n - 1).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < self.shape()[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sums along one axis; the axis is kept with size 1 if `keepdim`.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] if `axis >= ndim`.
+    pub fn sum_axis(&self, axis: usize, keepdim: bool) -> Result<Self> {
+        if axis >= self.ndim() {
+            return Err(Error::OutOfRange {
+                op: "sum_axis",
+                what: format!(
+                    "axis {axis} is out of range for shape {:?} ({} axes)",
+                    self.shape(),
+                    self.ndim()
+                ),
+            });
+        }
+        let mut kept: Shape = Shape::from_slice(self.shape());
+        kept[axis] = 1;
+        let out = self.sum_to(&kept)?;
+        if !keepdim {
+            kept.remove(axis);
+            return Ok(out.with_shape(kept));
+        }
+        Ok(out)
+    }
+}
 
 /// y = Σ x · scale, a 0-d tensor. ∂/∂x = scale everywhere.
 struct SumAll {
@@ -156,5 +252,24 @@ impl<'t, E: Real> TensorVar<'t, E> {
     #[track_caller]
     pub fn mean_axis(self, axis: usize, keepdim: bool) -> Self {
         ok(self.try_mean_axis(axis, keepdim))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Tensor;
+
+    #[test]
+    fn broadcast_and_sum_to_are_inverse_in_shape() {
+        let b = Tensor::<f64>::from_vec(&[3], vec![1.0, 2.0, 3.0]).unwrap();
+        let big = b.broadcast_to(&[2, 3]).unwrap();
+        assert_eq!(big.data(), &[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]);
+        let back = big.sum_to(&[3]).unwrap();
+        assert_eq!(back.data(), &[2.0, 4.0, 6.0]);
+        let col = Tensor::<f64>::from_vec(&[2, 1], vec![1.0, 2.0]).unwrap();
+        let big = col.broadcast_to(&[2, 3]).unwrap();
+        assert_eq!(big.data(), &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+        assert_eq!(big.sum_to(&[2, 1]).unwrap().data(), &[3.0, 6.0]);
+        assert_eq!(big.sum_to(&[]).unwrap().data(), &[9.0]);
     }
 }

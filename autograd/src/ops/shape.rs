@@ -1,10 +1,139 @@
 //! Ops that move data without arithmetic: identity, stack, reshape,
-//! broadcast, transpose.
+//! broadcast, transpose; with the broadcasting rule ([`broadcast_shape`])
+//! and the plain-tensor kernels [`Tensor::broadcast_to`] and
+//! [`Tensor::transpose`].
 
 use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
-use crate::tensor::{numel, ok, Tensor, TensorVar};
+use crate::tensor::{numel, ok, strides, Shape, Tensor, TensorVar};
+use smallvec::SmallVec;
+
+/// The shape two shapes broadcast to under NumPy's rules, or a shape error for `op`.
+///
+/// Shapes are aligned on their last axis; each pair of sizes must be equal or
+/// one of them must be 1.
+///
+/// ```
+/// use autograd::broadcast_shape;
+/// assert_eq!(broadcast_shape("add", &[4, 1, 3], &[2, 1]).unwrap().as_slice(), &[4, 2, 3]);
+/// assert!(broadcast_shape("add", &[2, 3], &[4]).is_err());
+/// ```
+pub fn broadcast_shape(op: &'static str, a: &[usize], b: &[usize]) -> Result<Shape> {
+    let n = a.len().max(b.len());
+    let mut out: Shape = SmallVec::with_capacity(n);
+    for i in 0..n {
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
+        let d = if da == db || db == 1 {
+            da
+        } else if da == 1 {
+            db
+        } else {
+            return Err(Error::shape(
+                op,
+                &[a, b],
+                format!(
+                    "shapes must be equal or broadcastable (axis {i} from the left has sizes {da} and {db})"
+                ),
+            ));
+        };
+        out.push(d);
+    }
+    Ok(out)
+}
+
+impl<E: Real> Tensor<E> {
+    /// Repeats this tensor along size-1 (or missing leading) axes to `shape`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if this shape does not broadcast to `shape`.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Self> {
+        let target = broadcast_shape("broadcast_to", self.shape(), shape)?;
+        if target.as_slice() != shape {
+            return Err(Error::shape(
+                "broadcast_to",
+                &[self.shape(), shape],
+                "the tensor must broadcast to exactly the target shape",
+            ));
+        }
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let n = shape.len();
+        let pad = n - self.ndim();
+        let src_strides = strides(self.shape());
+        // stride 0 on broadcast axes
+        let mut bstride: Shape = SmallVec::from_elem(0, n);
+        for ax in 0..self.ndim() {
+            if self.shape()[ax] != 1 {
+                bstride[ax + pad] = src_strides[ax];
+            }
+        }
+        let total = numel(shape);
+        let mut idx: Shape = SmallVec::from_elem(0, n);
+        Ok(Self::build(SmallVec::from_slice(shape), |out| {
+            // fast path: broadcasting a row over leading axes
+            let inner = shape[n - 1];
+            if n >= 1 && bstride[n - 1] == 1 && inner > 0 {
+                let outer = total / inner;
+                for _ in 0..outer {
+                    let off: usize = (0..n - 1).map(|a| idx[a] * bstride[a]).sum();
+                    out.extend_from_slice(&self.data()[off..off + inner]);
+                    for ax in (0..n - 1).rev() {
+                        idx[ax] += 1;
+                        if idx[ax] < shape[ax] {
+                            break;
+                        }
+                        idx[ax] = 0;
+                    }
+                }
+            } else {
+                for _ in 0..total {
+                    let off: usize = (0..n).map(|a| idx[a] * bstride[a]).sum();
+                    out.push(self.data()[off]);
+                    for ax in (0..n).rev() {
+                        idx[ax] += 1;
+                        if idx[ax] < shape[ax] {
+                            break;
+                        }
+                        idx[ax] = 0;
+                    }
+                }
+            }
+        }))
+    }
+
+    /// The transpose of a 2-D tensor.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D.
+    pub fn transpose(&self) -> Result<Self> {
+        if self.ndim() != 2 {
+            return Err(Error::shape(
+                "transpose",
+                &[self.shape()],
+                "expected a 2-D tensor",
+            ));
+        }
+        let (r, c) = (self.shape()[0], self.shape()[1]);
+        Ok(Self::build(SmallVec::from_slice(&[c, r]), |out| {
+            for j in 0..c {
+                for i in 0..r {
+                    out.push(self.data()[i * c + j]);
+                }
+            }
+        }))
+    }
+}
 
 /// y = x (used to turn a scalar into a 0-d tensor).
 pub(crate) struct Identity;

@@ -1,15 +1,17 @@
 //! Tensors: plain values ([`Tensor`]) and values on the tape ([`TensorVar`]).
 
 mod data;
+mod map;
 
-pub use data::{broadcast_shape, numel, strides, Shape, Tensor};
+pub use crate::ops::shape::broadcast_shape;
+pub use data::{numel, strides, Shape, Tensor};
 
 use crate::backward::{sweep, Grads};
 use crate::error::{Error, Result};
 use crate::op::Op;
 use crate::real::Real;
 use crate::scalar::Var;
-use crate::tape::{Input, Node, NodeId, Tape};
+use crate::tape::{Input, NodeId, Tape};
 use std::fmt;
 
 /// A tensor value on a [`Tape`]: a `Copy` handle (tape, node).
@@ -229,12 +231,6 @@ impl<'t, E: Real> Tape<E> {
         }
         let inputs: Vec<Input<'t, E>> = xs.iter().map(|&v| Input::Scalar(v)).collect();
         self.apply(crate::ops::shape::Stack, &inputs)
-    }
-
-    /// Whether node `n` is a tensor node (used by the sweep's callers).
-    #[allow(dead_code)]
-    pub(crate) fn is_tensor_node(&self, n: NodeId) -> bool {
-        matches!(self.inner.borrow().nodes[n as usize], Node::Tensor { .. })
     }
 }
 

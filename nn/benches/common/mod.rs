@@ -150,7 +150,7 @@ pub enum HandLoss {
     SoftmaxCe,
 }
 
-/// An MLP with hand-coded backprop on the engine's GEMM (`Real::gemm`: the
+/// An MLP with hand-coded backprop on the engine's GEMM (`autograd::bench_gemm`: the
 /// same crate and threading as the tape's matrix products), buffers
 /// allocated once, the SGD update folded into the weight-gradient GEMMs.
 pub struct HandMlp {
@@ -175,42 +175,9 @@ fn sigmoid(x: f32) -> f32 {
     }
 }
 
-/// C = alpha·op(A)·op(B) + beta·C, row-major C (m×n); strides given.
-#[allow(clippy::too_many_arguments)]
-fn gemm(
-    (m, k, n): (usize, usize, usize),
-    alpha: f32,
-    a: &[f32],
-    (rsa, csa): (usize, usize),
-    b: &[f32],
-    (rsb, csb): (usize, usize),
-    beta: f32,
-    c: &mut [f32],
-) {
-    assert!(m > 0 && k > 0 && n > 0);
-    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
-    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
-    assert!(c.len() >= m * n);
-    // SAFETY: the asserts keep every access inside the three slices.
-    unsafe {
-        <f32 as autograd::Real>::gemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            beta,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        )
-    }
-}
+// C = alpha·op(A)·op(B) + beta·C, row-major C (m×n); strides given: the
+// engine's own GEMM entry, the kernels the tape's products run on.
+use autograd::bench_gemm as gemm;
 
 impl HandMlp {
     /// The network with the weights and biases of an `nn::Mlp`.

@@ -1,71 +1,10 @@
-//! Matrix products for `f32` and `f64`, on two well-kept crates chosen by
-//! benchmark on the shapes xiaolan trains (`cargo bench -p xiaolan-autograd
-//! --bench gemm_crates` times both on every product of a training step), and
-//! split over the cores when the product is large enough to pay for it.
-//!
-//! - A product with a side under [`THIN_SIDE`] (every product of a batch-10
-//!   network; a 10-class output layer's) uses the `gemm` crate: it does
-//!   Nielsen's 10×784·784×30 product in half of `matrixmultiply`'s time,
-//!   whose edge tiles for widths of 30 and 10 go through a masked kernel
-//!   (37% of its instructions there), and a 256×512·512×10 output layer in a
-//!   third.
-//! - Other products use `matrixmultiply` on a CPU without AVX-512 (Zen 3:
-//!   5 to 15% faster than `gemm` on the square-ish products of a
-//!   784-512-512-10 network; one step's products took 8.5 ms against 9.6 ms
-//!   with `gemm` alone). With AVX-512 (Zen 4) both crates have kernels for
-//!   it and `gemm` is 10% faster on x·W but `matrixmultiply` 14% faster when
-//!   b is read transposed (dy·Wᵀ), so each gets its own.
-//!
-//! A product of at least [`PARALLEL_MIN_MACS`] multiply-adds is cut into
-//! blocks of output columns (or rows), two per thread, which the calling
-//! thread and the helper threads of [`crate::parallel`] take in turn until
-//! none is left, each with a one-thread kernel. Smaller products
-//! run on the calling thread alone. Splitting ourselves, with helpers that
-//! poll between products, beat the gemm crate's own rayon split: 9.6 ms
-//! against 11.2 ms for the products of one 784-512-512-10 step with the gemm
-//! crate's kernels in both (8.5 ms with the hybrid above).
+//! The two crates' kernels for `f32` and `f64`, and the split of a large
+//! product into blocks of output for the helper threads (see the notes of
+//! [`crate::gemm`]).
 
+use super::{uses_matrixmultiply, Part, PARALLEL_MIN_MACS};
 use crate::parallel;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Products with at least this many multiply-adds (m·k·n) are split over
-/// several threads: about 0.1 ms of work for one core.
-pub const PARALLEL_MIN_MACS: usize = 4 << 20;
-
-/// A product with a side shorter than this always goes to the `gemm`
-/// crate; one whose m, k and n all reach it goes to `matrixmultiply`
-/// (on an AVX-512 CPU, only when b is read transposed).
-pub const THIN_SIDE: usize = 64;
-
-/// The crate that does an m×k·k×n product whose b is read transposed or
-/// not, on this CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
-///
-/// ```
-/// assert_eq!(autograd::gemm_crate_for(10, 784, 30, false), "gemm");
-/// ```
-pub fn gemm_crate_for(m: usize, k: usize, n: usize, b_transposed: bool) -> &'static str {
-    if uses_matrixmultiply(m, k, n, b_transposed) {
-        "matrixmultiply"
-    } else {
-        "gemm"
-    }
-}
-
-fn uses_matrixmultiply(m: usize, k: usize, n: usize, b_transposed: bool) -> bool {
-    m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
-}
-
-/// Whether the CPU runs AVX-512 (std caches the answer).
-fn has_avx512() -> bool {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    {
-        std::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-    {
-        false
-    }
-}
 
 /// `matrixmultiply`'s `sgemm`/`dgemm`: (m, k, n, alpha, a, rsa, csa, b, rsb,
 /// csb, beta, c, rsc, csc), BLAS's convention; c is not read when beta is 0.
@@ -101,31 +40,11 @@ impl Elem for f64 {
     const MM: MmKernel<Self> = matrixmultiply::dgemm;
 }
 
-/// One product c = alpha·a·b + beta·c (BLAS's convention) with strides, as
-/// raw parts: a block of a larger product, for one thread.
-#[derive(Clone, Copy)]
-struct Part<T> {
-    m: usize,
-    k: usize,
-    n: usize,
-    alpha: T,
-    a: *const T,
-    rsa: isize,
-    csa: isize,
-    b: *const T,
-    rsb: isize,
-    csb: isize,
-    beta: T,
-    c: *mut T,
-    rsc: isize,
-    csc: isize,
-}
-
 impl<T: Elem> Part<T> {
     /// Runs the block on this thread with a one-thread kernel.
     ///
     /// # Safety
-    /// As [`gemm`]: every index reachable through the dimensions and strides
+    /// As [`product`]: every index reachable through the dimensions and strides
     /// lies inside its buffer, and c overlaps neither a nor b.
     unsafe fn run(&self) {
         if self.m == 0 || self.n == 0 {
@@ -221,50 +140,20 @@ impl<T: Elem> Blocks<T> {
     }
 }
 
-/// c = alpha·a·b + beta·c for f32 or f64 (BLAS's convention), with the
-/// operands' row and column strides; c is not read when beta is 0.
+/// `whole` (c = alpha·a·b + beta·c, BLAS's convention) for f32 or f64: on
+/// this thread when it is small, in blocks on the helpers too when it is
+/// large. c is not read when beta is 0.
 ///
 /// # Safety
 /// Every index reachable through the dimensions and strides must lie inside
 /// its buffer, and c must not overlap a or b.
-#[allow(clippy::too_many_arguments)]
 #[inline]
-pub(crate) unsafe fn gemm<T: Elem>(
-    m: usize,
-    k: usize,
-    n: usize,
-    alpha: T,
-    a: *const T,
-    rsa: isize,
-    csa: isize,
-    b: *const T,
-    rsb: isize,
-    csb: isize,
-    beta: T,
-    c: *mut T,
-    rsc: isize,
-    csc: isize,
-) {
-    let whole = Part {
-        m,
-        k,
-        n,
-        alpha,
-        a,
-        rsa,
-        csa,
-        b,
-        rsb,
-        csb,
-        beta,
-        c,
-        rsc,
-        csc,
-    };
+pub(super) unsafe fn product<T: Elem>(whole: &Part<T>) {
+    let (m, k, n) = (whole.m, whole.k, whole.n);
     if m.saturating_mul(k).saturating_mul(n) < PARALLEL_MIN_MACS || parallel::threads() < 2 {
         return whole.run();
     }
-    split(&whole);
+    split(whole);
 }
 
 /// Runs `whole` in blocks, on this thread and the helpers.
@@ -285,6 +174,7 @@ unsafe fn split<T: Elem>(whole: &Part<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gemm::{gemm_crate_for, THIN_SIDE};
 
     /// The product c = alpha·a·b + beta·c of m×k and k×n operands with the
     /// given (row, column) strides, into a row-major m×n c.

@@ -1,0 +1,231 @@
+//! The engine's matrix products: a crate-private backend that every product
+//! of the tensors goes through ([`crate::Tensor::matmul`] and its fused
+//! variants, in `tensor.rs` here), so that [`crate::Real`] says only what a
+//! number is.
+//!
+//! - `f32` and `f64` run on the kernels of two crates (below).
+//! - Any other element type ([`crate::Dual`], or a user's own [`crate::Real`])
+//!   runs a plain triple loop on the calling thread, summing over k in
+//!   order.
+//!
+//! The choice is made by the element type's `TypeId`, a constant of each
+//! monomorphised product, so it costs nothing at run time.
+//!
+//! Matrix products for `f32` and `f64`, on two well-kept crates chosen by
+//! benchmark on the shapes xiaolan trains (`cargo bench -p xiaolan-autograd
+//! --bench gemm_crates` times both on every product of a training step), and
+//! split over the cores when the product is large enough to pay for it.
+//!
+//! - A product with a side under [`THIN_SIDE`] (every product of a batch-10
+//!   network; a 10-class output layer's) uses the `gemm` crate: it does
+//!   Nielsen's 10×784·784×30 product in half of `matrixmultiply`'s time,
+//!   whose edge tiles for widths of 30 and 10 go through a masked kernel
+//!   (37% of its instructions there), and a 256×512·512×10 output layer in a
+//!   third.
+//! - Other products use `matrixmultiply` on a CPU without AVX-512 (Zen 3:
+//!   5 to 15% faster than `gemm` on the square-ish products of a
+//!   784-512-512-10 network; one step's products took 8.5 ms against 9.6 ms
+//!   with `gemm` alone). With AVX-512 (Zen 4) both crates have kernels for
+//!   it and `gemm` is 10% faster on x·W but `matrixmultiply` 14% faster when
+//!   b is read transposed (dy·Wᵀ), so each gets its own.
+//!
+//! A product of at least [`PARALLEL_MIN_MACS`] multiply-adds is cut into
+//! blocks of output columns (or rows), two per thread, which the calling
+//! thread and the helper threads of [`crate::parallel`] take in turn until
+//! none is left, each with a one-thread kernel. Smaller products
+//! run on the calling thread alone. Splitting ourselves, with helpers that
+//! poll between products, beat the gemm crate's own rayon split: 9.6 ms
+//! against 11.2 ms for the products of one 784-512-512-10 step with the gemm
+//! crate's kernels in both (8.5 ms with the hybrid above).
+
+mod kernels;
+mod tensor;
+
+use crate::real::Real;
+use std::any::Any;
+
+/// Products with at least this many multiply-adds (m·k·n) are split over
+/// several threads: about 0.1 ms of work for one core.
+pub const PARALLEL_MIN_MACS: usize = 4 << 20;
+
+/// A product with a side shorter than this always goes to the `gemm`
+/// crate; one whose m, k and n all reach it goes to `matrixmultiply`
+/// (on an AVX-512 CPU, only when b is read transposed).
+pub const THIN_SIDE: usize = 64;
+
+/// The crate that does an m×k·k×n product whose b is read transposed or
+/// not, on this CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
+///
+/// ```
+/// assert_eq!(autograd::gemm_crate_for(10, 784, 30, false), "gemm");
+/// ```
+pub fn gemm_crate_for(m: usize, k: usize, n: usize, b_transposed: bool) -> &'static str {
+    if uses_matrixmultiply(m, k, n, b_transposed) {
+        "matrixmultiply"
+    } else {
+        "gemm"
+    }
+}
+
+pub(crate) fn uses_matrixmultiply(m: usize, k: usize, n: usize, b_transposed: bool) -> bool {
+    m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
+}
+
+/// Whether the CPU runs AVX-512 (std caches the answer).
+fn has_avx512() -> bool {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    {
+        std::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+    {
+        false
+    }
+}
+
+/// One product c = alpha·a·b + beta·c (BLAS's convention) with strides, as
+/// raw parts: a whole product, or a block of a larger one for one thread.
+/// a is m×k with strides (`rsa`, `csa`), b is k×n with strides (`rsb`,
+/// `csb`), c is m×n with strides (`rsc`, `csc`).
+#[derive(Clone, Copy)]
+pub(crate) struct Part<T> {
+    pub(crate) m: usize,
+    pub(crate) k: usize,
+    pub(crate) n: usize,
+    pub(crate) alpha: T,
+    pub(crate) a: *const T,
+    pub(crate) rsa: isize,
+    pub(crate) csa: isize,
+    pub(crate) b: *const T,
+    pub(crate) rsb: isize,
+    pub(crate) csb: isize,
+    pub(crate) beta: T,
+    pub(crate) c: *mut T,
+    pub(crate) rsc: isize,
+    pub(crate) csc: isize,
+}
+
+/// Runs the product `p` for any element type: the crates' kernels for `f32`
+/// and `f64`, the plain loop otherwise. With `beta` = 0, c is only written,
+/// never read, whatever the type (so it may be uninitialised memory).
+///
+/// # Safety
+/// Every index reachable through the dimensions and strides must lie inside
+/// the corresponding buffer, and c must not overlap a or b.
+#[inline]
+pub(crate) unsafe fn gemm<E: Real>(p: &Part<E>) {
+    // `Part<E>` is `'static` (E is), so it can be looked at as `Any`; the
+    // type test is a constant of each monomorphised copy
+    let any = p as &dyn Any;
+    if let Some(p) = any.downcast_ref::<Part<f32>>() {
+        kernels::product(p)
+    } else if let Some(p) = any.downcast_ref::<Part<f64>>() {
+        kernels::product(p)
+    } else {
+        p.plain_loop()
+    }
+}
+
+impl<E: Real> Part<E> {
+    /// The product as a triple loop, on the calling thread (for element
+    /// types the crates do not multiply).
+    ///
+    /// # Safety
+    /// As [`gemm`].
+    unsafe fn plain_loop(&self) {
+        let Part {
+            m,
+            k,
+            n,
+            alpha,
+            a,
+            rsa,
+            csa,
+            b,
+            rsb,
+            csb,
+            beta,
+            c,
+            rsc,
+            csc,
+        } = *self;
+        for i in 0..m {
+            for j in 0..n {
+                let mut acc = E::zero();
+                for p in 0..k {
+                    acc += *a.offset(i as isize * rsa + p as isize * csa)
+                        * *b.offset(p as isize * rsb + j as isize * csb);
+                }
+                let cij = c.offset(i as isize * rsc + j as isize * csc);
+                // with beta = 0, c is written without being read (it may be uninitialised)
+                let v = if beta == E::zero() {
+                    alpha * acc
+                } else {
+                    alpha * acc + beta * *cij
+                };
+                cij.write(v);
+            }
+        }
+    }
+}
+
+/// The engine's GEMM on slices: c = alpha·a·b + beta·c, with a (m×k) and b
+/// (k×n) read through the given (row, column) strides and c row-major m×n.
+///
+/// Not part of the API (hidden from the documentation): it exists so that
+/// benchmarks and allocation tests can run a hand-written network on exactly
+/// the kernels the tape's products use, with the same transposes folded into
+/// the strides, and compare the two.
+///
+/// # Panics
+/// If a stride reaches past the end of its slice, or c has fewer than m·n
+/// elements.
+#[doc(hidden)]
+pub fn bench_gemm<E: Real>(
+    (m, k, n): (usize, usize, usize),
+    alpha: E,
+    a: &[E],
+    (rsa, csa): (usize, usize),
+    b: &[E],
+    (rsb, csb): (usize, usize),
+    beta: E,
+    c: &mut [E],
+) {
+    // the last element each operand's strides reach, when it has any
+    let last = |rows: usize, cols: usize, rs: usize, cs: usize| {
+        (rows > 0 && cols > 0).then(|| (rows - 1) * rs + (cols - 1) * cs)
+    };
+    if m > 0 && n > 0 {
+        if let Some(i) = last(m, k, rsa, csa) {
+            assert!(i < a.len(), "bench_gemm: a ({m}×{k}, strides ({rsa}, {csa})) reaches element {i}, found {} elements", a.len());
+        }
+        if let Some(i) = last(k, n, rsb, csb) {
+            assert!(i < b.len(), "bench_gemm: b ({k}×{n}, strides ({rsb}, {csb})) reaches element {i}, found {} elements", b.len());
+        }
+    }
+    assert!(
+        c.len() >= m * n,
+        "bench_gemm: c must hold {m}×{n} = {} elements, found {}",
+        m * n,
+        c.len()
+    );
+    let p = Part {
+        m,
+        k,
+        n,
+        alpha,
+        a: a.as_ptr(),
+        rsa: rsa as isize,
+        csa: csa as isize,
+        b: b.as_ptr(),
+        rsb: rsb as isize,
+        csb: csb as isize,
+        beta,
+        c: c.as_mut_ptr(),
+        rsc: n as isize,
+        csc: 1,
+    };
+    // SAFETY: the asserts keep every index inside the three slices, and c,
+    // borrowed mutably, overlaps neither a nor b
+    unsafe { gemm(&p) }
+}
