@@ -155,6 +155,16 @@ pub trait Real:
             }
         }
     }
+
+    /// ln(1 + x), accurate for x near 0 (where `(1 + x).ln()` loses digits).
+    fn ln_1p(self) -> Self {
+        (Self::one() + self).ln()
+    }
+
+    /// eˣ − 1, accurate for x near 0 (where `x.exp() - 1` loses digits).
+    fn exp_m1(self) -> Self {
+        self.exp() - Self::one()
+    }
 }
 
 macro_rules! impl_real_float {
@@ -259,6 +269,14 @@ macro_rules! impl_real_float {
                 csc: isize,
             ) {
                 crate::gemm::gemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline]
+            fn exp_m1(self) -> Self {
+                <$t>::exp_m1(self)
             }
         }
     };
@@ -434,6 +452,12 @@ impl Real for Dual {
     fn sigmoid(self) -> Self {
         let s = self.re.sigmoid();
         self.chain(s, s * (1.0 - s))
+    }
+    fn ln_1p(self) -> Self {
+        self.chain(self.re.ln_1p(), 1.0 / (1.0 + self.re))
+    }
+    fn exp_m1(self) -> Self {
+        self.chain(self.re.exp_m1(), self.re.exp())
     }
 }
 
