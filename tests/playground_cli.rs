@@ -182,7 +182,7 @@ fn features_optimizers_losses_and_the_gif() {
         "--reg-rate",
         "0.001",
         "--activation",
-        "leaky-relu:0.1",
+        "leaky_relu(0.1)",
         "--hidden",
         "4",
         "--epochs",
@@ -308,8 +308,8 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
     fails("dataset", &["--dataset", "moons"], "unknown data set");
     fails(
         "activation",
-        &["--activation", "swish"],
-        "unknown activation",
+        &["--activation", "mish"],
+        "activation: expected one of identity (or linear)",
     );
     fails(
         "zero-width",

@@ -15,6 +15,9 @@
 //!
 //! - [`Tape`] records operations in creation order (a Wengert list); values
 //!   are `Copy` handles: [`Var`] for scalars, [`TensorVar`] for tensors.
+//! - Element-wise functions are each defined once, value and derivative
+//!   together, as a [`Func`] ([`func`]); the same definition serves [`Var`],
+//!   [`TensorVar`] and the fused dense layer.
 //! - Scalar ops record their local partial derivatives at forward time and
 //!   allocate nothing; tensor ops are [`Op`]s with forward and backward in one
 //!   place, and user-defined ops go through the same [`Tape::apply`].
@@ -24,7 +27,7 @@
 //! - Gradient checks: [`check_grad`], [`check_tensor_grad`].
 //! - Element types: `f64` (default), `f32`, [`Dual`].
 //! - Fused ops for the chains training repeats, bit-identical to them:
-//!   [`TensorVar::matmul_bias_act`] (a dense layer with its [`Act`]),
+//!   [`TensorVar::matmul_bias_act`] (a dense layer with its activation),
 //!   [`TensorVar::sum_sq_diff`], [`TensorVar::softmax_cross_entropy`].
 //! - Speed: tensor buffers are reused through a per-thread [`pool`], so a
 //!   repeated training step allocates nothing of its own; large matrix
@@ -40,6 +43,7 @@
 mod backward;
 mod check;
 mod error;
+pub mod func;
 mod gemm;
 mod hessian;
 mod op;
@@ -57,12 +61,12 @@ pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
 pub use error::{Error, Result};
+pub use func::Func;
 #[doc(hidden)]
 pub use gemm::bench_gemm;
 pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use op::{Backward, Op};
-pub use ops::fused::Act;
 pub use parallel::{max_threads, set_max_threads};
 pub use real::{Dual, Real};
 pub use scalar::Var;

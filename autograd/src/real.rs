@@ -171,6 +171,16 @@ pub trait Real:
             self
         }
     }
+
+    /// ln(1 + x), accurate for x near 0 (where `(1 + x).ln()` loses digits).
+    fn ln_1p(self) -> Self {
+        (Self::one() + self).ln()
+    }
+
+    /// eˣ − 1, accurate for x near 0 (where `x.exp() - 1` loses digits).
+    fn exp_m1(self) -> Self {
+        self.exp() - Self::one()
+    }
 }
 
 macro_rules! impl_real_float {
@@ -248,6 +258,14 @@ macro_rules! impl_real_float {
                 } else {
                     self
                 }
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline]
+            fn exp_m1(self) -> Self {
+                <$t>::exp_m1(self)
             }
         }
     };
@@ -421,6 +439,12 @@ impl Real for Dual {
     fn sigmoid(self) -> Self {
         let s = self.re.sigmoid();
         self.chain(s, s * (1.0 - s))
+    }
+    fn ln_1p(self) -> Self {
+        self.chain(self.re.ln_1p(), 1.0 / (1.0 + self.re))
+    }
+    fn exp_m1(self) -> Self {
+        self.chain(self.re.exp_m1(), self.re.exp())
     }
 }
 

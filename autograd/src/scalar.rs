@@ -2,6 +2,7 @@
 //! local partial derivative side by side and records one small node.
 
 use crate::backward::Grads;
+use crate::func::{self, Func};
 use crate::real::Real;
 use crate::tape::{Node, NodeId, Tape, CONST};
 use std::fmt;
@@ -216,25 +217,37 @@ impl<'t, E: Real> Var<'t, E> {
 
     // ----- elementary functions: value and local derivative side by side -----
 
+    /// y = f(x) for any element-wise [`Func`]: its value and its
+    /// derivative, recorded as one [`Var::unary`] (no allocation).
+    ///
+    /// ```
+    /// use autograd::{func, Tape};
+    /// let tape = Tape::new();
+    /// let x = tape.var(1.0);
+    /// let y = x.map(func::Silu); // x·σ(x)
+    /// assert!((y.value() - 0.7310585786300049).abs() < 1e-15);
+    /// ```
+    #[inline(always)]
+    pub fn map<F: Func>(self, f: F) -> Self {
+        self.map_as(F::NAME, f)
+    }
+
+    /// [`Var::map`] recorded under another op name (the operators').
+    #[inline(always)]
+    fn map_as<F: Func>(self, op: &'static str, f: F) -> Self {
+        let x = self.value;
+        let y = f.value(x);
+        self.unary(op, y, f.deriv(x, y))
+    }
+
     /// x^n for an integer n. d/dx = n·x^(n−1).
     pub fn powi(self, n: i32) -> Self {
-        let x = self.value;
-        // squaring by a multiply: `powi` is a libcall (`__powisf2`) when n is
-        // not a compile-time constant, and x·x is the same correctly rounded value
-        let (y, d) = match n {
-            0 => (E::one(), E::zero()),
-            1 => (x, E::one()),
-            2 => (x * x, x + x),
-            _ => (x.powi(n), E::from_f64(n as f64) * x.powi(n - 1)),
-        };
-        self.unary("powi", y, d)
+        self.map(func::Powi { n })
     }
 
     /// x^p for a constant real p. d/dx = p·x^(p−1).
     pub fn powf(self, p: f64) -> Self {
-        let x = self.value;
-        let pe = E::from_f64(p);
-        self.unary("powf", x.powf(pe), pe * x.powf(pe - E::one()))
+        self.map(func::Powf { p })
     }
 
     /// x^y with both sides on the tape. ∂/∂x = y·x^(y−1), ∂/∂y = x^y·ln x.
@@ -261,106 +274,99 @@ impl<'t, E: Real> Var<'t, E> {
 
     /// e^x. d/dx = e^x.
     pub fn exp(self) -> Self {
-        let y = self.value.exp();
-        self.unary("exp", y, y)
+        self.map(func::Exp)
     }
 
     /// ln x. d/dx = 1/x.
     pub fn ln(self) -> Self {
-        let x = self.value;
-        self.unary("ln", x.ln(), E::one() / x)
+        self.map(func::Ln)
+    }
+
+    /// ln(1 + x), accurate near 0. d/dx = 1/(1 + x).
+    pub fn log1p(self) -> Self {
+        self.map(func::Log1p)
     }
 
     /// √x. d/dx = 1/(2√x).
     pub fn sqrt(self) -> Self {
-        let y = self.value.sqrt();
-        self.unary("sqrt", y, E::from_f64(0.5) / y)
+        self.map(func::Sqrt)
     }
 
     /// 1/x. d/dx = −1/x².
     pub fn recip(self) -> Self {
-        let x = self.value;
-        self.unary("recip", E::one() / x, -E::one() / (x * x))
+        self.map(func::Recip)
+    }
+
+    /// x². d/dx = 2x.
+    pub fn square(self) -> Self {
+        self.map(func::Square)
     }
 
     /// |x|. d/dx = sign(x), taken as 0 at 0.
     pub fn abs(self) -> Self {
-        let x = self.value;
-        let d = if x > E::zero() {
-            E::one()
-        } else if x < E::zero() {
-            -E::one()
-        } else {
-            E::zero()
-        };
-        self.unary("abs", x.abs(), d)
+        self.map(func::Abs)
     }
 
     /// sin x. d/dx = cos x.
     pub fn sin(self) -> Self {
-        let x = self.value;
-        self.unary("sin", x.sin(), x.cos())
+        self.map(func::Sin)
     }
 
     /// cos x. d/dx = −sin x.
     pub fn cos(self) -> Self {
-        let x = self.value;
-        self.unary("cos", x.cos(), -x.sin())
+        self.map(func::Cos)
     }
 
     /// tanh x. d/dx = 1 − tanh²x.
     pub fn tanh(self) -> Self {
-        let y = self.value.tanh();
-        self.unary("tanh", y, E::one() - y * y)
+        self.map(func::Tanh)
     }
 
     /// σ(x) = 1/(1 + e^−x). d/dx = σ(x)(1 − σ(x)).
     pub fn sigmoid(self) -> Self {
-        let y = self.value.sigmoid();
-        self.unary("sigmoid", y, y * (E::one() - y))
+        self.map(func::Sigmoid)
     }
 
     /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink, like PyTorch).
     pub fn relu(self) -> Self {
-        let x = self.value;
-        if x > E::zero() {
-            self.unary("relu", x, E::one())
-        } else {
-            self.unary("relu", E::zero(), E::zero())
-        }
+        self.map(func::Relu)
     }
 
     /// x for x > 0, else slope·x. d/dx = 1 or slope.
     pub fn leaky_relu(self, slope: f64) -> Self {
-        let x = self.value;
-        let s = E::from_f64(slope);
-        if x > E::zero() {
-            self.unary("leaky_relu", x, E::one())
-        } else {
-            self.unary("leaky_relu", s * x, s)
-        }
+        self.map(func::LeakyRelu { slope })
+    }
+
+    /// softplus(x) = ln(1 + e^x), without overflow for large x. d/dx = σ(x).
+    pub fn softplus(self) -> Self {
+        self.map(func::Softplus)
+    }
+
+    /// GELU, tanh form (PyTorch's `approximate="tanh"`); see [`func::Gelu`].
+    pub fn gelu(self) -> Self {
+        self.map(func::Gelu)
+    }
+
+    /// SiLU (swish): x·σ(x). d/dx = σ(x)(1 + x(1 − σ(x))).
+    pub fn silu(self) -> Self {
+        self.map(func::Silu)
+    }
+
+    /// ELU: x for x > 0, else alpha·(e^x − 1). d/dx = 1, or alpha·e^x.
+    pub fn elu(self, alpha: f64) -> Self {
+        self.map(func::Elu { alpha })
     }
 
     /// The perceptron's step: 1 if x > 0, else 0. Its derivative is 0
     /// everywhere it exists, so no gradient flows (see [`Var::step_ste`]).
     pub fn step(self) -> Self {
-        let y = if self.value > E::zero() {
-            E::one()
-        } else {
-            E::zero()
-        };
-        self.unary("step", y, E::zero())
+        self.map(func::Step)
     }
 
     /// The step with a straight-through gradient: forward is [`Var::step`],
     /// backward passes the gradient unchanged (d/dx taken as 1).
     pub fn step_ste(self) -> Self {
-        let y = if self.value > E::zero() {
-            E::one()
-        } else {
-            E::zero()
-        };
-        self.unary("step_ste", y, E::one())
+        self.map(func::StepSte)
     }
 
     /// The larger of two values; the gradient goes to the larger one (to
@@ -383,17 +389,29 @@ impl<'t, E: Real> Var<'t, E> {
         }
     }
 
-    /// x limited to [lo, hi]. d/dx = 1 inside, 0 outside.
+    /// x limited to [lo, hi]. d/dx = 1 inside (bounds included), 0 outside.
     pub fn clamp(self, lo: f64, hi: f64) -> Self {
-        let (l, h) = (E::from_f64(lo), E::from_f64(hi));
-        let x = self.value;
-        if x < l {
-            self.unary("clamp", l, E::zero())
-        } else if x > h {
-            self.unary("clamp", h, E::zero())
-        } else {
-            self.unary("clamp", x, E::one())
-        }
+        self.map(func::Clamp { lo, hi })
+    }
+
+    /// ln Σ e^xᵢ of several values, computed stably as m + ln Σ e^(xᵢ − m)
+    /// with m the largest value (a constant shift: it changes neither the
+    /// value nor the gradient, softmax(x)). `None` for no values.
+    ///
+    /// ```
+    /// use autograd::{Tape, Var};
+    /// let tape = Tape::new();
+    /// let xs = tape.vars(&[1000.0, 1000.0]);
+    /// let l = Var::logsumexp(&xs).unwrap();
+    /// assert_eq!(l.value(), 1000.0 + 2f64.ln());
+    /// assert_eq!(l.backward()[xs[0]], 0.5);
+    /// ```
+    pub fn logsumexp(items: &[Self]) -> Option<Self> {
+        let first = items.first()?;
+        let m = items.iter().map(|v| v.value).fold(first.value, E::max);
+        let m = m.to_f64();
+        let total = items.iter().map(|&v| (v - m).exp()).reduce(|a, b| a + b)?;
+        Some(total.ln() + m)
     }
 
     /// Sum of several values as one expression (no intermediate nodes per
@@ -446,14 +464,14 @@ impl<'t, E: Real> Div for Var<'t, E> {
 impl<'t, E: Real> Neg for Var<'t, E> {
     type Output = Var<'t, E>;
     fn neg(self) -> Self {
-        self.unary("neg", -self.value, -E::one())
+        self.map(func::Neg)
     }
 }
 
 impl<'t, E: Real> Add<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
     fn add(self, c: f64) -> Self {
-        self.unary("add", self.value + E::from_f64(c), E::one())
+        self.map_as("add", func::Shift { c })
     }
 }
 impl<'t, E: Real> Sub<f64> for Var<'t, E> {
@@ -464,9 +482,8 @@ impl<'t, E: Real> Sub<f64> for Var<'t, E> {
 }
 impl<'t, E: Real> Mul<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
-    fn mul(self, c: f64) -> Self {
-        let c = E::from_f64(c);
-        self.unary("mul", self.value * c, c)
+    fn mul(self, k: f64) -> Self {
+        self.map_as("mul", func::Scale { k })
     }
 }
 impl<'t, E: Real> Div<f64> for Var<'t, E> {
@@ -485,7 +502,7 @@ impl<'t, E: Real> Add<Var<'t, E>> for f64 {
 impl<'t, E: Real> Sub<Var<'t, E>> for f64 {
     type Output = Var<'t, E>;
     fn sub(self, v: Var<'t, E>) -> Var<'t, E> {
-        v.unary("sub", E::from_f64(self) - v.value, -E::one())
+        v.map_as("sub", func::Rsub { c: self })
     }
 }
 impl<'t, E: Real> Mul<Var<'t, E>> for f64 {

@@ -1,15 +1,21 @@
 //! Activation functions, on tensors ([`TensorVar`]) and on scalars ([`Var`]).
 //!
-//! Each one is an expression on the tape; its derivative comes from
-//! `autograd`, never from this file.
+//! Each element-wise activation is an [`autograd::Func`], defined once in
+//! `autograd::func` with its derivative; this file only names them. One
+//! match ([`Activation::visit`]) maps each variant to its definition, and
+//! every use (tensors, scalars, the fused dense layer, the names) goes
+//! through it.
 
 use crate::error::{Error, Result};
-use autograd::{Real, TensorVar, Var};
+use autograd::{func, Func, Real, TensorVar, Var};
 use std::fmt;
 use std::str::FromStr;
 
 /// The slope `leaky_relu` gets when its name is given without one.
 pub const DEFAULT_LEAKY_SLOPE: f64 = 0.01;
+
+/// The alpha `elu` gets when its name is given without one (PyTorch's).
+pub const DEFAULT_ELU_ALPHA: f64 = 1.0;
 
 /// A neuron's activation function a = g(z).
 ///
@@ -21,6 +27,10 @@ pub const DEFAULT_LEAKY_SLOPE: f64 = 0.01;
 /// | `Tanh` | tanh z | 1 − g² | `tanh` |
 /// | `Relu` | max(z, 0) | 1 if z > 0, else 0 | `relu` |
 /// | `LeakyRelu(s)` | z if z > 0, else s·z | 1 or s | `leaky_relu` (slope 0.01) or `leaky_relu(0.1)` |
+/// | `Softplus` | ln(1 + e^z), without overflow | σ(z) | `softplus` |
+/// | `Gelu` | z/2·(1 + tanh(√(2/π)(z + 0.044715z³))) (PyTorch's `approximate="tanh"`) | its derivative | `gelu` |
+/// | `Silu` | z·σ(z) | σ(z)(1 + z(1 − σ(z))) | `silu` (or `swish`) |
+/// | `Elu(α)` | z if z > 0, else α(e^z − 1) | 1, or g + α | `elu` (α = 1) or `elu(0.5)` |
 /// | `Softmax` | e^z / Σ e^z along the last axis | (a Jacobian, not element-wise) | `softmax` |
 ///
 /// ```
@@ -33,6 +43,8 @@ pub const DEFAULT_LEAKY_SLOPE: f64 = 0.01;
 /// let act: Activation = "leaky_relu(0.1)".parse().unwrap();
 /// assert_eq!(act.apply(z).value().data(), &[-0.1, 0.0, 2.0]);
 /// assert_eq!(act.to_string(), "leaky_relu(0.1)");
+/// let gelu: Activation = "gelu".parse().unwrap();
+/// assert!((gelu.apply(z).value().data()[2] - 1.9545976940).abs() < 1e-9);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
@@ -51,15 +63,60 @@ pub enum Activation {
     Relu,
     /// z for z > 0, else slope·z: keeps a small gradient where ReLU has none.
     LeakyRelu(f64),
+    /// ln(1 + e^z): a smooth ReLU, computed without overflow.
+    Softplus,
+    /// GELU in its tanh form, as PyTorch's `approximate="tanh"`.
+    Gelu,
+    /// SiLU (swish): z·σ(z).
+    Silu,
+    /// ELU: z for z > 0, else α(e^z − 1).
+    Elu(f64),
     /// Softmax along the last axis: each row becomes a probability
     /// distribution. Not element-wise: on scalars use
     /// [`Activation::apply_vars`] with the whole vector.
     Softmax,
 }
 
+/// What to do with an activation, given its definition: the one place that
+/// turns a variant into its [`Func`] is [`Activation::visit`].
+trait Visit {
+    type Out;
+    /// g(z) = z (nothing is recorded).
+    fn identity(self) -> Self::Out;
+    /// Softmax along the last axis (not element-wise).
+    fn softmax(self) -> Self::Out;
+    /// An element-wise function, with its parameter for the name (a leaky
+    /// ReLU's slope, ELU's alpha).
+    fn func<F: Func>(self, f: F, param: Option<f64>) -> Self::Out;
+}
+
+/// Every activation with its default parameter, in the order names are
+/// listed.
+const ALL: [Activation; 11] = [
+    Activation::Identity,
+    Activation::Step,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
+    Activation::Softmax,
+    Activation::Softplus,
+    Activation::Gelu,
+    Activation::Silu,
+    Activation::Elu(DEFAULT_ELU_ALPHA),
+];
+
+/// Other names accepted by [`FromStr`] (after `-` → `_`).
+const ALIASES: [(&str, Activation); 3] = [
+    ("linear", Activation::Identity),
+    ("leakyrelu", Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE)),
+    ("swish", Activation::Silu),
+];
+
 impl Activation {
-    /// The valid names, as accepted by [`FromStr`].
-    pub const NAMES: [&'static str; 8] = [
+    /// The valid names, as accepted by [`FromStr`] (parameterised ones also
+    /// as `name(<value>)`).
+    pub const NAMES: [&'static str; 13] = [
         "identity",
         "linear",
         "step",
@@ -68,7 +125,56 @@ impl Activation {
         "relu",
         "leaky_relu",
         "softmax",
+        "softplus",
+        "gelu",
+        "silu",
+        "swish",
+        "elu",
     ];
+
+    /// The one dispatch from a variant to its definition.
+    fn visit<V: Visit>(self, v: V) -> V::Out {
+        match self {
+            Activation::Identity => v.identity(),
+            Activation::Softmax => v.softmax(),
+            Activation::Step => v.func(func::Step, None),
+            Activation::Sigmoid => v.func(func::Sigmoid, None),
+            Activation::Tanh => v.func(func::Tanh, None),
+            Activation::Relu => v.func(func::Relu, None),
+            Activation::LeakyRelu(slope) => v.func(func::LeakyRelu { slope }, Some(slope)),
+            Activation::Softplus => v.func(func::Softplus, None),
+            Activation::Gelu => v.func(func::Gelu, None),
+            Activation::Silu => v.func(func::Silu, None),
+            Activation::Elu(alpha) => v.func(func::Elu { alpha }, Some(alpha)),
+        }
+    }
+
+    /// The same activation with parameter `p`, if it takes one.
+    fn with_param(self, p: f64) -> Option<Self> {
+        match self {
+            Activation::LeakyRelu(_) => Some(Activation::LeakyRelu(p)),
+            Activation::Elu(_) => Some(Activation::Elu(p)),
+            _ => None,
+        }
+    }
+
+    /// The name (without its parameter) and the parameter, if any.
+    fn name_and_param(self) -> (&'static str, Option<f64>) {
+        struct Name;
+        impl Visit for Name {
+            type Out = (&'static str, Option<f64>);
+            fn identity(self) -> Self::Out {
+                ("identity", None)
+            }
+            fn softmax(self) -> Self::Out {
+                ("softmax", None)
+            }
+            fn func<F: Func>(self, _: F, param: Option<f64>) -> Self::Out {
+                (F::NAME, param)
+            }
+        }
+        self.visit(Name)
+    }
 
     /// Applies the function to a tensor (element-wise, or along the last
     /// axis for `Softmax`).
@@ -83,45 +189,58 @@ impl Activation {
         }
     }
 
-    /// The same activation as the engine's fusable [`autograd::Act`] (its
-    /// derivative is a function of its output), or `None` for the step and
-    /// softmax (and a leaky ReLU with a negative slope), which a layer
-    /// applies as an op of its own.
-    pub fn fused(self) -> Option<autograd::Act> {
-        Some(match self {
-            Activation::Identity => autograd::Act::Identity,
-            Activation::Sigmoid => autograd::Act::Sigmoid,
-            Activation::Tanh => autograd::Act::Tanh,
-            Activation::Relu => autograd::Act::Relu,
-            Activation::LeakyRelu(s) if s >= 0.0 => autograd::Act::LeakyRelu(s),
-            Activation::LeakyRelu(_) | Activation::Step | Activation::Softmax => return None,
-        })
-    }
-
     /// Applies the function to a tensor.
     ///
     /// # Errors
     /// [`Error::Mismatch`] for `Softmax` on a 0-dimensional tensor.
     pub fn try_apply<'t, E: Real>(self, z: TensorVar<'t, E>) -> Result<TensorVar<'t, E>> {
-        Ok(match self {
-            Activation::Identity => z,
-            Activation::Step => z.step(),
-            Activation::Sigmoid => z.sigmoid(),
-            Activation::Tanh => z.tanh(),
-            Activation::Relu => z.relu(),
-            Activation::LeakyRelu(slope) => z.leaky_relu(slope),
-            Activation::Softmax => {
-                let ndim = z.ndim();
-                if ndim == 0 {
-                    return Err(Error::mismatch(
-                        "softmax input",
-                        "a tensor with at least one axis",
-                        "a 0-dimensional tensor",
-                    ));
-                }
-                z.try_softmax(ndim - 1)?
+        struct Apply<'t, E: Real>(TensorVar<'t, E>);
+        impl<'t, E: Real> Visit for Apply<'t, E> {
+            type Out = Result<TensorVar<'t, E>>;
+            fn identity(self) -> Self::Out {
+                Ok(self.0)
             }
-        })
+            fn softmax(self) -> Self::Out {
+                softmax_last(self.0)
+            }
+            fn func<F: Func>(self, f: F, _: Option<f64>) -> Self::Out {
+                Ok(self.0.map(f))
+            }
+        }
+        self.visit(Apply(z))
+    }
+
+    /// act(x·w + b): a dense layer with this activation, recorded as one
+    /// fused op ([`TensorVar::try_matmul_bias_act`]) for an element-wise
+    /// activation, with the same value and gradients as
+    /// `x.try_matmul_bias(w, b)` then [`Activation::try_apply`].
+    ///
+    /// # Errors
+    /// The shape errors of [`TensorVar::try_matmul_bias`];
+    /// [`Activation::try_apply`]'s for `Softmax`.
+    pub fn try_apply_dense<'t, E: Real>(
+        self,
+        x: TensorVar<'t, E>,
+        w: TensorVar<'t, E>,
+        b: TensorVar<'t, E>,
+    ) -> Result<TensorVar<'t, E>> {
+        struct Dense<'t, E: Real>([TensorVar<'t, E>; 3]);
+        impl<'t, E: Real> Visit for Dense<'t, E> {
+            type Out = Result<TensorVar<'t, E>>;
+            fn identity(self) -> Self::Out {
+                let [x, w, b] = self.0;
+                Ok(x.try_matmul_bias(w, b)?)
+            }
+            fn softmax(self) -> Self::Out {
+                let [x, w, b] = self.0;
+                softmax_last(x.try_matmul_bias(w, b)?)
+            }
+            fn func<F: Func>(self, f: F, _: Option<f64>) -> Self::Out {
+                let [x, w, b] = self.0;
+                Ok(x.try_matmul_bias_act(w, b, f)?)
+            }
+        }
+        self.visit(Dense([x, w, b]))
     }
 
     /// Applies an element-wise function to one scalar.
@@ -131,17 +250,23 @@ impl Activation {
     /// [`Activation::apply_vars`].
     #[track_caller]
     pub fn apply_var<'t, E: Real>(self, z: Var<'t, E>) -> Var<'t, E> {
-        match self {
-            Activation::Identity => z,
-            Activation::Step => z.step(),
-            Activation::Sigmoid => z.sigmoid(),
-            Activation::Tanh => z.tanh(),
-            Activation::Relu => z.relu(),
-            Activation::LeakyRelu(slope) => z.leaky_relu(slope),
-            Activation::Softmax => panic!(
-                "softmax is not element-wise: apply it to the whole vector with Activation::apply_vars"
-            ),
+        struct ApplyVar<'t, E: Real>(Var<'t, E>);
+        impl<'t, E: Real> Visit for ApplyVar<'t, E> {
+            type Out = Var<'t, E>;
+            fn identity(self) -> Self::Out {
+                self.0
+            }
+            #[track_caller]
+            fn softmax(self) -> Self::Out {
+                panic!(
+                    "softmax is not element-wise: apply it to the whole vector with Activation::apply_vars"
+                )
+            }
+            fn func<F: Func>(self, f: F, _: Option<f64>) -> Self::Out {
+                self.0.map(f)
+            }
         }
+        self.visit(ApplyVar(z))
     }
 
     /// Applies the function to a vector of scalars (one layer's outputs):
@@ -173,20 +298,32 @@ impl Activation {
     }
 }
 
+/// Softmax along the last axis.
+fn softmax_last<E: Real>(z: TensorVar<'_, E>) -> Result<TensorVar<'_, E>> {
+    let ndim = z.ndim();
+    if ndim == 0 {
+        return Err(Error::mismatch(
+            "softmax input",
+            "a tensor with at least one axis",
+            "a 0-dimensional tensor",
+        ));
+    }
+    Ok(z.try_softmax(ndim - 1)?)
+}
+
 impl fmt::Display for Activation {
     /// The name accepted by [`FromStr`]: `identity`, `step`, `sigmoid`,
-    /// `tanh`, `relu`, `leaky_relu` (with the slope in parentheses unless it
-    /// is 0.01), `softmax`.
+    /// `tanh`, `relu`, `leaky_relu`, `softmax`, `softplus`, `gelu`, `silu`,
+    /// `elu`, with the parameter in parentheses unless it is the default
+    /// (`leaky_relu(0.1)`, `elu(0.5)`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Activation::Identity => f.write_str("identity"),
-            Activation::Step => f.write_str("step"),
-            Activation::Sigmoid => f.write_str("sigmoid"),
-            Activation::Tanh => f.write_str("tanh"),
-            Activation::Relu => f.write_str("relu"),
-            Activation::LeakyRelu(s) if *s == DEFAULT_LEAKY_SLOPE => f.write_str("leaky_relu"),
-            Activation::LeakyRelu(s) => write!(f, "leaky_relu({s})"),
-            Activation::Softmax => f.write_str("softmax"),
+        let (name, param) = self.name_and_param();
+        let default = ALL.iter().find(|a| a.name_and_param().0 == name);
+        match param {
+            Some(p) if default.map(|d| d.name_and_param().1) != Some(Some(p)) => {
+                write!(f, "{name}({p})")
+            }
+            _ => f.write_str(name),
         }
     }
 }
@@ -196,37 +333,72 @@ impl FromStr for Activation {
 
     /// Parses a name (case-insensitive; `-` may replace `_`): `identity` or
     /// `linear`, `step`, `sigmoid`, `tanh`, `relu`, `leaky_relu` (slope 0.01)
-    /// or `leaky_relu(<slope>)`, `softmax`.
+    /// or `leaky_relu(<slope>)`, `softmax`, `softplus`, `gelu`, `silu` or
+    /// `swish`, `elu` (alpha 1) or `elu(<alpha>)`. The error lists them.
     fn from_str(s: &str) -> Result<Self> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
         let invalid = || {
             Error::invalid(
                 "activation",
-                "one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax",
+                format!("one of {}", valid_names()),
                 format!("`{s}`"),
             )
         };
-        Ok(match key.as_str() {
-            "identity" | "linear" => Activation::Identity,
-            "step" => Activation::Step,
-            "sigmoid" => Activation::Sigmoid,
-            "tanh" => Activation::Tanh,
-            "relu" => Activation::Relu,
-            "leaky_relu" | "leakyrelu" => Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
-            "softmax" => Activation::Softmax,
-            _ => {
-                let slope = key
-                    .strip_prefix("leaky_relu(")
-                    .and_then(|rest| rest.strip_suffix(')'))
-                    .ok_or_else(invalid)?;
-                let slope: f64 = slope.trim().parse().map_err(|_| invalid())?;
-                if !slope.is_finite() {
-                    return Err(Error::invalid("leaky_relu slope", "a finite number", slope));
-                }
-                Activation::LeakyRelu(slope)
+        let (name, param) = match key.split_once('(') {
+            Some((name, rest)) => {
+                let p = rest.strip_suffix(')').ok_or_else(invalid)?;
+                (name.trim(), Some(p.trim()))
             }
-        })
+            None => (key.as_str(), None),
+        };
+        let base = ALL
+            .into_iter()
+            .find(|a| a.name_and_param().0 == name)
+            .or_else(|| ALIASES.iter().find(|(n, _)| *n == name).map(|&(_, a)| a))
+            .ok_or_else(invalid)?;
+        let Some(p) = param else {
+            return Ok(base);
+        };
+        let p: f64 = p.parse().map_err(|_| invalid())?;
+        if !p.is_finite() {
+            let what = format!("{} {}", base.name_and_param().0, param_name(base));
+            return Err(Error::invalid(what, "a finite number", p));
+        }
+        base.with_param(p).ok_or_else(invalid)
     }
+}
+
+/// What a parameterised activation calls its parameter.
+fn param_name(a: Activation) -> &'static str {
+    match a {
+        Activation::Elu(_) => "alpha",
+        _ => "slope",
+    }
+}
+
+/// The names [`FromStr`] accepts, for its error: each with its aliases in
+/// parentheses, and `name(<parameter>)` after a parameterised one.
+fn valid_names() -> String {
+    let mut out: Vec<String> = Vec::new();
+    for a in ALL {
+        let (name, param) = a.name_and_param();
+        let aliases: Vec<&str> = ALIASES
+            .iter()
+            .filter(|(n, b)| {
+                b.name_and_param().0 == name && !n.replace('_', "").eq(&name.replace('_', ""))
+            })
+            .map(|(n, _)| *n)
+            .collect();
+        if aliases.is_empty() {
+            out.push(name.to_string());
+        } else {
+            out.push(format!("{name} (or {})", aliases.join(", ")));
+        }
+        if param.is_some() {
+            out.push(format!("{name}(<{}>)", param_name(a)));
+        }
+    }
+    out.join(", ")
 }
 
 #[cfg(test)]

@@ -209,7 +209,7 @@ impl Linear {
     }
 
     /// a = act(x·W + b): the layer followed by an activation, recorded as
-    /// one fused op when the activation allows it ([`Activation::fused`]),
+    /// one fused op for an element-wise activation ([`Activation::try_apply_dense`]),
     /// with the same value and gradients as [`Linear::forward`] then
     /// [`Activation::try_apply`].
     ///
@@ -222,11 +222,7 @@ impl Linear {
         act: Activation,
     ) -> Result<TensorVar<'t, E>> {
         let (w, b) = self.checked_params(p, x)?;
-        match act.fused() {
-            Some(autograd::Act::Identity) => Ok(x.try_matmul_bias(w, b)?),
-            Some(a) => Ok(x.try_matmul_bias_act(w, b, a)?),
-            None => act.try_apply(x.try_matmul_bias(w, b)?),
-        }
+        act.try_apply_dense(x, w, b)
     }
 
     /// The weight and bias after checking that `x` fits the layer.

@@ -6,6 +6,7 @@ use clap::Parser;
 use nn::data::{Feature, PlaygroundSet};
 use nn::Activation;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// The TensorFlow Playground in a terminal: train a small network on a 2-D
 /// data set and draw what it learned.
@@ -55,8 +56,10 @@ pub struct Args {
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,
 
-    /// Hidden activation: relu, tanh, sigmoid, linear, leaky-relu[:slope].
-    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = parse_activation)]
+    /// Hidden activation, as nn names it: relu, tanh, sigmoid, identity (or
+    /// linear), leaky_relu or leaky_relu(<slope>), softplus, gelu, silu (or
+    /// swish), elu or elu(<alpha>), step.
+    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = Activation::from_str)]
     pub activation: Activation,
 
     /// Learning rate.
@@ -286,38 +289,6 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
     Ok(Hidden(widths))
 }
 
-fn parse_activation(s: &str) -> Result<Activation, String> {
-    let key = s.trim().to_ascii_lowercase().replace('_', "-");
-    let (name, slope) = match key.split_once(':') {
-        Some((n, slope)) => (n.to_string(), Some(slope.to_string())),
-        None => (key.clone(), None),
-    };
-    let unknown = || {
-        "unknown activation: expected relu, tanh, sigmoid, linear or leaky-relu[:slope]".to_string()
-    };
-    match (name.as_str(), slope) {
-        ("relu", None) => Ok(Activation::Relu),
-        ("tanh", None) => Ok(Activation::Tanh),
-        ("sigmoid", None) => Ok(Activation::Sigmoid),
-        ("linear", None) => Ok(Activation::Identity),
-        ("leaky-relu", None) => Ok(Activation::LeakyRelu(nn::activation::DEFAULT_LEAKY_SLOPE)),
-        ("leaky-relu", Some(slope)) => match slope.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(Activation::LeakyRelu(v)),
-            _ => Err(format!("leaky-relu slope {slope:?} is not a finite number")),
-        },
-        _ => Err(unknown()),
-    }
-}
-
-/// The command-line name of an activation.
-pub fn activation_name(a: Activation) -> String {
-    match a {
-        Activation::Identity => "linear".into(),
-        Activation::LeakyRelu(s) => format!("leaky-relu:{s}"),
-        other => other.to_string(),
-    }
-}
-
 fn parse_learning_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
@@ -395,18 +366,17 @@ mod tests {
         assert!(parse_hidden("8,0")
             .unwrap_err()
             .contains("layer 2 has width 0"));
+        let parse = |s: &str| Args::try_parse_from(["xiaolan", "--activation", s]);
         assert_eq!(
-            parse_activation("leaky-relu:0.1").unwrap(),
+            parse("leaky_relu(0.1)").unwrap().activation,
             Activation::LeakyRelu(0.1)
         );
-        assert_eq!(parse_activation("linear").unwrap(), Activation::Identity);
-        assert!(parse_activation("swish").is_err() && parse_activation("relu:2").is_err());
+        assert_eq!(parse("linear").unwrap().activation, Activation::Identity);
+        assert_eq!(parse("gelu").unwrap().activation, Activation::Gelu);
+        assert!(parse("mish").is_err() && parse("relu:2").is_err());
         assert!(parse_learning_rate("-0.1").is_err());
         assert!(parse_learning_rate("NaN").is_err() && parse_learning_rate("inf").is_err());
         assert_eq!(parse_learning_rate("3").unwrap(), 3.0);
-        assert_eq!(
-            activation_name(Activation::LeakyRelu(0.1)),
-            "leaky-relu:0.1"
-        );
+        assert_eq!(Activation::LeakyRelu(0.1).to_string(), "leaky_relu(0.1)");
     }
 }

@@ -12,7 +12,7 @@ pub mod data;
 pub mod render;
 pub mod train;
 
-use args::{activation_name, dataset_name, Args, LossKind, Problem};
+use args::{dataset_name, Args, LossKind, Problem};
 use autograd::Tensor;
 use data::{Point, Split};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -133,7 +133,7 @@ impl Plan {
     }
 
     fn activation(&self) -> String {
-        activation_name(self.args.activation)
+        self.args.activation.to_string()
     }
 }
 
@@ -364,7 +364,7 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             .mlp
             .activations()
             .iter()
-            .map(|&x| activation_name(x))
+            .map(ToString::to_string)
             .collect();
         let features: Vec<String> = a.features.0.iter().map(ToString::to_string).collect();
         let meta = [

@@ -4,13 +4,14 @@
 //! for element the same arithmetic in the same order (so the same bits in
 //! `f32` and `f64`; the tests compare them):
 //!
-//! - [`TensorVar::matmul_bias_act`]: act(x·W + b), a dense layer with its
-//!   activation ([`Act`]);
+//! - [`TensorVar::matmul_bias_act`]: f(x·W + b), a dense layer with its
+//!   activation (any element-wise [`Func`]);
 //! - [`TensorVar::sum_sq_diff`]: Σ (o − t)², the course's squared error;
 //! - [`TensorVar::softmax_cross_entropy`]: mean over rows of
 //!   −ln softmax(z)[class], for class indices.
 
 use crate::error::{Error, Result};
+use crate::func::Func;
 use crate::op::{Backward, Op};
 use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
@@ -19,78 +20,22 @@ use crate::simd::fast;
 use crate::tape::Input;
 use crate::tensor::{ok, Tensor, TensorVar};
 use smallvec::SmallVec;
+use std::cell::RefCell;
 
-/// An element-wise activation whose derivative is a function of its output,
-/// so that it can be fused into the op that makes its input
-/// ([`TensorVar::matmul_bias_act`]): the op keeps only y = act(z), not z.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Act {
-    /// y = z.
-    Identity,
-    /// y = σ(z); dy/dz = y(1 − y).
-    Sigmoid,
-    /// y = tanh z; dy/dz = 1 − y².
-    Tanh,
-    /// y = max(z, 0); dy/dz = 1 where y > 0, else 0 (0 at the kink, as
-    /// [`TensorVar::relu`]).
-    Relu,
-    /// y = z for z > 0, else slope·z; dy/dz = 1 where y > 0, else slope. The
-    /// slope must be ≥ 0 (then y > 0 exactly where z > 0).
-    LeakyRelu(f64),
-}
-
-impl Act {
-    /// act(x·w + b) with the product's one pass applying the activation
-    /// (the same formulas as the unfused ops).
-    fn forward<E: Real>(self, x: &Tensor<E>, w: &Tensor<E>, b: &Tensor<E>) -> Result<Tensor<E>> {
-        let (zero, op) = (E::zero(), "matmul_bias_act");
-        match self {
-            Act::Identity => x.matmul_bias_map(op, w, b, |z| z),
-            Act::Sigmoid => x.matmul_bias_map(op, w, b, |z| z.sigmoid()),
-            Act::Tanh => x.matmul_bias_map(op, w, b, |z| z.tanh()),
-            Act::Relu => x.matmul_bias_map(op, w, b, |z| if z > zero { z } else { zero }),
-            Act::LeakyRelu(s) => {
-                let s = E::from_f64(s);
-                x.matmul_bias_map(op, w, b, |z| if z > zero { z } else { s * z })
-            }
-        }
-    }
-
-    /// dz = dy · act′ computed from the output y (the unfused ops' `dy · df`)
-    /// and, in the same pass, the bias gradient: dz's column sums, shaped
-    /// like the bias (summed row by row, in `sum_to`'s order).
-    fn grad<E: Real>(
-        self,
-        y: &Tensor<E>,
-        dy: &Tensor<E>,
-        bias: &[usize],
-    ) -> (Tensor<E>, Tensor<E>) {
-        let (zero, one) = (E::zero(), E::one());
-        match self {
-            Act::Identity => (dy.clone(), ok(dy.sum_to(bias))),
-            Act::Sigmoid => grad_colsum(y, dy, bias, |g, y| g * (y * (one - y))),
-            Act::Tanh => grad_colsum(y, dy, bias, |g, y| g * (one - y * y)),
-            Act::Relu => grad_colsum(y, dy, bias, |g, y| g * if y > zero { one } else { zero }),
-            Act::LeakyRelu(s) => {
-                let s = E::from_f64(s);
-                grad_colsum(y, dy, bias, |g, y| g * if y > zero { one } else { s })
-            }
-        }
-    }
-}
-
-/// dz = d(dy, y) element by element for [m, n] tensors, and the column sums
-/// of dz (shaped `bias`), in one pass.
-fn grad_colsum<E: Real>(
+/// dz = dy · f′(z, y) element by element for [m, n] tensors (with `x` the
+/// saved z, or y itself when the output tells the derivative), and the
+/// column sums of dz (shaped `bias`), in one pass.
+fn grad_colsum<E: Real, F: Func>(
+    f: F,
+    x: &Tensor<E>,
     y: &Tensor<E>,
     dy: &Tensor<E>,
     bias: &[usize],
-    d: impl Fn(E, E) -> E + Sync,
 ) -> (Tensor<E>, Tensor<E>) {
     let (m, n) = (y.shape()[0], y.shape()[1]);
     let mut db = Tensor::zeros(bias);
     let sums = SharedMut(db.data_mut().as_mut_ptr());
-    let (g, y) = (dy.data(), y.data());
+    let (g, x, y) = (dy.data(), x.data(), y.data());
     // SAFETY: the chunks below cover every column of every row of dz, so
     // all m·n elements are written (none when n is 0)
     let dz = unsafe {
@@ -105,13 +50,14 @@ fn grad_colsum<E: Real>(
                         let at = r * n + cols.start..r * n + cols.end;
                         // SAFETY: as above: row r's columns `cols` of dz
                         let o = out.slice(at.clone());
-                        for (((o, &g), &y), s) in o
+                        for ((((o, &g), &x), &y), s) in o
                             .iter_mut()
                             .zip(&g[at.clone()])
+                            .zip(&x[at.clone()])
                             .zip(&y[at])
                             .zip(s.iter_mut())
                         {
-                            let v = d(g, y);
+                            let v = g * f.deriv(x, y);
                             *o = v;
                             *s += v;
                         }
@@ -123,28 +69,37 @@ fn grad_colsum<E: Real>(
     (dz, db)
 }
 
-/// y = act(x·w + b). Backward: dz = dy·act′(y), then as `matmul_bias`:
+/// y = f(x·w + b). Backward: dz = dy·f′(z, y), then as `matmul_bias`:
 /// ∂/∂x = dz·wᵀ, ∂/∂w = xᵀ·dz, ∂/∂b = the column sums of dz.
-struct MatMulBiasAct(Act);
+///
+/// When the output tells the derivative ([`Func::deriv_from_output`]) the
+/// product's one pass applies f and only y is kept; otherwise the op also
+/// keeps z = x·w + b (the unfused chain keeps it as well) and applies f in a
+/// second pass.
+struct MatMulBiasAct<E: Real, F> {
+    f: F,
+    z: RefCell<Option<Tensor<E>>>,
+}
 
-impl<E: Real> Op<E> for MatMulBiasAct {
+impl<E: Real, F: Func> Op<E> for MatMulBiasAct<E, F> {
     fn name(&self) -> &'static str {
         "matmul_bias_act"
     }
     fn forward(&self, xs: &[&Tensor<E>]) -> Result<Tensor<E>> {
-        if let Act::LeakyRelu(s) = self.0 {
-            if s.is_nan() || s < 0.0 {
-                return Err(Error::Invalid {
-                    op: "matmul_bias_act",
-                    what: format!("leaky_relu's slope must be at least 0 to be fused, found {s}"),
-                });
-            }
+        let (f, op) = (self.f, "matmul_bias_act");
+        if f.deriv_from_output() {
+            return xs[0].matmul_bias_map(op, xs[1], xs[2], |z| f.value(z));
         }
-        self.0.forward(xs[0], xs[1], xs[2])
+        let z = xs[0].matmul_bias_map(op, xs[1], xs[2], |z| z)?;
+        let y = z.map(|z| f.value(z));
+        *self.z.borrow_mut() = Some(z);
+        Ok(y)
     }
     fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, w, b) = (cx.input(0), cx.input(1), cx.input(2));
-        let (dz, db) = self.0.grad(cx.output(), cx.grad(), b.shape());
+        let (y, z) = (cx.output(), self.z.borrow());
+        let z = z.as_ref().unwrap_or(y);
+        let (dz, db) = grad_colsum(self.f, z, y, cx.grad(), b.shape());
         if cx.needs_grad(0) {
             cx.set_grad(0, ok(dz.matmul_t(false, w, true)));
         }
@@ -280,41 +235,50 @@ impl<E: Real> Op<E> for SoftmaxCrossEntropy {
 }
 
 impl<'t, E: Real> TensorVar<'t, E> {
-    /// act(x·w + b) as one op: a dense layer and its activation, for x
-    /// [m, k], w [k, n] and b `[n]` or `[1, n]`. Same value and gradients as
-    /// `x.matmul_bias(w, b)` followed by the activation's own op, with one
-    /// record and one buffer instead of two.
+    /// f(x·w + b) as one op: a dense layer and its activation `f` (any
+    /// element-wise [`Func`]), for x [m, k], w [k, n] and b `[n]` or
+    /// `[1, n]`. Same value and gradients, bit for bit, as
+    /// `x.matmul_bias(w, b).map(f)`, with one record instead of two; an
+    /// activation whose derivative needs its input (GELU, SiLU, softplus)
+    /// keeps z = x·w + b, the others keep only the output.
     ///
     /// ```
-    /// use autograd::{Act, Tape, Tensor};
+    /// use autograd::{func, Tape, Tensor};
     /// let tape = Tape::new();
     /// let x = tape.tensor(Tensor::from_vec(&[1, 2], vec![1.0, -2.0]).unwrap());
     /// let w = tape.tensor(Tensor::from_vec(&[2, 1], vec![0.5, 0.25]).unwrap());
     /// let b = tape.tensor(Tensor::from_vec(&[1], vec![0.1]).unwrap());
-    /// let fused = x.matmul_bias_act(w, b, Act::Sigmoid);
-    /// let plain = x.matmul_bias(w, b).sigmoid();
-    /// assert_eq!(fused.value(), plain.value());
-    /// let (gf, gp) = (fused.sum().backward(), plain.sum().backward());
-    /// assert_eq!(gf[w], gp[w]);
+    /// for (fused, plain) in [
+    ///     (x.matmul_bias_act(w, b, func::Sigmoid), x.matmul_bias(w, b).sigmoid()),
+    ///     (x.matmul_bias_act(w, b, func::Gelu), x.matmul_bias(w, b).gelu()),
+    /// ] {
+    ///     assert_eq!(fused.value(), plain.value());
+    ///     let (gf, gp) = (fused.sum().backward(), plain.sum().backward());
+    ///     assert_eq!(gf[w], gp[w]);
+    /// }
     /// ```
     ///
     /// # Errors
     /// The shape errors of [`TensorVar::try_matmul_bias`] (naming
-    /// `matmul_bias_act`); [`Error::Invalid`] for a leaky ReLU slope below 0.
-    pub fn try_matmul_bias_act(self, w: Self, b: Self, act: Act) -> Result<Self> {
+    /// `matmul_bias_act`).
+    pub fn try_matmul_bias_act<F: Func>(self, w: Self, b: Self, f: F) -> Result<Self> {
+        let op = MatMulBiasAct {
+            f,
+            z: RefCell::new(None),
+        };
         self.tape().apply(
-            MatMulBiasAct(act),
+            op,
             &[Input::Tensor(self), Input::Tensor(w), Input::Tensor(b)],
         )
     }
 
-    /// act(x·w + b) as one op (see [`TensorVar::try_matmul_bias_act`]).
+    /// f(x·w + b) as one op (see [`TensorVar::try_matmul_bias_act`]).
     ///
     /// # Panics
     /// On the errors of [`TensorVar::try_matmul_bias_act`].
     #[track_caller]
-    pub fn matmul_bias_act(self, w: Self, b: Self, act: Act) -> Self {
-        ok(self.try_matmul_bias_act(w, b, act))
+    pub fn matmul_bias_act<F: Func>(self, w: Self, b: Self, f: F) -> Self {
+        ok(self.try_matmul_bias_act(w, b, f))
     }
 
     /// Σ (self − t)² over every element, as a scalar: the squared error of

@@ -9,6 +9,7 @@ pub(crate) mod elementwise;
 pub(crate) mod extrema;
 pub(crate) mod fused;
 pub(crate) mod index;
+pub(crate) mod logsumexp;
 pub(crate) mod matmul;
 pub(crate) mod pow;
 pub(crate) mod reduce;
