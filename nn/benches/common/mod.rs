@@ -443,7 +443,7 @@ pub fn run(w: &Workload) {
     let acts: Vec<nn::Activation> = w.acts.iter().map(|&a| nn_act(a)).collect();
     let mut mlp = nn::Mlp::<f32>::new(w.sizes, &acts, w.init, 1).unwrap();
     let mut hand = HandMlp::new(&mlp, w.sizes, w.acts, w.loss, w.lr, w.batch);
-    let mut opt = nn::Sgd::new(w.lr as f64).unwrap();
+    let mut opt = nn::Sgd::new(w.lr as f64);
     let loss = match w.loss {
         HandLoss::SquaredError => Loss::SquaredError,
         HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
