@@ -31,8 +31,10 @@
 
 mod linear;
 mod mlp;
+mod mlp_file;
 mod model;
 
 pub use linear::{Linear, Neuron};
 pub use mlp::{LayerOutput, LayerValues, Mlp};
+pub use mlp_file::{ACTIVATIONS_KEY, FEATURES_KEY, SIZES_KEY};
 pub use model::{Model, ParamPath, Visit, VisitMut};
