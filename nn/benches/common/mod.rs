@@ -43,15 +43,6 @@ pub fn training_data() -> (Vec<f32>, Vec<usize>, String) {
     }
 }
 
-/// One-hot rows for classes.
-pub fn one_hot(classes: &[usize], k: usize) -> Vec<f32> {
-    let mut y = vec![0.0; classes.len() * k];
-    for (r, &c) in classes.iter().enumerate() {
-        y[r * k + c] = 1.0;
-    }
-    y
-}
-
 /// The process's peak resident memory so far (`VmHWM`), in MiB.
 pub fn peak_rss_mib() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -455,7 +446,7 @@ pub fn run(w: &Workload) {
     // `select_rows`, the hand-written network's own gather): the same data
     // movement for both, as in shuffled training (and PyTorch's loader)
     let xs = Tensor::from_vec(&[EPOCH, N_IN], x).unwrap();
-    let ys = Tensor::from_vec(&[EPOCH, n_out], one_hot(&classes, n_out)).unwrap();
+    let ys = Tensor::<f32>::one_hot(&classes, n_out).unwrap();
     let orders: Vec<Vec<usize>> = (0..ORDERS)
         .map(|e| nn::Rng::with_stream(11, e as u64).permutation(EPOCH))
         .collect();
