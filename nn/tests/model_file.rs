@@ -20,6 +20,9 @@ fn file_with(name: &str, mlp: &Mlp<f64>, meta: &[(&str, &str)]) -> PathBuf {
     path
 }
 
+/// Metadata of a file.
+type Meta<'a> = Vec<(&'a str, &'a str)>;
+
 fn mlp() -> Mlp<f64> {
     use Activation::{LeakyRelu, Tanh};
     Mlp::new(&[3, 5, 2, 1], &[LeakyRelu(0.2), Tanh, Tanh], Init::He, 8).unwrap()
@@ -88,7 +91,7 @@ fn a_file_without_architecture_is_refused_but_loads_into_a_given_one() {
 fn bad_metadata_names_the_key_what_was_expected_and_what_was_found() {
     let a = mlp();
     let acts = "leaky_relu(0.2),tanh,tanh";
-    let cases: Vec<(&str, Vec<(&str, &str)>, String)> = vec![
+    let cases: Vec<(&str, Meta, String)> = vec![
         (
             "sizes.safetensors",
             vec![("sizes", "3,five,2,1"), ("activations", acts)],
