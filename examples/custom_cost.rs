@@ -93,7 +93,7 @@ impl Line {
 fn fit(f: Elementwise, data: &Dataset<f64>, lr: f64, epochs: usize) -> Line {
     let mut line =
         Mlp::<f64>::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).expect("a 1-1 network");
-    let mut sgd = Sgd::new(lr).expect("a positive rate");
+    let mut sgd = Sgd::new(lr);
     let history = Trainer::new(custom(move |o, t| cost(f, o, t)))
         .epochs(epochs)
         .batch_size(data.len())

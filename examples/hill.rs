@@ -32,7 +32,7 @@ fn sigmoid(z: f64) -> f64 {
 /// Trains `mlp` by mini-batch gradient descent and returns (loss, accuracy)
 /// on the beans.
 fn train(mlp: &mut Mlp, x: &Tensor<f64>, y: &Tensor<f64>, lr: f64, epochs: usize) -> (f64, f64) {
-    let mut opt = Sgd::new(lr).expect("a positive learning rate");
+    let mut opt = Sgd::new(lr);
     Trainer::new(LOSS)
         .epochs(epochs)
         .batch_size(10)

@@ -216,21 +216,20 @@ fn main() {
     let lambda = 5.0;
     let mut model =
         Mlp::<f32>::new(&sizes, &activations, init, args.seed).unwrap_or_else(|e| fail(e));
-    let mut sgd = Sgd::<f32>::new(eta).unwrap_or_else(|e| fail(e));
+    let mut sgd = Sgd::<f32>::new(eta);
     let description = match args.config {
         Config::Quadratic => format!(
             "784-30-10 sigmoid, quadratic cost, N(0,1) init, SGD eta = {eta}, mini-batch 10"
         ),
         Config::CeL2 => {
-            sgd = sgd
-                .with_regularization(Regularization::L2(lambda / n))
-                .unwrap_or_else(|e| fail(e));
+            sgd = sgd.with_regularization(Regularization::L2(lambda / n));
             format!(
                 "784-100-10 sigmoid, cross-entropy per output, L2 lambda = {lambda} \
                  (w <- (1 - eta*lambda/n) w, n = {n}), N(0,1/n_in) init, SGD eta = {eta}, mini-batch 10"
             )
         }
     };
+    let mut sgd = sgd.build().unwrap_or_else(|e| fail(e));
     println!(
         "network: {description}; {} epochs, seed {}",
         args.epochs, args.seed

@@ -58,7 +58,7 @@ fn train(
         seed,
     )
     .expect("a valid network");
-    let mut opt = Sgd::new(LEARNING_RATE).expect("a valid learning rate");
+    let mut opt = Sgd::new(LEARNING_RATE);
     // The Playground walks its training set in the same order every epoch.
     let batches: Vec<(Tensor<f64>, Tensor<f64>)> = train
         .batches_in_order(BATCH)

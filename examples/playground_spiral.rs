@@ -73,7 +73,7 @@ fn train(s: Setup, train: &Dataset<f64>, test: &Dataset<f64>) -> Run {
         s.seed,
     )
     .expect("a valid network");
-    let mut opt = Sgd::new(s.lr).expect("a valid learning rate");
+    let mut opt = Sgd::new(s.lr);
     let batches: Vec<(Tensor<f64>, Tensor<f64>)> = train
         .batches_in_order(BATCH)
         .expect("a positive batch size")
@@ -95,19 +95,19 @@ fn train(s: Setup, train: &Dataset<f64>, test: &Dataset<f64>) -> Run {
         for (x, y) in &batches {
             tape.clear();
             let grads = {
-                let p = mlp.params().bind(&tape);
                 let out = mlp
-                    .forward(&p, tape.tensor_constant(x.clone()))
+                    .forward(tape.tensor_constant(x.clone()))
                     .expect("the batch fits the network");
                 let loss = half_squared_error(out, tape.tensor_constant(y.clone()))
                     .expect("targets fit the output");
-                p.grads(&loss.backward())
+                loss.backward()
             };
             tape.clear();
+            let values = ParamGrads::of(&mlp, &grads).expect("gradients of this step");
             for (sum, &id) in sums.iter_mut().zip(&weights) {
-                *sum += grads.norm(id).expect("one gradient per parameter");
+                *sum += values.norm(id).expect("one gradient per parameter");
             }
-            opt.step(mlp.params_mut(), &grads)
+            opt.step(&mut mlp, &grads)
                 .expect("gradients fit the parameters");
         }
         grad_norms.push(sums.iter().map(|s| s / batches.len() as f64).collect());

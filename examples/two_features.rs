@@ -37,7 +37,7 @@ fn sigmoid(z: f64) -> f64 {
 
 /// Trains by mini-batch gradient descent; returns the accuracy on `data`.
 fn train(mlp: &mut Mlp, data: &Dataset<f64>, lr: f64, epochs: usize) -> f64 {
-    let mut opt = Sgd::new(lr).expect("a positive learning rate");
+    let mut opt = Sgd::new(lr);
     Trainer::new(LOSS)
         .epochs(epochs)
         .batch_size(10)

@@ -4,9 +4,22 @@ use crate::op::Backward;
 use crate::real::Real;
 use crate::scalar::Var;
 use crate::tape::{Node, NodeId, Tape, CONST};
-use crate::tensor::{Tensor, TensorVar};
+use crate::tensor::{Tensor, TensorKey, TensorVar};
 use smallvec::SmallVec;
 use std::ops::Index;
+
+/// A [`TensorKey`] from another tape (or another recording of the same
+/// tape) than the [`Grads`] it was looked up in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForeignKey;
+
+impl std::fmt::Display for ForeignKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the value comes from a different tape (or from the same tape after clear) than these gradients")
+    }
+}
+
+impl std::error::Error for ForeignKey {}
 
 /// Gradients from a backward pass, owned and independent of the tape's borrow.
 ///
@@ -70,6 +83,20 @@ impl<E: Real> Grads<E> {
     pub fn wrt(&self, x: TensorVar<'_, E>) -> Option<&Tensor<E>> {
         self.check(x.tape().id());
         self.tensor.get(x.rec() as usize).and_then(|g| g.as_ref())
+    }
+
+    /// The gradient of the tensor input with this key ([`TensorVar::key`]),
+    /// as [`Grads::wrt`] gives it (`Ok(None)` for a constant or an input the
+    /// output does not depend on).
+    ///
+    /// # Errors
+    /// [`ForeignKey`] if the key was taken on another tape, or on this tape
+    /// before or after the recording these gradients come from.
+    pub fn get(&self, key: TensorKey) -> Result<Option<&Tensor<E>>, ForeignKey> {
+        if self.tape_id != 0 && self.tape_id != key.tape_id() {
+            return Err(ForeignKey);
+        }
+        Ok(self.tensor.get(key.rec() as usize).and_then(|g| g.as_ref()))
     }
 
     /// Takes a tensor input's gradient out of the store (no copy).

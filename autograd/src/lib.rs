@@ -56,7 +56,7 @@ mod simd;
 mod tape;
 mod tensor;
 
-pub use backward::Grads;
+pub use backward::{ForeignKey, Grads};
 pub use check::{
     check_grad, check_tensor_grad, numeric_derivative, GradCheck, GradCheckEntry, GradCheckReport,
 };
@@ -71,4 +71,4 @@ pub use parallel::{max_threads, set_max_threads};
 pub use real::{Dual, Real};
 pub use scalar::Var;
 pub use tape::{Input, Tape};
-pub use tensor::{broadcast_shape, numel, strides, Shape, Tensor, TensorVar};
+pub use tensor::{broadcast_shape, numel, strides, Shape, Tensor, TensorKey, TensorVar};

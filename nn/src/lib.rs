@@ -3,6 +3,31 @@
 //! Neurons, layers, activations, losses, optimizers, data sets, training and
 //! save/load, all built on the [`autograd`] tape: nothing here hand-codes a
 //! derivative.
+//!
+//! One training step, written by hand, reads as the idea: a forward pass on
+//! a tape, a loss, `backward()`, and the optimizer's step, which finds each
+//! parameter's gradient through the model ([`Trainer`] runs such steps over
+//! epochs).
+//!
+//! ```
+//! use autograd::{Tape, Tensor};
+//! use nn::prelude::*;
+//! let mut model = Mlp::<f64>::new(&[2, 4, 1], &[Activation::Tanh, Activation::Sigmoid], Init::Xavier, 1).unwrap();
+//! let mut opt = Sgd::new(0.5).with_momentum(0.9).build().unwrap();
+//! let x = Tensor::from_vec(&[4, 2], vec![0., 0., 0., 1., 1., 0., 1., 1.]).unwrap();
+//! let y = Tensor::from_vec(&[4, 1], vec![0., 1., 1., 0.]).unwrap();
+//! let mut first = None;
+//! for _ in 0..300 {
+//!     let tape = Tape::new();
+//!     let out = model.forward(tape.tensor_constant(x.clone())).unwrap();
+//!     let loss = nn::loss::mse(out, tape.tensor_constant(y.clone())).unwrap();
+//!     first.get_or_insert(loss.value());
+//!     let grads = loss.backward();
+//!     opt.step(&mut model, &grads).unwrap();
+//! }
+//! let (last, _) = nn::train::evaluate(&model, &Loss::Mse, &x, (&y).into(), None).unwrap();
+//! assert!(last < first.unwrap() / 10.0);
+//! ```
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
@@ -40,7 +65,7 @@ pub mod prelude {
     pub use crate::loss::{Loss, Objective, Targets};
     pub use crate::metrics::{Accuracy, ConfusionMatrix};
     pub use crate::optim::{Adam, Optimizer, Regularization, Schedule, Sgd};
-    pub use crate::param::{Bound, ParamGrads, ParamId, ParamStore};
+    pub use crate::param::{ParamGrads, ParamId, ParamStore};
     pub use crate::scalar_net::ScalarMlp;
     pub use crate::train::{History, Trainer};
 }

@@ -1,12 +1,15 @@
 //! Parameters: the model is data, the tape is per step, gradients are a value.
 //!
 //! A [`ParamStore`] owns every parameter tensor of a model, keyed by name in
-//! insertion order (so optimizers and files see a deterministic order). Each
-//! training step binds the store to a tape ([`ParamStore::bind`]): every
-//! parameter becomes a tracked tensor on it, and layers look theirs up by
-//! [`ParamId`]. After `backward`, [`Bound::grads`] reads every parameter's
-//! gradient back into a [`ParamGrads`], which an optimizer applies to the
-//! store. Nothing is stored on the parameters, so there is nothing to zero.
+//! insertion order (so optimizers and files see a deterministic order). A
+//! forward pass binds the store to the tape of its input
+//! ([`ParamStore::bind`]): every parameter becomes a tracked tensor on it,
+//! layers look theirs up by [`ParamId`], and the store remembers which tape
+//! values its parameters were bound to. After `backward`, an optimizer looks
+//! each parameter's gradient up through those keys
+//! ([`ParamStore::grad`]); nothing is stored on the parameters, so there is
+//! nothing to zero. [`ParamGrads`] holds gradients as values, for
+//! accumulating them over batches or measuring their norms.
 //!
 //! ```
 //! use autograd::{Tape, Tensor};
@@ -17,14 +20,16 @@
 //! let p = store.bind(&tape);
 //! // the course's first cost: e(w) = (0.68 − 0.4·w)²
 //! let e = (0.68 - p[w] * 0.4).powi(2).sum();
-//! let grads = p.grads(&e.backward());
-//! assert!((grads[w].data()[0] + 0.544).abs() < 1e-12);
+//! let grads = e.backward();
+//! assert!((store.grad(w, &grads).unwrap().unwrap().data()[0] + 0.544).abs() < 1e-12);
 //! ```
 
 use crate::error::{Error, Result};
-use autograd::{Grads, Real, Tape, Tensor, TensorVar};
+use crate::layers::{Model, ParamPath};
+use autograd::{Grads, Real, Tape, Tensor, TensorKey, TensorVar};
 use indexmap::IndexMap;
 use smallvec::SmallVec;
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::Index;
 
@@ -66,9 +71,22 @@ impl fmt::Display for ParamId {
 /// assert_eq!(store[w].shape(), &[2, 3]);
 /// assert!(store.add("layer0.bias", Tensor::zeros(&[3])).is_err());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct ParamStore<E: Real = f64> {
     params: IndexMap<String, Tensor<E>>,
+    /// The tape keys of the latest binding with gradients on (empty when
+    /// unbound, or since a parameter changed).
+    bound: RefCell<SmallVec<[TensorKey; INLINE_PARAMS]>>,
+}
+
+impl<E: Real> Clone for ParamStore<E> {
+    /// The same parameters, not bound to any tape.
+    fn clone(&self) -> Self {
+        ParamStore {
+            params: self.params.clone(),
+            bound: RefCell::default(),
+        }
+    }
 }
 
 impl<E: Real> fmt::Debug for ParamStore<E> {
@@ -86,7 +104,13 @@ impl<E: Real> ParamStore<E> {
     pub fn new() -> Self {
         ParamStore {
             params: IndexMap::new(),
+            bound: RefCell::default(),
         }
+    }
+
+    /// Forgets the binding: the values are about to change.
+    fn unbind(&mut self) {
+        self.bound.get_mut().clear();
     }
 
     /// Adds a parameter under a new name and returns its id.
@@ -95,6 +119,7 @@ impl<E: Real> ParamStore<E> {
     /// [`Error::Invalid`] if the name is already taken.
     pub fn add(&mut self, name: impl Into<String>, value: Tensor<E>) -> Result<ParamId> {
         let name = name.into();
+        self.unbind();
         if let Some(i) = self.params.get_index_of(&name) {
             return Err(Error::invalid(
                 "parameter name",
@@ -114,6 +139,7 @@ impl<E: Real> ParamStore<E> {
     /// The parameter with this id, mutable (an optimizer's update). Keep its
     /// shape: layers and optimizers check it and report a mismatch.
     pub fn get_mut(&mut self, id: ParamId) -> Option<&mut Tensor<E>> {
+        self.unbind();
         self.params.get_index_mut(id.0).map(|(_, t)| t)
     }
 
@@ -123,6 +149,7 @@ impl<E: Real> ParamStore<E> {
     /// [`Error::Invalid`] if the id is not in the store; [`Error::Mismatch`]
     /// if the new value's shape differs.
     pub fn set(&mut self, id: ParamId, value: Tensor<E>) -> Result<()> {
+        self.unbind();
         let len = self.params.len();
         let Some((name, slot)) = self.params.get_index_mut(id.0) else {
             return Err(Error::invalid(
@@ -169,6 +196,7 @@ impl<E: Real> ParamStore<E> {
     pub fn iter_mut(
         &mut self,
     ) -> impl ExactSizeIterator<Item = (ParamId, &str, &mut Tensor<E>)> + '_ {
+        self.unbind();
         self.params
             .iter_mut()
             .enumerate()
@@ -205,22 +233,106 @@ impl<E: Real> ParamStore<E> {
                 .iter()
                 .map(|(n, t)| (n.clone(), t.cast()))
                 .collect(),
+            bound: RefCell::default(),
         }
     }
 
     /// Puts every parameter on `tape` as a tracked tensor (in insertion
-    /// order; no data is copied) for one forward and backward pass. Inside
-    /// [`Tape::no_grad`] they are constants instead.
+    /// order; no data is copied) for one forward and backward pass, and
+    /// remembers their keys for [`ParamStore::grad`]. Binding again to the
+    /// same tape (before it is cleared, and with no parameter changed) gives
+    /// the same tensors, so several forward passes of one step share their
+    /// parameters and their gradients add up. Inside [`Tape::no_grad`] the
+    /// parameters are constants instead, and the binding is not remembered.
+    ///
+    /// ```
+    /// use autograd::{Tape, Tensor};
+    /// use nn::param::ParamStore;
+    /// let mut store = ParamStore::new();
+    /// let w = store.add("w", Tensor::from_vec(&[1], vec![3.0]).unwrap()).unwrap();
+    /// let tape = Tape::new();
+    /// // two forward passes on one tape: e = w² + 2·w
+    /// let a = store.bind(&tape)[w].powi(2).sum();
+    /// let b = (store.bind(&tape)[w] * 2.0).sum();
+    /// let g = (a + b).backward();
+    /// assert_eq!(store.grad(w, &g).unwrap().unwrap().data(), &[8.0]);
+    /// ```
     pub fn bind<'t>(&self, tape: &'t Tape<E>) -> Bound<'t, E> {
-        Bound {
-            tape,
-            vars: self
-                .params
-                .values()
-                .map(|t| tape.tensor(t.clone()))
-                .collect(),
+        let recording = tape.grad_enabled();
+        let mut keys = self.bound.borrow_mut();
+        if recording && !keys.is_empty() && keys.len() == self.params.len() {
+            let again: Option<SmallVec<[TensorVar<'t, E>; INLINE_PARAMS]>> =
+                keys.iter().map(|k| k.on(tape)).collect();
+            if let Some(vars) = again {
+                return Bound { tape, vars };
+            }
         }
+        let vars: SmallVec<[TensorVar<'t, E>; INLINE_PARAMS]> = self
+            .params
+            .values()
+            .map(|t| tape.tensor(t.clone()))
+            .collect();
+        if recording {
+            keys.clear();
+            keys.extend(vars.iter().map(|v| v.key()));
+        }
+        Bound { tape, vars }
     }
+
+    /// Whether the parameters are bound to a tape with gradients on (a
+    /// forward pass ran and no parameter changed since).
+    pub fn is_bound(&self) -> bool {
+        !self.bound.borrow().is_empty()
+    }
+
+    /// The gradient of parameter `id` in `grads`, through the binding of the
+    /// latest forward pass: `Ok(None)` if the loss does not depend on it.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if the id is not in the store; [`Error::Mismatch`]
+    /// if the parameters are not bound (no forward pass since they were
+    /// created, loaded or updated: an optimizer step unbinds them, so the
+    /// same gradients cannot be applied twice), or if `grads` come from
+    /// another tape or recording than that forward pass.
+    pub fn grad<'g>(&self, id: ParamId, grads: &'g Grads<E>) -> Result<Option<&'g Tensor<E>>> {
+        let keys = self.bound.borrow();
+        let Some(&key) = keys.get(id.0) else {
+            if id.0 >= self.params.len() {
+                return Err(Error::invalid(
+                    "parameter id",
+                    format!("an id below {}", self.params.len()),
+                    id,
+                ));
+            }
+            return Err(not_bound());
+        };
+        grads.get(key).map_err(|_| foreign_grads())
+    }
+
+    /// The keys of the latest binding, one per parameter.
+    pub(crate) fn keys(&self) -> Result<SmallVec<[TensorKey; INLINE_PARAMS]>> {
+        let keys = self.bound.borrow();
+        if keys.len() != self.params.len() || keys.is_empty() && !self.params.is_empty() {
+            return Err(not_bound());
+        }
+        Ok(keys.clone())
+    }
+}
+
+fn not_bound() -> Error {
+    Error::mismatch(
+        "parameters",
+        "bound to a tape by a forward pass before the step",
+        "no forward pass since they were created, loaded or updated",
+    )
+}
+
+pub(crate) fn foreign_grads() -> Error {
+    Error::mismatch(
+        "gradients",
+        "from the backward pass of the model's latest forward pass",
+        "gradients of another tape, or of the same tape before or after a clear",
+    )
 }
 
 impl<E: Real> Index<ParamId> for ParamStore<E> {
@@ -342,6 +454,55 @@ impl<E: Real> ParamGrads<E> {
         ParamGrads {
             grads: SmallVec::from_vec(grads),
         }
+    }
+
+    /// The gradients of every parameter of `model` in `grads` (from a
+    /// backward pass through its latest forward pass), as values in the
+    /// model's visiting order: for accumulating them over batches (apply
+    /// them with [`Optimizer::step_with`](crate::Optimizer::step_with)) or
+    /// measuring their norms. A parameter the loss does not depend on gets
+    /// zeros.
+    ///
+    /// ```
+    /// use autograd::{Tape, Tensor};
+    /// use nn::prelude::*;
+    /// let mut mlp = Mlp::<f64>::new(&[2, 2, 1], &[Activation::Tanh; 2], Init::Xavier, 1).unwrap();
+    /// let x = Tensor::from_vec(&[1, 2], vec![0.5, -0.5]).unwrap();
+    /// let mut total: Option<ParamGrads> = None;
+    /// for _ in 0..2 {
+    ///     let tape = Tape::new();
+    ///     let g = mlp.forward(tape.tensor_constant(x.clone())).unwrap().sum().backward();
+    ///     let g = ParamGrads::of(&mlp, &g).unwrap();
+    ///     match &mut total {
+    ///         Some(t) => t.accumulate(&g).unwrap(),
+    ///         None => total = Some(g),
+    ///     }
+    /// }
+    /// let mut total = total.unwrap();
+    /// total.scale(0.5);
+    /// Sgd::new(0.1).step_with(&mut mlp, &total).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`ParamStore::grad`].
+    pub fn of(model: &dyn Model<E>, grads: &Grads<E>) -> Result<Self> {
+        let mut out = SmallVec::new();
+        model.visit_params(&ParamPath::ROOT, &mut |_, store| {
+            let keys = store.keys()?;
+            for ((_, _, t), key) in store.iter().zip(keys) {
+                out.push(match grads.get(key).map_err(|_| foreign_grads())? {
+                    Some(g) => g.clone(),
+                    None => Tensor::zeros(t.shape()),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(ParamGrads { grads: out })
+    }
+
+    /// The gradients as a slice, in order.
+    pub fn as_slice(&self) -> &[Tensor<E>] {
+        &self.grads
     }
 
     /// Zero gradients shaped like every parameter of `store` (a starting

@@ -14,7 +14,7 @@
 //! let x = Tensor::from_vec(&[4, 2], vec![0., 0., 0., 1., 1., 0., 1., 1.]).unwrap();
 //! let y = Tensor::from_vec(&[4, 1], vec![0., 1., 1., 0.]).unwrap();
 //! let mut mlp = Mlp::new(&[2, 2, 1], &[Activation::Sigmoid; 2], Init::Nielsen, 3).unwrap();
-//! let mut opt = Sgd::new(2.0).unwrap();
+//! let mut opt = Sgd::new(2.0);
 //! let history = Trainer::new(Loss::SquaredError)
 //!     .epochs(3000)
 //!     .batch_size(4)
@@ -211,7 +211,7 @@ fn target_var<'t, E: Real>(
 /// use nn::train::train_step;
 /// // Nielsen's network: 784-30-10 sigmoid, f32, SGD with η = 3, batches of 10
 /// let mut mlp = Mlp::<f32>::new(&[784, 30, 10], &[Activation::Sigmoid; 2], Init::NielsenScaled, 1).unwrap();
-/// let mut opt = Sgd::new(3.0).unwrap();
+/// let mut opt = Sgd::new(3.0);
 /// let x = Tensor::full(&[10, 784], 0.5f32);
 /// let y = Tensor::one_hot(&[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], 10).unwrap();
 /// let mut tape = Tape::<f32>::default(); // reused by every step
@@ -233,23 +233,21 @@ pub fn train_step<E, M, O, L>(
 ) -> Result<f64>
 where
     E: Real,
-    M: Model<E> + ?Sized,
+    M: Model<E>,
     O: Optimizer<E> + ?Sized,
     L: Objective<E> + ?Sized,
 {
     tape.clear();
     let (value, grads) = {
         let t: &Tape<E> = tape;
-        let p = model.params().bind(t);
-        let out = model.forward(&p, t.tensor_constant(x.clone()))?;
+        let out = model.forward(t.tensor_constant(x.clone()))?;
         let target = target_var(t, targets, out)?;
         let l = loss.loss(out, &target)?;
-        let g = l.backward();
-        (l.value().to_f64(), p.grads(&g))
+        (l.value().to_f64(), l.backward())
     };
     tape.clear();
     if value.is_finite() {
-        opt.step(model.params_mut(), &grads)?;
+        opt.step(model, &grads)?;
     }
     Ok(value)
 }
@@ -275,8 +273,7 @@ where
     check_set("data set", x, &targets)?;
     let tape = Tape::<E>::default();
     tape.no_grad(|| {
-        let p = model.params().bind(&tape);
-        let out = model.forward(&p, tape.tensor_constant(x.clone()))?;
+        let out = model.forward(tape.tensor_constant(x.clone()))?;
         let target = target_var(&tape, targets, out)?;
         let l = loss.loss(out, &target)?.to_f64();
         let acc = match mode {
@@ -443,7 +440,7 @@ impl<'a, E: Real, L: Objective<E>> Trainer<'a, E, L> {
         targets: impl Into<Targets<'d, E>>,
     ) -> Result<History>
     where
-        M: Model<E> + ?Sized,
+        M: Model<E>,
         O: Optimizer<E> + ?Sized,
     {
         let targets = targets.into();
@@ -621,7 +618,7 @@ mod tests {
         let x = Tensor::from_vec(&[3, 1], vec![0.0, 1.0, 2.0]).unwrap();
         let y = Tensor::from_vec(&[3], vec![1.0, 3.0, 5.0]).unwrap();
         let mut mlp = Mlp::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).unwrap();
-        let mut opt = Sgd::new(0.1).unwrap();
+        let mut opt = Sgd::new(0.1);
         let h = Trainer::new(Loss::Mse)
             .epochs(300)
             .batch_size(3)
@@ -640,7 +637,7 @@ mod tests {
         let x = Tensor::from_vec(&[2, 1], vec![0.0, 1.0]).unwrap();
         let y = Tensor::from_vec(&[2, 1], vec![0.0, 1.0]).unwrap();
         let mut mlp = Mlp::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).unwrap();
-        let mut opt = Sgd::new(0.1).unwrap();
+        let mut opt = Sgd::new(0.1);
         let mut seen = Vec::new();
         let h = Trainer::new(Loss::Mse)
             .epochs(10)
@@ -663,7 +660,7 @@ mod tests {
         assert_eq!(h.epochs[0].steps, 1);
 
         // a zero learning rate never improves: patience stops after 3 + 1 epochs
-        let mut still = Sgd::new(0.0).unwrap();
+        let mut still = Sgd::new(0.0);
         let h = Trainer::new(Loss::Mse)
             .epochs(50)
             .patience(3)
@@ -678,7 +675,7 @@ mod tests {
         let x = Tensor::from_vec(&[2, 1], vec![10.0, -10.0]).unwrap();
         let y = Tensor::from_vec(&[2, 1], vec![1.0, -1.0]).unwrap();
         let mut mlp = Mlp::new(&[1, 1], &[Activation::Identity], Init::Playground, 0).unwrap();
-        let mut opt = Sgd::new(100.0).unwrap();
+        let mut opt = Sgd::new(100.0);
         let h = Trainer::new(Loss::SquaredError)
             .epochs(1000)
             .batch_size(2)

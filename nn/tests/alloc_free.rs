@@ -106,7 +106,7 @@ fn allocations_of_a_step(
     classes: bool,
 ) -> usize {
     let mut mlp = Mlp::<f32>::new(sizes, acts, Init::He, 1).unwrap();
-    let mut opt = Sgd::new(0.01).unwrap();
+    let mut opt = Sgd::new(0.01);
     let n_out = *sizes.last().unwrap();
     let x: Vec<f32> = (0..batch * sizes[0])
         .map(|i| (i % 13) as f32 / 13.0)
@@ -140,7 +140,7 @@ fn the_counter_sees_allocations() {
     assert_eq!(v.len(), 100);
     assert!(count >= 1);
     let mut mlp = Mlp::<f32>::new(&[4, 3, 2], &[Activation::Tanh; 2], Init::He, 1).unwrap();
-    let mut opt = Sgd::new(0.1).unwrap();
+    let mut opt = Sgd::new(0.1);
     let x = Tensor::full(&[5, 4], 0.5f32);
     let y = Tensor::full(&[5, 2], 0.25f32);
     let mut tape = Tape::<f32>::default();

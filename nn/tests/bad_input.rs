@@ -63,16 +63,16 @@ fn a_loss_given_mismatched_shapes_names_both() {
 fn a_non_finite_or_negative_learning_rate_is_refused() {
     for (lr, shown) in [(f64::NAN, "NaN"), (f64::INFINITY, "inf"), (-0.5, "-0.5")] {
         let expected = format!("learning rate: expected a finite number ≥ 0, found {shown}");
-        let err = Sgd::<f64>::new(lr).unwrap_err();
+        let err = Sgd::<f64>::new(lr).build().unwrap_err();
         assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
         assert_eq!(err.to_string(), expected);
-        assert_eq!(message(Adam::<f32>::new(lr)), expected);
+        assert_eq!(message(Adam::<f32>::new(lr).build()), expected);
     }
     // a schedule that produces a bad rate stops training with the same error
     let x = Tensor::from_vec(&[2, 1], vec![0.0, 1.0]).unwrap();
     let y = x.clone();
     let mut mlp = Mlp::new(&[1, 1], &[Identity], Init::Zero, 0).unwrap();
-    let mut opt = Sgd::new(0.1).unwrap();
+    let mut opt = Sgd::new(0.1);
     let err = Trainer::new(Loss::Mse)
         .epochs(3)
         .schedule(|k: usize, base: f64| if k == 2 { f64::INFINITY } else { base })
@@ -88,7 +88,7 @@ fn a_non_finite_or_negative_learning_rate_is_refused() {
 #[test]
 fn an_empty_or_mismatched_data_set_is_refused() {
     let mut mlp = Mlp::<f64>::new(&[2, 1], &[Tanh], Init::Playground, 0).unwrap();
-    let mut opt = Sgd::new(0.03).unwrap();
+    let mut opt = Sgd::new(0.03);
     let empty = Tensor::zeros(&[0, 2]);
     let none = Tensor::zeros(&[0, 1]);
     let err = Trainer::new(Loss::HalfSquaredError)

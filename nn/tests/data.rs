@@ -2,7 +2,7 @@
 
 use autograd::Tensor;
 use nn::data::playground::{self, features, with_features};
-use nn::data::{beans, one_hot, Dataset, Feature, PlaygroundSet};
+use nn::data::{beans, Dataset, Feature, PlaygroundSet};
 use nn::Error;
 use std::collections::HashSet;
 
@@ -51,7 +51,7 @@ fn one_hot_and_classification() {
     assert_eq!(d.y().data(), &[0., 0., 1., 1., 0., 0., 0., 1., 0.]);
     let err = Dataset::classification(x, vec![0, 3, 1], 3).unwrap_err();
     assert!(err.to_string().contains("expected 0..3, found 3"), "{err}");
-    assert!(one_hot::<f64>(&[5], 5).is_err());
+    assert!(Tensor::<f64>::one_hot(&[5], 5).is_err());
 }
 
 #[test]

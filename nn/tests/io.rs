@@ -369,3 +369,27 @@ fn a_save_into_a_missing_directory_fails_cleanly() {
     );
     assert!(dir.entries().is_empty());
 }
+
+#[test]
+fn the_atomic_writer_keeps_the_extension_and_leaves_no_temporary_file() {
+    let dir = std::env::temp_dir().join(format!("nn-io-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("picture.png");
+    let file = io::AtomicFile::create(&target).unwrap();
+    let temp = file.temp_path().to_path_buf();
+    assert_eq!(temp.parent(), Some(dir.as_path()));
+    assert_eq!(temp.extension().unwrap(), "png");
+    assert!(temp.exists());
+    drop(file); // not committed: removed, and no target
+    assert!(!temp.exists() && !target.exists());
+    let mut file = io::AtomicFile::create(&target).unwrap();
+    file.write(|w| w.write_all(b"pixels")).unwrap();
+    file.commit().unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"pixels");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["picture.png"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

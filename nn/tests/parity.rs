@@ -35,10 +35,9 @@ where
     FS: for<'t> Fn(usize, &[Var<'t, f64>]) -> Var<'t, f64>,
 {
     let tape = Tape::new();
-    let p = mlp.params().bind(&tape);
-    let out = mlp.forward(&p, tape.tensor_constant(x.clone())).unwrap();
+    let out = mlp.forward(tape.tensor_constant(x.clone())).unwrap();
     let lt = tensor_loss(out);
-    let gt = p.grads(&lt.backward());
+    let gt = ParamGrads::of(mlp, &lt.backward()).unwrap();
 
     let net = ScalarMlp::from_mlp(mlp);
     let tape = Tape::new();
@@ -167,11 +166,12 @@ fn half_squared_error_and_l2_penalty() {
     let t = [1.0, -1.0, 1.0];
     let tt = Tensor::from_vec(&[3, 1], t.to_vec()).unwrap();
     let tape = Tape::new();
+    let out = mlp.forward(tape.tensor_constant(x.clone())).unwrap();
+    // binding again in the same step gives the forward pass's parameters
     let p = mlp.params().bind(&tape);
-    let out = mlp.forward(&p, tape.tensor_constant(x.clone())).unwrap();
     let lt = loss::half_squared_error(out, tape.tensor_constant(tt)).unwrap()
         + loss::l2_penalty(&p, &mlp.weight_ids()).unwrap() * 0.01;
-    let gt = p.grads(&lt.backward());
+    let gt = ParamGrads::of(&mlp, &lt.backward()).unwrap();
 
     let net = ScalarMlp::from_mlp(&mlp);
     let tape = Tape::new();

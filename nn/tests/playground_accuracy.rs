@@ -30,7 +30,7 @@ fn playground_run(
     let mut acts = vec![activation; hidden.len()];
     acts.push(Activation::Tanh);
     let mut mlp = Mlp::new(&sizes, &acts, Init::Playground, seed).unwrap();
-    let mut sgd = Sgd::new(0.03).unwrap();
+    let mut sgd = Sgd::new(0.03);
     let mut run = PlaygroundEpochs::new(10).unwrap();
     let loss = Loss::HalfSquaredError;
     for _ in 0..epochs {

@@ -27,7 +27,7 @@ fn xor_2_2_1_sigmoid_reaches_full_accuracy() {
         Accuracy::Threshold(0.5),
     )
     .unwrap();
-    let mut opt = Sgd::new(2.0).unwrap();
+    let mut opt = Sgd::new(2.0);
     let history = Trainer::new(Loss::SquaredError)
         .epochs(5000)
         .batch_size(4)
@@ -60,7 +60,7 @@ fn xor_f32_tanh_with_adam() {
     let x: Tensor<f32> = x.cast();
     let y: Tensor<f32> = y.map(|t| 2.0 * t - 1.0).cast();
     let mut mlp = Mlp::<f32>::new(&[2, 4, 1], &[Tanh, Tanh], Init::Playground, 1).unwrap();
-    let mut opt = Adam::new(0.05).unwrap();
+    let mut opt = Adam::new(0.05);
     let history = Trainer::new(Loss::HalfSquaredError)
         .epochs(400)
         .batch_size(2)
@@ -95,7 +95,7 @@ fn three_classes_with_softmax_cross_entropy() {
     let (x, classes) = blob(150);
     let (tx, tclasses) = blob(60);
     let mut mlp = Mlp::new(&[2, 8, 3], &[Tanh, Identity], Init::Xavier, 5).unwrap();
-    let mut opt = Sgd::new(0.1).unwrap().with_momentum(0.9).unwrap();
+    let mut opt = Sgd::new(0.1).with_momentum(0.9);
     let history = Trainer::new(Loss::SoftmaxCrossEntropy)
         .epochs(30)
         .batch_size(16)
@@ -132,7 +132,7 @@ fn runs_are_reproducible_from_their_seeds() {
     let y = Tensor::from_vec(&[40, 1], y.data().chunks(2).map(|r| r[0] * r[1]).collect()).unwrap();
     let run = |shuffle: u64| {
         let mut mlp = Mlp::<f64>::new(&[2, 5, 1], &[Tanh, Identity], Init::Xavier, 9).unwrap();
-        let mut opt = Sgd::new(0.1).unwrap();
+        let mut opt = Sgd::new(0.1);
         let h = Trainer::new(Loss::Mse)
             .epochs(5)
             .batch_size(8)
@@ -157,7 +157,7 @@ fn runs_are_reproducible_from_their_seeds() {
 fn a_step_updates_parameters_in_place_on_a_reused_tape() {
     let (x, y) = xor();
     let mut mlp = Mlp::<f64>::new(&[2, 3, 1], &[Tanh, Sigmoid], Init::Xavier, 2).unwrap();
-    let mut opt = Sgd::new(0.5).unwrap();
+    let mut opt = Sgd::new(0.5);
     let mut tape = Tape::new();
     let w = mlp.layers()[0].weight();
     let mut previous = mlp.params()[w].to_vec();
@@ -194,7 +194,7 @@ fn a_custom_closure_loss_trains() {
     let x = Tensor::from_vec(&[4, 1], vec![0.0, 1.0, 2.0, 3.0]).unwrap();
     let y = Tensor::from_vec(&[4, 1], vec![1.0, 3.0, 5.0, 7.0]).unwrap();
     let mut mlp = Mlp::new(&[1, 1], &[Identity], Init::Zero, 0).unwrap();
-    let mut opt = Sgd::new(0.05).unwrap();
+    let mut opt = Sgd::new(0.05);
     let mae_plus_mse = nn::loss::custom(|o, t| (o - t).abs().mean() * 0.1 + (o - t).powi(2).mean());
     let h = Trainer::new(mae_plus_mse)
         .epochs(2000)

@@ -112,12 +112,19 @@ pub fn optimizer(
     };
     let sgd = || -> Result<Sgd, String> {
         Sgd::new(lr)
-            .and_then(|s| s.with_regularization(regularization))
+            .with_regularization(regularization)
+            .build()
             .map_err(|e| e.to_string())
     };
     Ok(match kind {
         OptimizerKind::Sgd => Box::new(sgd()?),
-        OptimizerKind::Momentum => Box::new(sgd()?.with_momentum(0.9).map_err(|e| e.to_string())?),
+        OptimizerKind::Momentum => Box::new(
+            Sgd::new(lr)
+                .with_regularization(regularization)
+                .with_momentum(0.9)
+                .build()
+                .map_err(|e| e.to_string())?,
+        ),
         OptimizerKind::Adam => {
             if reg != RegKind::None {
                 return Err(
@@ -125,7 +132,7 @@ pub fn optimizer(
                         .into(),
                 );
             }
-            Box::new(Adam::new(lr).map_err(|e| e.to_string())?)
+            Box::new(Adam::new(lr).build().map_err(|e| e.to_string())?)
         }
     })
 }

@@ -46,6 +46,42 @@ impl<E: Real> fmt::Debug for TensorVar<'_, E> {
     }
 }
 
+/// The identity of a [`TensorVar`] on one recording of its tape (see
+/// [`TensorVar::key`]): plain data, valid until the tape is cleared.
+///
+/// ```
+/// use autograd::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let w = tape.tensor(Tensor::from_vec(&[2], vec![1.0, 2.0]).unwrap());
+/// let key = w.key();
+/// let g = (w * w).sum().backward();
+/// assert_eq!(g.get(key).unwrap().unwrap().data(), &[2.0, 4.0]);
+/// assert_eq!(key.on(&tape).map(|v| v.value()), Some(w.value()));
+/// assert!(key.on(&Tape::new()).is_none());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TensorKey {
+    tape: u64,
+    node: NodeId,
+    rec: u32,
+}
+
+impl TensorKey {
+    /// The value again, if `tape` is the tape (and the recording, not
+    /// cleared since) the key was taken on.
+    pub fn on<E: Real>(self, tape: &Tape<E>) -> Option<TensorVar<'_, E>> {
+        (tape.id() == self.tape).then(|| TensorVar::new(tape, self.node, self.rec))
+    }
+
+    pub(crate) fn tape_id(self) -> u64 {
+        self.tape
+    }
+
+    pub(crate) fn rec(self) -> u32 {
+        self.rec
+    }
+}
+
 /// Unwraps a result or panics with the error's message at the caller's line.
 #[track_caller]
 #[inline]
@@ -72,6 +108,18 @@ impl<'t, E: Real> TensorVar<'t, E> {
     /// The tape this value lives on.
     pub fn tape(self) -> &'t Tape<E> {
         self.tape
+    }
+
+    /// This value's identity on its tape, without the tape's borrow: a
+    /// model keeps the keys of its bound parameters between its forward
+    /// pass and the optimizer's step, which looks their gradients up with
+    /// [`Grads::get`].
+    pub fn key(self) -> TensorKey {
+        TensorKey {
+            tape: self.tape.id(),
+            node: self.node,
+            rec: self.rec,
+        }
     }
 
     /// The value (shares storage; no copy).

@@ -43,15 +43,6 @@ pub fn training_data() -> (Vec<f32>, Vec<usize>, String) {
     }
 }
 
-/// One-hot rows for classes.
-pub fn one_hot(classes: &[usize], k: usize) -> Vec<f32> {
-    let mut y = vec![0.0; classes.len() * k];
-    for (r, &c) in classes.iter().enumerate() {
-        y[r * k + c] = 1.0;
-    }
-    y
-}
-
 /// The process's peak resident memory so far (`VmHWM`), in MiB.
 pub fn peak_rss_mib() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -410,7 +401,7 @@ pub fn run(w: &Workload) {
     let acts: Vec<nn::Activation> = w.acts.iter().map(|&a| nn_act(a)).collect();
     let mut mlp = nn::Mlp::<f32>::new(w.sizes, &acts, w.init, 1).unwrap();
     let mut hand = HandMlp::new(&mlp, w.sizes, w.acts, w.loss, w.lr, w.batch);
-    let mut opt = nn::Sgd::new(w.lr as f64).unwrap();
+    let mut opt = nn::Sgd::new(w.lr as f64);
     let loss = match w.loss {
         HandLoss::SquaredError => Loss::SquaredError,
         HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
@@ -422,7 +413,7 @@ pub fn run(w: &Workload) {
     // `select_rows`, the hand-written network's own gather): the same data
     // movement for both, as in shuffled training (and PyTorch's loader)
     let xs = Tensor::from_vec(&[EPOCH, N_IN], x).unwrap();
-    let ys = Tensor::from_vec(&[EPOCH, n_out], one_hot(&classes, n_out)).unwrap();
+    let ys = Tensor::<f32>::one_hot(&classes, n_out).unwrap();
     let orders: Vec<Vec<usize>> = (0..ORDERS)
         .map(|e| nn::Rng::with_stream(11, e as u64).permutation(EPOCH))
         .collect();

@@ -52,30 +52,6 @@ pub struct Dataset<E: Real = f64> {
     classes: Option<Vec<usize>>,
 }
 
-/// A one-hot matrix [n, num_classes] with a 1 in column `classes[i]` of row i.
-///
-/// # Errors
-/// [`Error::Invalid`] if a class index is not below `num_classes`.
-///
-/// ```
-/// let t = nn::data::one_hot::<f64>(&[2, 0], 3).unwrap();
-/// assert_eq!(t.data(), &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-/// ```
-pub fn one_hot<E: Real>(classes: &[usize], num_classes: usize) -> Result<Tensor<E>> {
-    let mut data = vec![E::zero(); classes.len() * num_classes];
-    for (i, &c) in classes.iter().enumerate() {
-        if c >= num_classes {
-            return Err(Error::invalid(
-                format!("class index of sample {i}"),
-                format!("0..{num_classes}"),
-                c,
-            ));
-        }
-        data[i * num_classes + c] = E::one();
-    }
-    Ok(Tensor::from_vec(&[classes.len(), num_classes], data)?)
-}
-
 fn check_matrix<E: Real>(what: &str, t: &Tensor<E>) -> Result<()> {
     if t.ndim() != 2 {
         return Err(Error::mismatch(
@@ -134,7 +110,16 @@ impl<E: Real> Dataset<E> {
     /// assert_eq!(d.classes(), Some(&[0, 1][..]));
     /// ```
     pub fn classification(x: Tensor<E>, classes: Vec<usize>, num_classes: usize) -> Result<Self> {
-        let y = one_hot(&classes, num_classes)?;
+        let y = Tensor::one_hot(&classes, num_classes).map_err(|e| {
+            match classes.iter().position(|&c| c >= num_classes) {
+                Some(i) => Error::invalid(
+                    format!("class index of sample {i}"),
+                    format!("0..{num_classes}"),
+                    classes[i],
+                ),
+                None => Error::from(e),
+            }
+        })?;
         Dataset::new(x, y)?.with_classes(classes)
     }
 

@@ -4,7 +4,6 @@
 use std::fmt::Display;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -80,14 +79,11 @@ pub(crate) fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<()> {
     Ok(())
 }
 
-/// A file written atomically: drawing goes to a temporary file in the same
-/// directory, and only [`AtomicFile::commit`] renames it over `target`. If
-/// anything fails before that, the temporary file is removed and whatever was
-/// at `target` stays as it was.
+/// A picture written atomically by the crate's one atomic writer
+/// ([`crate::io::AtomicFile`]): drawing goes to a temporary file in the same
+/// directory, and only [`AtomicFile::commit`] moves it over `target`.
 pub(crate) struct AtomicFile {
-    target: PathBuf,
-    temp: PathBuf,
-    committed: bool,
+    file: crate::io::AtomicFile,
 }
 
 impl AtomicFile {
@@ -106,13 +102,13 @@ impl AtomicFile {
                 target.display(),
             ));
         }
-        let name = target.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-            Error::invalid(
+        if target.file_name().and_then(|n| n.to_str()).is_none() {
+            return Err(Error::invalid(
                 "plot file name",
                 "a path ending in a UTF-8 file name",
                 target.display(),
-            )
-        })?;
+            ));
+        }
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -126,47 +122,28 @@ impl AtomicFile {
                 ),
             ));
         }
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(
-            ".{name}.{}-{n}.partial.{extension}",
-            std::process::id()
-        ));
-        // Creating the file now turns an unwritable directory into a clear
-        // I/O error naming the target, before any drawing is done.
-        fs::File::create(&temp).map_err(|e| Error::io(target, e))?;
         Ok(AtomicFile {
-            target: target.to_path_buf(),
-            temp,
-            committed: false,
+            file: crate::io::AtomicFile::create(target)?,
         })
     }
 
     /// Where to draw.
     pub(crate) fn temp_path(&self) -> &Path {
-        &self.temp
+        self.file.temp_path()
     }
 
     /// Moves the finished file into place.
-    pub(crate) fn commit(mut self) -> Result<()> {
-        let written = fs::metadata(&self.temp).map(|m| m.len()).unwrap_or(0);
+    pub(crate) fn commit(self) -> Result<()> {
+        let written = fs::metadata(self.file.temp_path())
+            .map(|m| m.len())
+            .unwrap_or(0);
         if written == 0 {
             return Err(Error::Plot(format!(
                 "{}: the renderer wrote nothing",
-                self.target.display()
+                self.file.target().display()
             )));
         }
-        fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.temp);
-        }
+        self.file.commit()
     }
 }
 

@@ -31,7 +31,7 @@
 //! // the Playground's default: circle, 2-4-2-1 tanh, lr 0.03, batch 10
 //! let (train, _test) = PlaygroundSet::Circle.generate_split(0.0, 50, 1).unwrap();
 //! let mut mlp = Mlp::new(&[2, 4, 2, 1], &[Activation::Tanh; 3], Init::Playground, 1).unwrap();
-//! let mut sgd = Sgd::new(0.03).unwrap();
+//! let mut sgd = Sgd::new(0.03);
 //! let mut epochs = PlaygroundEpochs::new(10).unwrap();
 //! let y = Targets::Values(train.y());
 //! let mut first = None;
@@ -140,7 +140,7 @@ impl<E: Real> PlaygroundEpochs<E> {
         targets: Targets<'_, E>,
     ) -> Result<EpochRun>
     where
-        M: Model<E> + ?Sized,
+        M: Model<E>,
         O: Optimizer<E> + ?Sized,
         L: Objective<E> + ?Sized,
     {
@@ -226,19 +226,17 @@ mod tests {
             acc.push((take_rows(x, &[i]), take_rows(y, &[i])));
             if (i + 1) % batch == 0 {
                 let tape = Tape::new();
-                let p = mlp.params().bind(&tape);
                 let mut total = None;
                 for (xi, yi) in acc.iter() {
-                    let o = mlp.forward(&p, tape.tensor_constant(xi.clone())).unwrap();
+                    let o = mlp.forward(tape.tensor_constant(xi.clone())).unwrap();
                     let e = (o - tape.tensor_constant(yi.clone())).powi(2).sum() * 0.5;
                     total = Some(match total {
                         None => e,
                         Some(t) => t + e,
                     });
                 }
-                let g = p.grads(&(total.unwrap() / acc.len() as f64).backward());
-                drop(p);
-                Sgd::new(lr).unwrap().step(mlp.params_mut(), &g).unwrap();
+                let g = (total.unwrap() / acc.len() as f64).backward();
+                Sgd::new(lr).step(mlp, &g).unwrap();
                 acc.clear();
             }
         }
@@ -253,7 +251,7 @@ mod tests {
         let acts = [Activation::Tanh, Activation::Tanh];
         let mut a = Mlp::new(&[2, 3, 1], &acts, Init::Playground, 5).unwrap();
         let mut b = a.clone();
-        let mut sgd = Sgd::new(0.1).unwrap();
+        let mut sgd = Sgd::new(0.1);
         let mut epochs = PlaygroundEpochs::new(3).unwrap();
         let mut acc = Vec::new();
         for _ in 0..3 {
@@ -287,7 +285,7 @@ mod tests {
         let y = Tensor::from_fn(&[6, 1], |i| i[0] as f64);
         let mut a = Mlp::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).unwrap();
         let mut b = a.clone();
-        let mut sgd = Sgd::new(0.05).unwrap();
+        let mut sgd = Sgd::new(0.05);
         let l = Loss::HalfSquaredError;
         let mut fixed = PlaygroundEpochs::new(2).unwrap();
         let mut shuffled = PlaygroundEpochs::new(2).unwrap().reshuffle(9);
@@ -312,7 +310,7 @@ mod tests {
         let x = Tensor::<f64>::zeros(&[5, 2]);
         let y = Tensor::<f64>::zeros(&[5, 1]);
         let mut mlp = Mlp::new(&[2, 1], &[Activation::Tanh], Init::Playground, 0).unwrap();
-        let mut sgd = Sgd::new(0.1).unwrap();
+        let mut sgd = Sgd::new(0.1);
         let mut epochs = PlaygroundEpochs::new(3).unwrap();
         let l = Loss::HalfSquaredError;
         epochs

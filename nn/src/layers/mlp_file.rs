@@ -1,0 +1,215 @@
+//! An [`Mlp`] saved with its architecture: the weights as safetensors
+//! tensors, the layer sizes, activations and input features in the file's
+//! metadata.
+
+use super::mlp::Mlp;
+use crate::activation::Activation;
+use crate::data::Feature;
+use crate::error::{Error, Result};
+use crate::io::{self, Element, TensorSpec};
+use crate::param::ParamStore;
+use std::path::Path;
+
+/// The metadata key of the layer widths, inputs first: `"2,4,1"`.
+pub const SIZES_KEY: &str = "sizes";
+/// The metadata key of the activations, one per layer: `"tanh,sigmoid"`.
+pub const ACTIVATIONS_KEY: &str = "activations";
+/// The metadata key of the input features, if any: `"x1,x2,x1^2"`.
+pub const FEATURES_KEY: &str = "features";
+
+impl<E: Element> Mlp<E> {
+    /// Saves the network to `path` (safetensors, atomically): its tensors
+    /// (`layer0.weight`, …) and, in the metadata, its architecture — layer
+    /// sizes (`sizes`), activations (`activations`) and, if the network has
+    /// them, its input features (`features`) — so that [`Mlp::load`]
+    /// rebuilds it from the file alone.
+    ///
+    /// ```
+    /// use nn::data::Feature;
+    /// use nn::prelude::*;
+    /// let path = std::env::temp_dir().join(format!("nn-mlp-doc-{}.safetensors", std::process::id()));
+    /// let mlp = Mlp::<f32>::new(&[3, 4, 1], &[Activation::Tanh, Activation::Sigmoid], Init::Xavier, 2)
+    ///     .unwrap()
+    ///     .with_features(&[Feature::X1, Feature::X2, Feature::X1Squared])
+    ///     .unwrap();
+    /// mlp.save(&path).unwrap();
+    /// let back = Mlp::<f32>::load(&path).unwrap();
+    /// assert_eq!(back.sizes(), [3, 4, 1]);
+    /// assert_eq!(back.activations(), mlp.activations());
+    /// assert_eq!(back.features(), mlp.features());
+    /// let x = autograd::Tensor::full(&[2, 3], 0.5f32);
+    /// assert_eq!(back.predict(&x).unwrap(), mlp.predict(&x).unwrap());
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`io::save`].
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_with(path, &[])
+    }
+
+    /// As [`Mlp::save`], with more metadata (for example the training run's
+    /// epochs or data set).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `extra` uses one of the architecture's keys; as
+    /// [`io::save`].
+    pub fn save_with(&self, path: impl AsRef<Path>, extra: &[(&str, &str)]) -> Result<()> {
+        let mut meta = vec![
+            (SIZES_KEY, join(self.sizes())),
+            (ACTIVATIONS_KEY, join(self.activations().iter())),
+        ];
+        if let Some(f) = self.features() {
+            meta.push((FEATURES_KEY, join(f.iter())));
+        }
+        for (k, _) in extra {
+            if meta.iter().any(|(m, _)| m == k) {
+                return Err(Error::invalid(
+                    "extra metadata key",
+                    "a key the architecture does not use",
+                    format!("`{k}`"),
+                ));
+            }
+        }
+        let mut meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        meta.extend_from_slice(extra);
+        io::save(path, self.params().iter().map(|(_, n, t)| (n, t)), &meta)
+    }
+
+    /// Loads a network saved by [`Mlp::save`]: its architecture from the
+    /// file's metadata, its weights checked against that architecture (each
+    /// tensor's name, shape and `E`'s dtype).
+    ///
+    /// # Errors
+    /// As [`io::read_header`]; [`Error::Mismatch`] naming the file when its
+    /// metadata has no architecture (a file saved by other means: load it
+    /// into a network of known architecture with [`Mlp::load_weights`]), when
+    /// `sizes`, `activations` or `features` cannot be read (the message
+    /// gives what was expected and the text found), or when the tensors do
+    /// not fit the architecture.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let header = io::read_header(path)?;
+        let get = |key: &str| {
+            header.metadata.get(key).ok_or_else(|| {
+                Error::mismatch(
+                    format!("network architecture in {}", path.display()),
+                    format!(
+                        "metadata `{SIZES_KEY}` and `{ACTIVATIONS_KEY}` (a file saved by Mlp::save; \
+                         a file without them loads into a given architecture with Mlp::load_weights)"
+                    ),
+                    format!("no `{key}` in the metadata"),
+                )
+            })
+        };
+        let sizes_text = get(SIZES_KEY)?;
+        let acts_text = get(ACTIVATIONS_KEY)?;
+        let sizes: Vec<usize> = parse_list(path, SIZES_KEY, sizes_text, |s| {
+            s.parse::<usize>()
+                .map_err(|_| "layer widths separated by commas, such as 2,4,1".to_string())
+        })?;
+        let activations: Vec<Activation> = parse_list(path, ACTIVATIONS_KEY, acts_text, |s| {
+            s.parse::<Activation>().map_err(|e| match e {
+                Error::Invalid { expected, .. } => expected,
+                other => other.to_string(),
+            })
+        })?;
+        let features = match header.metadata.get(FEATURES_KEY) {
+            None => None,
+            Some(text) if text.trim().is_empty() => None,
+            Some(text) => Some(parse_list(path, FEATURES_KEY, text, |s| {
+                s.parse::<Feature>().map_err(|e| match e {
+                    Error::Invalid { expected, .. } => expected,
+                    other => other.to_string(),
+                })
+            })?),
+        };
+        let mut mlp = Mlp::new(&sizes, &activations, crate::Init::Zero, 0).map_err(|e| {
+            Error::mismatch(
+                format!("network architecture in {}", path.display()),
+                "sizes and activations that make a network",
+                e,
+            )
+        })?;
+        mlp.load_weights(path)?;
+        match features {
+            Some(f) => mlp.with_features(&f),
+            None => Ok(mlp),
+        }
+    }
+
+    /// Replaces the weights by those of a file, which must hold exactly this
+    /// network's tensors (names, shapes and `E`'s dtype); its metadata is not
+    /// read, so any safetensors file of the right tensors will do.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// let path = std::env::temp_dir().join(format!("nn-weights-doc-{}.safetensors", std::process::id()));
+    /// let trained = Mlp::<f64>::new(&[2, 3, 1], &[Activation::Relu, Activation::Identity], Init::He, 4).unwrap();
+    /// // a file of bare tensors, without the architecture
+    /// nn::io::save(&path, trained.params().iter().map(|(_, n, t)| (n, t)), &[]).unwrap();
+    /// let err = Mlp::<f64>::load(&path).unwrap_err().to_string();
+    /// assert!(err.contains("no `sizes` in the metadata"), "{err}");
+    /// let mut mlp = Mlp::<f64>::new(&[2, 3, 1], &[Activation::Relu, Activation::Identity], Init::Zero, 0).unwrap();
+    /// mlp.load_weights(&path).unwrap();
+    /// assert_eq!(mlp.params()[mlp.layers()[0].weight()], trained.params()[trained.layers()[0].weight()]);
+    /// let mut other = Mlp::<f64>::new(&[2, 5, 1], &[Activation::Relu, Activation::Identity], Init::Zero, 0).unwrap();
+    /// let err = other.load_weights(&path).unwrap_err().to_string();
+    /// assert!(err.contains("tensor `layer0.weight` shape: expected [2, 5], found [2, 3]"), "{err}");
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`io::load_checked`]; the network is then unchanged.
+    pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let expected: Vec<TensorSpec> = self
+            .params()
+            .iter()
+            .map(|(_, name, t)| TensorSpec::of::<E>(name, t))
+            .collect();
+        let mut tensors = io::load_checked::<E>(path, &expected)?;
+        let mut store = ParamStore::new();
+        for spec in &expected {
+            let t = tensors
+                .shift_remove(&spec.name)
+                .expect("checked against the expected tensors");
+            store.add(spec.name.clone(), t)?;
+        }
+        let features = self.features().map(<[Feature]>::to_vec);
+        let mut mlp = Mlp::from_params(&self.sizes(), self.activations(), store)?;
+        if let Some(f) = features {
+            mlp = mlp.with_features(&f)?;
+        }
+        *self = mlp;
+        Ok(())
+    }
+}
+
+fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The comma-separated items of metadata `key`, each read by `parse`
+/// (which says what it expected).
+fn parse_list<T>(
+    path: &Path,
+    key: &str,
+    text: &str,
+    parse: impl Fn(&str) -> std::result::Result<T, String>,
+) -> Result<Vec<T>> {
+    text.split(',')
+        .map(|item| {
+            parse(item.trim()).map_err(|expected| {
+                Error::mismatch(
+                    format!("metadata `{key}` in {}", path.display()),
+                    expected,
+                    format!("`{}` in `{text}`", item.trim()),
+                )
+            })
+        })
+        .collect()
+}

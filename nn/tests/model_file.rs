@@ -1,0 +1,146 @@
+//! A network saved with its architecture and loaded from the file alone;
+//! files without or with bad architecture metadata are refused by name.
+
+use autograd::Tensor;
+use nn::data::Feature;
+use nn::prelude::*;
+use nn::{io, Error};
+use std::path::PathBuf;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nn-model-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// A file with `mlp`'s tensors and the given metadata.
+fn file_with(name: &str, mlp: &Mlp<f64>, meta: &[(&str, &str)]) -> PathBuf {
+    let path = temp(name);
+    io::save(&path, mlp.params().iter().map(|(_, n, t)| (n, t)), meta).unwrap();
+    path
+}
+
+/// Metadata of a file.
+type Meta<'a> = Vec<(&'a str, &'a str)>;
+
+fn mlp() -> Mlp<f64> {
+    use Activation::{LeakyRelu, Tanh};
+    Mlp::new(&[3, 5, 2, 1], &[LeakyRelu(0.2), Tanh, Tanh], Init::He, 8).unwrap()
+}
+
+#[test]
+fn a_network_round_trips_with_its_architecture_and_features() {
+    let x = Tensor::from_fn(&[4, 3], |i| (i[0] as f64 - 1.5) * 0.7 + i[1] as f64 * 0.1);
+    let features = [Feature::X1, Feature::X2, Feature::SinX1];
+    let a = mlp().with_features(&features).unwrap();
+    let path = temp("round.safetensors");
+    a.save_with(&path, &[("epochs", "30")]).unwrap();
+    let b = Mlp::<f64>::load(&path).unwrap();
+    assert_eq!(b.sizes(), [3, 5, 2, 1]);
+    assert_eq!(b.activations(), a.activations());
+    assert_eq!(b.features(), Some(&features[..]));
+    assert_eq!(b.to_string(), a.to_string());
+    assert_eq!(b.named_params(), a.named_params());
+    assert_eq!(b.predict(&x).unwrap(), a.predict(&x).unwrap());
+    let meta = io::read_header(&path).unwrap().metadata;
+    assert_eq!(meta["sizes"], "3,5,2,1");
+    assert_eq!(meta["activations"], "leaky_relu(0.2),tanh,tanh");
+    assert_eq!(meta["features"], "x1,x2,sin(x1)");
+    assert_eq!(meta["epochs"], "30");
+
+    // f32, without features: the file says nothing about them
+    let f: Mlp<f32> = mlp().cast();
+    let path = temp("round32.safetensors");
+    f.save(&path).unwrap();
+    let g = Mlp::<f32>::load(&path).unwrap();
+    assert_eq!(g.features(), None);
+    assert_eq!(g.named_params(), f.named_params());
+    assert!(!io::read_header(&path)
+        .unwrap()
+        .metadata
+        .contains_key("features"));
+}
+
+#[test]
+fn a_file_without_architecture_is_refused_but_loads_into_a_given_one() {
+    let a = mlp();
+    let path = file_with("bare.safetensors", &a, &[]);
+    let err = Mlp::<f64>::load(&path).unwrap_err();
+    assert!(matches!(err, Error::Mismatch { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "network architecture in {}: expected metadata `sizes` and `activations` (a file saved by Mlp::save; \
+             a file without them loads into a given architecture with Mlp::load_weights), found no `sizes` in the metadata",
+            path.display()
+        )
+    );
+    let mut b = Mlp::<f64>::new(&a.sizes(), a.activations(), Init::Zero, 0).unwrap();
+    b.load_weights(&path).unwrap();
+    assert_eq!(b.named_params(), a.named_params());
+    // activations alone are missing
+    let path = file_with("no-acts.safetensors", &a, &[("sizes", "3,5,2,1")]);
+    let err = Mlp::<f64>::load(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with("found no `activations` in the metadata"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_metadata_names_the_key_what_was_expected_and_what_was_found() {
+    let a = mlp();
+    let acts = "leaky_relu(0.2),tanh,tanh";
+    let cases: Vec<(&str, Meta, String)> = vec![
+        (
+            "sizes.safetensors",
+            vec![("sizes", "3,five,2,1"), ("activations", acts)],
+            "metadata `sizes` in {}: expected layer widths separated by commas, such as 2,4,1, found `five` in `3,five,2,1`".into(),
+        ),
+        (
+            "acts.safetensors",
+            vec![("sizes", "3,5,2,1"), ("activations", "tanh,swoosh,tanh")],
+            "metadata `activations` in {}: expected one of identity".into(),
+        ),
+        (
+            "count.safetensors",
+            vec![("sizes", "3,5,2,1"), ("activations", "tanh,tanh")],
+            "network architecture in {}: expected sizes and activations that make a network, found activations: expected 3 (one per layer for sizes [3, 5, 2, 1]), found 2".into(),
+        ),
+        (
+            "features.safetensors",
+            vec![("sizes", "3,5,2,1"), ("activations", acts), ("features", "x1,x3,x2")],
+            "metadata `features` in {}: expected ".into(),
+        ),
+        (
+            "nfeatures.safetensors",
+            vec![("sizes", "3,5,2,1"), ("activations", acts), ("features", "x1,x2")],
+            "input features: expected 3 (one per input), found 2".into(),
+        ),
+        (
+            "shape.safetensors",
+            vec![("sizes", "3,4,2,1"), ("activations", acts)],
+            "tensor `layer0.weight` shape: expected [3, 4], found [3, 5]".into(),
+        ),
+    ];
+    for (name, meta, want) in cases {
+        let path = file_with(name, &a, &meta);
+        let err = Mlp::<f64>::load(&path).unwrap_err().to_string();
+        let want = want.replace("{}", &path.display().to_string());
+        assert!(err.contains(&want), "{name}: {err}\nwanted: {want}");
+    }
+    // the dtype is checked too: an f64 file is not an f32 network
+    let path = temp("dtype.safetensors");
+    a.save(&path).unwrap();
+    let err = Mlp::<f32>::load(&path).unwrap_err().to_string();
+    assert!(err.contains("dtype: expected F32, found F64"), "{err}");
+    // saving refuses extra metadata that would contradict the architecture
+    let err = a
+        .save_with(temp("clash.safetensors"), &[("sizes", "1,1")])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "extra metadata key: expected a key the architecture does not use, found `sizes`"
+    );
+}
