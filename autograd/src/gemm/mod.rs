@@ -181,6 +181,7 @@ impl<E: Real> Part<E> {
 /// If a stride reaches past the end of its slice, or c has fewer than m·n
 /// elements.
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
 pub fn bench_gemm<E: Real>(
     (m, k, n): (usize, usize, usize),
     alpha: E,
