@@ -181,6 +181,7 @@ impl<E: Real> Part<E> {
 /// If a stride reaches past the end of its slice, or c has fewer than m·n
 /// elements.
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
 pub fn bench_gemm<E: Real>(
     (m, k, n): (usize, usize, usize),
     alpha: E,
@@ -228,4 +229,59 @@ pub fn bench_gemm<E: Real>(
     // SAFETY: the asserts keep every index inside the three slices, and c,
     // borrowed mutably, overlaps neither a nor b
     unsafe { gemm(&p) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dual;
+
+    /// The plain loop (for types the crates do not multiply) and the crates'
+    /// kernels give the same product, accumulate with beta = 1, and with
+    /// beta = 0 write c without reading it (c starts as NaN).
+    #[test]
+    fn every_element_type_multiplies_alike_and_writes_c_unread_when_beta_is_zero() {
+        let (m, k, n) = (3, 4, 5);
+        let a: Vec<f64> = (0..m * k).map(|i| (i % 5) as f64 - 2.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i % 3) as f64 + 0.5).collect();
+        // a read transposed: its k×m buffer through strides (1, k)
+        let at: Vec<f64> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
+        for beta in [0.0, 1.0] {
+            let c0: Vec<f64> = (0..m * n)
+                .map(|i| if beta == 0.0 { f64::NAN } else { i as f64 })
+                .collect();
+            let mut c = c0.clone();
+            bench_gemm((m, k, n), 2.0, &at, (1, m), &b, (n, 1), beta, &mut c);
+            let dual = |v: &[f64]| v.iter().map(|&x| Dual::new(x, 0.0)).collect::<Vec<_>>();
+            let mut cd = dual(&c0);
+            let (ad, bd) = (dual(&at), dual(&b));
+            bench_gemm(
+                (m, k, n),
+                Dual::new(2.0, 0.0),
+                &ad,
+                (1, m),
+                &bd,
+                (n, 1),
+                Dual::new(beta, 0.0),
+                &mut cd,
+            );
+            for i in 0..m {
+                for j in 0..n {
+                    let s: f64 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+                    let want = 2.0 * s + if beta == 0.0 { 0.0 } else { c0[i * n + j] };
+                    assert_eq!(c[i * n + j], want, "f64 ({i}, {j}), beta {beta}");
+                    assert_eq!(cd[i * n + j].re, want, "Dual ({i}, {j}), beta {beta}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "bench_gemm: b (4×5, strides (5, 1)) reaches element 19, found 19 elements"
+    )]
+    fn bench_gemm_refuses_an_operand_shorter_than_its_strides_reach() {
+        let (a, b, mut c) = (vec![1.0f32; 12], vec![1.0f32; 19], vec![0.0f32; 15]);
+        bench_gemm((3, 4, 5), 1.0, &a, (4, 1), &b, (5, 1), 0.0, &mut c);
+    }
 }
