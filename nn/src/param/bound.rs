@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 use std::fmt;
 use std::ops::Index;
 
-/// A [`ParamStore`]'s parameters on one tape: `bound[id]` is the
+/// A [`ParamStore`](super::ParamStore)'s parameters on one tape: `bound[id]` is the
 /// [`TensorVar`] of parameter `id`.
 #[derive(Clone)]
 pub struct Bound<'t, E: Real = f64> {
