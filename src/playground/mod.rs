@@ -12,13 +12,11 @@ pub mod data;
 pub mod render;
 pub mod train;
 
-use args::{dataset_name, Args, LossKind, Problem};
+use args::{activation_name, dataset_name, Args, LossKind, Problem};
 use autograd::Tensor;
 use data::{Point, Split};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nn::io::{self, TensorSpec};
 use nn::plot::Panel;
-use nn::ParamStore;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -133,7 +131,7 @@ impl Plan {
     }
 
     fn activation(&self) -> String {
-        self.args.activation.to_string()
+        activation_name(self.args.activation)
     }
 }
 
@@ -150,25 +148,9 @@ fn prepare_out(dir: &Path) -> Result<(), String> {
 
 /// Replaces the network's parameters by those saved in `path`.
 fn load_weights(net: &mut Net, path: &Path) -> Result<(), String> {
-    let expected: Vec<TensorSpec> = net
-        .mlp
-        .params()
-        .iter()
-        .map(|(_, name, t)| TensorSpec::of::<f64>(name, t))
-        .collect();
-    let mut tensors = io::load_checked::<f64>(path, &expected)
-        .map_err(|e| format!("cannot load weights from {}: {e}", path.display()))?;
-    let mut store = ParamStore::new();
-    for spec in &expected {
-        let t = tensors
-            .shift_remove(&spec.name)
-            .expect("checked against the expected tensors");
-        store.add(spec.name.clone(), t).map_err(|e| e.to_string())?;
-    }
-    let sizes = net.mlp.sizes();
-    let acts = net.mlp.activations().to_vec();
-    net.mlp = nn::Mlp::from_params(&sizes, &acts, store).map_err(|e| e.to_string())?;
-    Ok(())
+    net.mlp
+        .load_weights(path)
+        .map_err(|e| format!("cannot load weights from {}: {e}", path.display()))
 }
 
 fn progress_bar(args: &Args, len: u64) -> Option<ProgressBar> {
@@ -357,25 +339,16 @@ fn run_one(plan: &Plan) -> Result<(), String> {
         written.push(path);
     }
     if let Some(save) = &a.save {
-        let tensors: Vec<(&str, &Tensor<f64>)> =
-            net.mlp.params().iter().map(|(_, n, t)| (n, t)).collect();
-        let sizes: Vec<String> = net.mlp.sizes().iter().map(ToString::to_string).collect();
-        let acts: Vec<String> = net
-            .mlp
-            .activations()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let features: Vec<String> = a.features.0.iter().map(ToString::to_string).collect();
+        let epochs = last.epoch.to_string();
         let meta = [
-            ("sizes", sizes.join(",")),
-            ("activations", acts.join(",")),
-            ("features", features.join(",")),
-            ("problem", plan.problem.name().to_string()),
-            ("epochs", last.epoch.to_string()),
+            ("problem", plan.problem.name()),
+            ("epochs", epochs.as_str()),
         ];
-        let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        io::save(save, tensors, &meta).map_err(|e| format!("cannot save weights: {e}"))?;
+        net.mlp
+            .clone()
+            .with_features(&a.features.0)
+            .and_then(|mlp| mlp.save_with(save, &meta))
+            .map_err(|e| format!("cannot save weights: {e}"))?;
         written.push(save.clone());
     }
 

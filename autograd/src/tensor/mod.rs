@@ -50,14 +50,21 @@ impl<E: Real> fmt::Debug for TensorVar<'_, E> {
 /// [`TensorVar::key`]): plain data, valid until the tape is cleared.
 ///
 /// ```
-/// use autograd::{Tape, Tensor};
-/// let tape = Tape::new();
-/// let w = tape.tensor(Tensor::from_vec(&[2], vec![1.0, 2.0]).unwrap());
-/// let key = w.key();
-/// let g = (w * w).sum().backward();
+/// use autograd::{ForeignKey, Tape, Tensor};
+/// let mut tape = Tape::new();
+/// let (key, g) = {
+///     let w = tape.tensor(Tensor::from_vec(&[2], vec![1.0, 2.0]).unwrap());
+///     let key = w.key();
+///     let g = (w * w).sum().backward();
+///     assert_eq!(key.on(&tape).map(|v| v.value()), Some(w.value()));
+///     assert!(key.on(&Tape::new()).is_none());
+///     (key, g)
+/// };
+/// tape.clear(); // the gradients outlive the recording, and so does the key
 /// assert_eq!(g.get(key).unwrap().unwrap().data(), &[2.0, 4.0]);
-/// assert_eq!(key.on(&tape).map(|v| v.value()), Some(w.value()));
-/// assert!(key.on(&Tape::new()).is_none());
+/// assert!(key.on(&tape).is_none());
+/// let w2 = tape.tensor(Tensor::from_vec(&[1], vec![3.0]).unwrap());
+/// assert_eq!(g.get(w2.key()), Err(ForeignKey));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TensorKey {

@@ -19,7 +19,6 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// it was.
 ///
 /// ```
-/// use std::io::Write;
 /// let path = std::env::temp_dir().join(format!("nn-atomic-file-doc-{}.txt", std::process::id()));
 /// let file = nn::io::AtomicFile::create(&path).unwrap();
 /// std::fs::write(file.temp_path(), b"drawn by someone else").unwrap();

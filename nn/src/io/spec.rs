@@ -146,7 +146,7 @@ pub fn differences(expected: &[TensorSpec], found: &[TensorSpec]) -> Vec<Differe
     out
 }
 
-/// Checks that `found` (a file's tensors, from [`read_header`]) holds exactly
+/// Checks that `found` (a file's tensors, from [`read_header`](super::read_header)) holds exactly
 /// the tensors `expected`, with the same shapes and dtypes.
 ///
 /// # Errors
