@@ -417,6 +417,11 @@ mod tests {
             Activation::Relu,
             Activation::LeakyRelu(0.2),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.5),
         ] {
             let weights = [0.5, -1.0, 2.0, 0.25];
             let tape = Tape::new();
@@ -453,6 +458,11 @@ mod tests {
             Activation::Relu,
             Activation::LeakyRelu(0.1),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.3),
         ] {
             let w = w.clone();
             check_tensor_grad(
@@ -463,6 +473,44 @@ mod tests {
                 std::slice::from_ref(&x),
             )
             .assert_passed();
+        }
+    }
+
+    #[test]
+    fn dense_layers_fuse_every_elementwise_activation_bit_for_bit() {
+        let x = Tensor::from_vec(&[2, 3], vec![-1.2, 0.4, 2.0, 0.7, -0.3, 1.1]).unwrap();
+        let w = Tensor::from_vec(&[3, 2], vec![0.3, -1.0, 0.5, 2.0, 0.1, -0.7]).unwrap();
+        let b = Tensor::from_vec(&[2], vec![0.1, -0.2]).unwrap();
+        for act in [
+            Activation::Identity,
+            Activation::Step,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::LeakyRelu(0.1),
+            Activation::LeakyRelu(-0.1),
+            Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+        ] {
+            let tape = Tape::new();
+            let (xv, wv, bv) = (
+                tape.tensor(x.clone()),
+                tape.tensor(w.clone()),
+                tape.tensor(b.clone()),
+            );
+            let fused = act.try_apply_dense(xv, wv, bv).unwrap();
+            let plain = act.apply(xv.matmul_bias(wv, bv));
+            assert_eq!(fused.value(), plain.value(), "{act}");
+            let (gf, gp) = (
+                (fused * fused).sum().backward(),
+                (plain * plain).sum().backward(),
+            );
+            for v in [xv, wv, bv] {
+                assert_eq!(gf[v], gp[v], "{act}");
+            }
         }
     }
 
@@ -513,9 +561,19 @@ mod tests {
             Activation::LeakyRelu(0.01),
             Activation::LeakyRelu(0.2),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.5),
         ] {
             assert_eq!(act.to_string().parse::<Activation>().unwrap(), act);
         }
+        assert_eq!(Activation::Elu(1.0).to_string(), "elu");
+        assert_eq!(Activation::Elu(0.5).to_string(), "elu(0.5)");
+        assert_eq!("swish".parse::<Activation>().unwrap(), Activation::Silu);
+        assert_eq!("GELU".parse::<Activation>().unwrap(), Activation::Gelu);
+        assert!("gelu(2)".parse::<Activation>().is_err());
         assert_eq!(
             "Linear".parse::<Activation>().unwrap(),
             Activation::Identity
@@ -527,10 +585,10 @@ mod tests {
         for name in Activation::NAMES {
             assert!(name.parse::<Activation>().is_ok(), "{name}");
         }
-        let err = "swish".parse::<Activation>().unwrap_err().to_string();
+        let err = "mish".parse::<Activation>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, found `swish`"
+            "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, softplus, gelu, silu (or swish), elu, elu(<alpha>), found `mish`"
         );
         assert!("leaky_relu(abc)".parse::<Activation>().is_err());
         let err = "leaky_relu(inf)"
@@ -538,5 +596,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "leaky_relu slope: expected a finite number, found inf");
+        let err = "elu(nan)".parse::<Activation>().unwrap_err().to_string();
+        assert_eq!(err, "elu alpha: expected a finite number, found NaN");
     }
 }
