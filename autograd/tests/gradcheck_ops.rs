@@ -521,9 +521,9 @@ fn new_functions_have_second_derivatives_on_dual() {
         },
         at.data(),
     );
-    for i in 0..3 {
-        for j in 0..3 {
-            assert_close(ht.at(&[i, j]), hs[i][j], 1e-14, "tensor vs scalar Hessian");
+    for (i, row) in hs.iter().enumerate() {
+        for (j, &hij) in row.iter().enumerate() {
+            assert_close(ht.at(&[i, j]), hij, 1e-14, "tensor vs scalar Hessian");
         }
     }
     // logsumexp's Hessian is diag(p) − p pᵀ, p its softmax

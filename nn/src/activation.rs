@@ -2,7 +2,7 @@
 //!
 //! Each element-wise activation is an [`autograd::Func`], defined once in
 //! `autograd::func` with its derivative; this file only names them. One
-//! match ([`Activation::visit`]) maps each variant to its definition, and
+//! match (`Activation::visit`, private) maps each variant to its definition, and
 //! every use (tensors, scalars, the fused dense layer, the names) goes
 //! through it.
 
@@ -90,22 +90,6 @@ trait Visit {
     fn func<F: Func>(self, f: F, param: Option<f64>) -> Self::Out;
 }
 
-/// Every activation with its default parameter, in the order names are
-/// listed.
-const ALL: [Activation; 11] = [
-    Activation::Identity,
-    Activation::Step,
-    Activation::Sigmoid,
-    Activation::Tanh,
-    Activation::Relu,
-    Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
-    Activation::Softmax,
-    Activation::Softplus,
-    Activation::Gelu,
-    Activation::Silu,
-    Activation::Elu(DEFAULT_ELU_ALPHA),
-];
-
 /// Other names accepted by [`FromStr`] (after `-` → `_`).
 const ALIASES: [(&str, Activation); 3] = [
     ("linear", Activation::Identity),
@@ -114,23 +98,29 @@ const ALIASES: [(&str, Activation); 3] = [
 ];
 
 impl Activation {
-    /// The valid names, as accepted by [`FromStr`] (parameterised ones also
-    /// as `name(<value>)`).
-    pub const NAMES: [&'static str; 13] = [
-        "identity",
-        "linear",
-        "step",
-        "sigmoid",
-        "tanh",
-        "relu",
-        "leaky_relu",
-        "softmax",
-        "softplus",
-        "gelu",
-        "silu",
-        "swish",
-        "elu",
+    /// Every activation, parameterised ones with their default parameter,
+    /// in the order their names are listed. [`FromStr`] finds names here.
+    pub const ALL: [Activation; 11] = [
+        Activation::Identity,
+        Activation::Step,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
+        Activation::Softmax,
+        Activation::Softplus,
+        Activation::Gelu,
+        Activation::Silu,
+        Activation::Elu(DEFAULT_ELU_ALPHA),
     ];
+
+    /// The valid names, as accepted by [`FromStr`]: each activation's name
+    /// and its aliases (`linear`, `leakyrelu`, `swish`); parameterised ones
+    /// are also accepted as `name(<value>)`.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        let names = Self::ALL.into_iter().map(|a| a.name_and_param().0);
+        names.chain(ALIASES.iter().map(|&(n, _)| n))
+    }
 
     /// The one dispatch from a variant to its definition.
     fn visit<V: Visit>(self, v: V) -> V::Out {
@@ -318,7 +308,9 @@ impl fmt::Display for Activation {
     /// (`leaky_relu(0.1)`, `elu(0.5)`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (name, param) = self.name_and_param();
-        let default = ALL.iter().find(|a| a.name_and_param().0 == name);
+        let default = Activation::ALL
+            .iter()
+            .find(|a| a.name_and_param().0 == name);
         match param {
             Some(p) if default.map(|d| d.name_and_param().1) != Some(Some(p)) => {
                 write!(f, "{name}({p})")
@@ -351,7 +343,7 @@ impl FromStr for Activation {
             }
             None => (key.as_str(), None),
         };
-        let base = ALL
+        let base = Activation::ALL
             .into_iter()
             .find(|a| a.name_and_param().0 == name)
             .or_else(|| ALIASES.iter().find(|(n, _)| *n == name).map(|&(_, a)| a))
@@ -380,7 +372,7 @@ fn param_name(a: Activation) -> &'static str {
 /// parentheses, and `name(<parameter>)` after a parameterised one.
 fn valid_names() -> String {
     let mut out: Vec<String> = Vec::new();
-    for a in ALL {
+    for a in Activation::ALL {
         let (name, param) = a.name_and_param();
         let aliases: Vec<&str> = ALIASES
             .iter()
@@ -582,7 +574,7 @@ mod tests {
             "leaky-relu( 0.3 )".parse::<Activation>().unwrap(),
             Activation::LeakyRelu(0.3)
         );
-        for name in Activation::NAMES {
+        for name in Activation::names() {
             assert!(name.parse::<Activation>().is_ok(), "{name}");
         }
         let err = "mish".parse::<Activation>().unwrap_err().to_string();
