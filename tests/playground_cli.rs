@@ -191,6 +191,25 @@ fn features_optimizers_losses_and_the_gif() {
         dir.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // the activations nn names, under nn's names, fused in the layers
+    for act in ["gelu", "silu", "softplus", "elu(0.5)"] {
+        let o = xiaolan(&[
+            "--dataset",
+            "xor",
+            "--activation",
+            act,
+            "--hidden",
+            "4",
+            "--epochs",
+            "5",
+            "--json",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{act}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+        assert_eq!(v["activation"], act);
+    }
 }
 
 #[test]

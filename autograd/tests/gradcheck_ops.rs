@@ -320,6 +320,226 @@ fn tensor_elementwise_piecewise_functions_away_from_kinks() {
 }
 
 #[test]
+fn new_functions_pass_the_gradient_check() {
+    let on = |lo: f64, hi: f64| move |r: &mut Rng| (vec![r.uniform(lo, hi)], vec![]);
+    scalar_op("softplus", 71, on(-6.0, 6.0), |p, _| p[0].softplus());
+    scalar_op("gelu", 72, on(-4.0, 4.0), |p, _| p[0].gelu());
+    scalar_op("silu", 73, on(-6.0, 6.0), |p, _| p[0].silu());
+    scalar_op("log1p", 74, on(-0.9, 5.0), |p, _| p[0].log1p());
+    scalar_op("square", 75, on(-3.0, 3.0), |p, _| p[0].square());
+    // ELU: its derivative jumps at 0 unless alpha = 1; points away from 0
+    let kinked = |r: &mut Rng| (vec![r.signed(0.05, 3.0)], vec![r.uniform(0.1, 2.0)]);
+    scalar_op("elu", 76, kinked, |p, c| p[0].elu(c[0]));
+    scalar_op(
+        "Var::logsumexp",
+        77,
+        |r| ((0..3).map(|_| r.uniform(-3.0, 3.0)).collect(), vec![]),
+        |p, _| Var::logsumexp(p).unwrap(),
+    );
+    let t_on = |lo: f64, hi: f64| move |r: &mut Rng| r.uniform(lo, hi);
+    elementwise("softplus", 171, t_on(-6.0, 6.0), &[], |x, _| x.softplus());
+    elementwise("gelu", 172, t_on(-4.0, 4.0), &[], |x, _| x.gelu());
+    elementwise("silu", 173, t_on(-6.0, 6.0), &[], |x, _| x.silu());
+    elementwise("log1p", 174, t_on(-0.9, 5.0), &[], |x, _| x.log1p());
+    elementwise("square", 175, t_on(-3.0, 3.0), &[], |x, _| x.square());
+    let t_kinked = |r: &mut Rng| r.signed(0.05, 3.0);
+    elementwise("elu", 176, t_kinked, &[1.0], |x, c| x.elu(c[0]));
+    elementwise("elu", 177, t_kinked, &[0.4], |x, c| x.elu(c[0]));
+    for (k, shape) in [&[5usize][..], &[3, 4], &[2, 3, 2]].into_iter().enumerate() {
+        for axis in 0..shape.len() {
+            for keepdim in [false, true] {
+                tensor_op(
+                    "logsumexp",
+                    180 + 8 * k as u64 + 2 * axis as u64 + keepdim as u64,
+                    &[shape],
+                    |_, r| r.uniform(-3.0, 3.0),
+                    &[],
+                    |p, _| wsum(p[0].logsumexp(axis, keepdim)),
+                );
+            }
+        }
+    }
+}
+
+/// Values PyTorch gives (`torch.nn.functional` in f64).
+#[test]
+fn new_functions_have_their_closed_form_values() {
+    let tape = Tape::new();
+    let v = |x: f64| tape.var(x);
+    assert_eq!(v(0.0).softplus().value(), 2f64.ln());
+    assert_close(
+        v(1.0).softplus().value(),
+        1.3132616875182228,
+        1e-15,
+        "softplus(1)",
+    );
+    // no overflow for large x, no lost tail for very negative x
+    assert_eq!(v(1000.0).softplus().value(), 1000.0);
+    assert_close(
+        v(-50.0).softplus().value(),
+        (-50f64).exp(),
+        1e-35,
+        "softplus(-50)",
+    );
+    assert_eq!(v(1000.0).softplus().backward()[tape.var(0.0)], 0.0);
+    assert_close(v(1.0).gelu().value(), 0.8411919906082768, 1e-15, "gelu(1)");
+    assert_close(
+        v(-1.0).gelu().value(),
+        -0.15880800939172324,
+        1e-15,
+        "gelu(-1)",
+    );
+    assert_close(v(2.0).gelu().value(), 1.9545976940877752, 1e-15, "gelu(2)");
+    assert_eq!(v(0.0).gelu().value(), 0.0);
+    assert_close(v(1.0).silu().value(), 0.7310585786300049, 1e-15, "silu(1)");
+    assert_close(
+        v(-2.0).silu().value(),
+        -0.23840584404423515,
+        1e-15,
+        "silu(-2)",
+    );
+    assert_close(
+        v(-1.0).elu(1.0).value(),
+        -0.6321205588285577,
+        1e-15,
+        "elu(-1)",
+    );
+    assert_close(
+        v(-1.0).elu(0.5).value(),
+        -0.31606027941427883,
+        1e-15,
+        "elu(-1, 0.5)",
+    );
+    assert_eq!(v(2.0).elu(1.0).value(), 2.0);
+    assert_eq!(v(1e-20).log1p().value(), 1e-20);
+    assert_eq!(v(-3.0).square().value(), 9.0);
+    // derivatives at known points
+    let x = v(0.0);
+    assert_eq!(x.softplus().backward()[x], 0.5);
+    assert_eq!(x.gelu().backward()[x], 0.5);
+    assert_eq!(x.silu().backward()[x], 0.5);
+    let x = v(-1.0);
+    assert_close(x.elu(1.0).backward()[x], (-1f64).exp(), 1e-16, "elu'(-1)");
+    let x = v(1.0);
+    assert_close(
+        x.gelu().backward()[x],
+        1.0829640838457826,
+        1e-15,
+        "gelu'(1)",
+    );
+    // logsumexp: stable for large values, −∞ for an empty lane
+    let t = tape.tensor(Tensor::from_vec(&[2, 2], vec![1000.0, 1000.0, -1000.0, 0.0]).unwrap());
+    let l = t.logsumexp(1, false).value();
+    assert_eq!(l.data()[0], 1000.0 + 2f64.ln());
+    assert_close(
+        l.data()[1],
+        (-1000f64).exp().ln_1p(),
+        1e-300,
+        "lse(-1000, 0)",
+    );
+    let empty = tape.tensor(Tensor::zeros(&[2, 0]));
+    assert_eq!(
+        empty.logsumexp(1, true).value().data(),
+        &[f64::NEG_INFINITY; 2]
+    );
+    assert_eq!(empty.logsumexp(1, true).shape().as_slice(), &[2, 1]);
+    assert!(Var::<f64>::logsumexp(&[]).is_none());
+    let e = t.try_logsumexp(2, false).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "logsumexp: axis 2 is out of range for shape [2, 2] (2 axes)"
+    );
+}
+
+/// Second derivatives through `Dual`: the Hessian of Σ f(xᵢ) is diagonal
+/// with f″, checked against central differences of the closed-form f′.
+#[test]
+fn new_functions_have_second_derivatives_on_dual() {
+    fn check(
+        name: &str,
+        f: for<'t> fn(Var<'t, autograd::Dual>) -> Var<'t, autograd::Dual>,
+        d1: fn(f64) -> f64,
+    ) {
+        let at = [-1.3, -0.4, 0.6, 1.7];
+        let h = autograd::hessian(
+            |p: &[Var<autograd::Dual>]| {
+                Var::sum(&p.iter().map(|&x| f(x)).collect::<Vec<_>>()).unwrap()
+            },
+            &at,
+        );
+        for (i, &x) in at.iter().enumerate() {
+            let e = 1e-5;
+            let want = (d1(x + e) - d1(x - e)) / (2.0 * e);
+            assert_close(h[i][i], want, 1e-7, name);
+            for (j, hij) in h[i].iter().enumerate() {
+                if j != i {
+                    assert_eq!(*hij, 0.0, "{name}");
+                }
+            }
+        }
+    }
+    let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+    check("softplus", |x| x.softplus(), |x| 1.0 / (1.0 + (-x).exp()));
+    check(
+        "silu",
+        |x| x.silu(),
+        |x| {
+            let s = 1.0 / (1.0 + (-x).exp());
+            s * (1.0 + x * (1.0 - s))
+        },
+    );
+    check(
+        "gelu",
+        |x| x.gelu(),
+        |x| {
+            let (k, c) = ((2.0 / std::f64::consts::PI).sqrt(), 0.044715);
+            let t = (k * (x + c * x * x * x)).tanh();
+            0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * k * (1.0 + 3.0 * c * x * x)
+        },
+    );
+    check(
+        "elu",
+        |x| x.elu(0.8),
+        |x| if x > 0.0 { 1.0 } else { 0.8 * x.exp() },
+    );
+    check("log1p", |x| (x * x).log1p(), |x| 2.0 * x / (1.0 + x * x));
+    check("square", |x| x.square(), |x| 2.0 * x);
+    assert!(sig(0.0) == 0.5);
+    // the tensor forms give the same Hessian
+    let at = Tensor::from_vec(&[3], vec![-0.7, 0.2, 1.1]).unwrap();
+    let ht = autograd::hessian_tensor(
+        |t| (t.gelu() + t.silu() + t.softplus() + t.elu(0.8)).sum(),
+        &at,
+    );
+    let hs = autograd::hessian(
+        |p: &[Var<autograd::Dual>]| {
+            let terms: Vec<_> = p
+                .iter()
+                .map(|&x| x.gelu() + x.silu() + x.softplus() + x.elu(0.8))
+                .collect();
+            Var::sum(&terms).unwrap()
+        },
+        at.data(),
+    );
+    for (i, row) in hs.iter().enumerate() {
+        for (j, &hij) in row.iter().enumerate() {
+            assert_close(ht.at(&[i, j]), hij, 1e-14, "tensor vs scalar Hessian");
+        }
+    }
+    // logsumexp's Hessian is diag(p) − p pᵀ, p its softmax
+    let at = Tensor::from_vec(&[3], vec![0.3, -1.0, 2.0]).unwrap();
+    let h = autograd::hessian_tensor(|t| t.logsumexp(0, false).sum(), &at);
+    let z: f64 = at.data().iter().map(|x| x.exp()).sum();
+    let p: Vec<f64> = at.data().iter().map(|x| x.exp() / z).collect();
+    for i in 0..3 {
+        for j in 0..3 {
+            let want = if i == j { p[i] } else { 0.0 } - p[i] * p[j];
+            assert_close(h.at(&[i, j]), want, 1e-14, "logsumexp Hessian");
+        }
+    }
+}
+
+#[test]
 fn tensor_scale_shift_and_constant_operators() {
     elementwise("scale", 131, any, &[-1.3], |x, c| x.scale(c[0]));
     elementwise("shift", 132, any, &[0.7], |x, c| x.shift(c[0]));
@@ -342,7 +562,7 @@ fn tensor_elementwise_ops_agree_with_scalar_ops() {
         for<'t> fn(Var<'t>) -> Var<'t>,
         for<'t> fn(TensorVar<'t>) -> TensorVar<'t>,
     );
-    let ops: [Pair; 20] = [
+    let ops: [Pair; 27] = [
         ("neg", |x| -x, |x| -x),
         ("exp", |x| x.exp(), |x| x.exp()),
         ("ln", |x| x.abs().ln(), |x| x.abs().ln()),
@@ -363,6 +583,13 @@ fn tensor_elementwise_ops_agree_with_scalar_ops() {
         ("c / x", |x| 2.0 / x, |x| 2.0 / x),
         ("c - x", |x| 2.0 - x, |x| 2.0 - x),
         ("x * c + c", |x| x * 3.0 + 1.0, |x| x * 3.0 + 1.0),
+        ("softplus", |x| x.softplus(), |x| x.softplus()),
+        ("gelu", |x| x.gelu(), |x| x.gelu()),
+        ("silu", |x| x.silu(), |x| x.silu()),
+        ("elu", |x| x.elu(0.7), |x| x.elu(0.7)),
+        ("log1p", |x| x.abs().log1p(), |x| x.abs().log1p()),
+        ("square", |x| x.square(), |x| x.square()),
+        ("powi(1)", |x| x.powi(1), |x| x.powi(1)),
     ];
     let mut rng = Rng::new(150);
     let xs: Vec<f64> = (0..12).map(|_| rng.signed(0.1, 2.0)).collect();

@@ -96,6 +96,15 @@ enum SUn {
     Cube,
     InvSquare,
     Powf(f64),
+    Softplus,
+    Gelu,
+    Silu,
+    /// ELU with alpha 1 (its derivative is continuous only then)
+    Elu,
+    /// ln(1 + (x² + ½))
+    Log1p,
+    /// `square`, the function (`Square` is `powi(2)`)
+    SquareFn,
     /// x ⊕ c, c ⊕ x for the four operators
     AddC(f64),
     CSub(f64),
@@ -119,6 +128,8 @@ enum SBin {
     /// a / −(b² + ½): a negative divisor
     DivNeg,
     Pow,
+    /// ln(eᵃ + eᵇ), `Var::logsumexp` of the two
+    LogSumExp,
 }
 
 #[derive(Clone, Debug)]
@@ -149,6 +160,12 @@ fn sun() -> impl Strategy<Value = SUn> {
         Just(SUn::Cube),
         Just(SUn::InvSquare),
         (-1.5..2.5f64).prop_map(SUn::Powf),
+        Just(SUn::Softplus),
+        Just(SUn::Gelu),
+        Just(SUn::Silu),
+        Just(SUn::Elu),
+        Just(SUn::Log1p),
+        Just(SUn::SquareFn),
         c.clone().prop_map(SUn::AddC),
         c.clone().prop_map(SUn::CSub),
         c.clone().prop_map(SUn::MulC),
@@ -168,6 +185,7 @@ fn sbin() -> impl Strategy<Value = SBin> {
         Just(SBin::Div),
         Just(SBin::DivNeg),
         Just(SBin::Pow),
+        Just(SBin::LogSumExp),
     ]
 }
 
@@ -213,6 +231,12 @@ fn eval_s<'t>(e: &S, x: &[Var<'t>]) -> Var<'t> {
                 SUn::Cube => a.powi(3),
                 SUn::InvSquare => pos(a).powi(-2),
                 SUn::Powf(p) => pos(a).powf(p),
+                SUn::Softplus => a.softplus(),
+                SUn::Gelu => a.gelu(),
+                SUn::Silu => a.silu(),
+                SUn::Elu => a.elu(1.0),
+                SUn::Log1p => pos(a).log1p(),
+                SUn::SquareFn => a.square(),
                 SUn::AddC(c) => a + c,
                 SUn::CSub(c) => c - a,
                 SUn::MulC(c) => c * a,
@@ -232,6 +256,7 @@ fn eval_s<'t>(e: &S, x: &[Var<'t>]) -> Var<'t> {
                 SBin::Div => a / pos(b),
                 SBin::DivNeg => a / -pos(b),
                 SBin::Pow => pos(a).pow(b.tanh() * 2.0),
+                SBin::LogSumExp => Var::logsumexp(&[a, b]).expect("two values"),
             }
         }
     }
@@ -297,6 +322,15 @@ enum TUn {
     Shift(f64),
     CSub(f64),
     CDiv(f64),
+    Softplus,
+    Gelu,
+    Silu,
+    /// ELU with alpha 1 (its derivative is continuous only then)
+    Elu,
+    /// ln(1 + (x² + ½))
+    Log1p,
+    /// `square`, the function (`Square` is `powi(2)`)
+    SquareFn,
     /// v·v − v for the same intermediate v
     Reuse,
 }
@@ -350,6 +384,9 @@ enum T {
     Concat(Vec<usize>, Box<T>, Vec<usize>, Box<T>),
     /// (log-)softmax along the last axis (identity on 0-d values)
     Softmax(bool, Box<T>),
+    /// x − logsumexp(x) along the last axis, kept with size 1 and broadcast
+    /// back (identity on 0-d values)
+    MinusLse(Box<T>),
 }
 
 fn tun() -> impl Strategy<Value = TUn> {
@@ -367,6 +404,12 @@ fn tun() -> impl Strategy<Value = TUn> {
         Just(TUn::Square),
         Just(TUn::Cube),
         (-1.5..2.5f64).prop_map(TUn::Powf),
+        Just(TUn::Softplus),
+        Just(TUn::Gelu),
+        Just(TUn::Silu),
+        Just(TUn::Elu),
+        Just(TUn::Log1p),
+        Just(TUn::SquareFn),
         c.clone().prop_map(TUn::Scale),
         c.clone().prop_map(TUn::Shift),
         c.clone().prop_map(TUn::CSub),
@@ -473,6 +516,7 @@ fn tree(target: Vec<usize>, depth: u32) -> BoxedStrategy<T> {
                 .prop_map(|(log, x)| T::Softmax(log, b(x)))
                 .boxed(),
         ),
+        (1, sub().prop_map(|x| T::MinusLse(b(x))).boxed()),
         (
             1,
             sub()
@@ -549,7 +593,8 @@ fn leaves(e: &T, out: &mut Vec<Tensor>) {
         | T::Transpose(_, a)
         | T::Flat(_, a)
         | T::Slice(_, _, _, a)
-        | T::Softmax(_, a) => leaves(a, out),
+        | T::Softmax(_, a)
+        | T::MinusLse(a) => leaves(a, out),
         T::Bin(_, a, c) | T::Mix(_, a, c) | T::MatMul(_, a, _, c) | T::Concat(_, a, _, c) => {
             leaves(a, out);
             leaves(c, out);
@@ -582,6 +627,12 @@ fn eval_t<'t>(e: &T, inputs: &[TensorVar<'t>], next: &mut usize) -> TensorVar<'t
                 TUn::Square => a.powi(2),
                 TUn::Cube => a.powi(3),
                 TUn::Powf(p) => tpos(a).powf(p),
+                TUn::Softplus => a.softplus(),
+                TUn::Gelu => a.gelu(),
+                TUn::Silu => a.silu(),
+                TUn::Elu => a.elu(1.0),
+                TUn::Log1p => tpos(a).log1p(),
+                TUn::SquareFn => a.square(),
                 TUn::Scale(c) => a.scale(c),
                 TUn::Shift(c) => a.shift(c),
                 TUn::CSub(c) => c - a,
@@ -657,6 +708,13 @@ fn eval_t<'t>(e: &T, inputs: &[TensorVar<'t>], next: &mut usize) -> TensorVar<'t
                 (n, true) => x.log_softmax(n - 1),
             }
         }
+        T::MinusLse(a) => {
+            let x = eval_t(a, inputs, next);
+            match x.ndim() {
+                0 => x,
+                n => x - x.logsumexp(n - 1, true),
+            }
+        }
     }
 }
 
@@ -678,7 +736,8 @@ fn size_t(e: &T) -> usize {
         | T::Transpose(_, a)
         | T::Flat(_, a)
         | T::Slice(_, _, _, a)
-        | T::Softmax(_, a) => 1 + size_t(a),
+        | T::Softmax(_, a)
+        | T::MinusLse(a) => 1 + size_t(a),
         T::Bin(_, a, c) | T::Mix(_, a, c) | T::MatMul(_, a, _, c) | T::Concat(_, a, _, c) => {
             1 + size_t(a) + size_t(c)
         }

@@ -2,7 +2,7 @@
 //!
 //! Each element-wise activation is an [`autograd::Func`], defined once in
 //! `autograd::func` with its derivative; this file only names them. One
-//! match ([`Activation::visit`]) maps each variant to its definition, and
+//! match (`Activation::visit`, private) maps each variant to its definition, and
 //! every use (tensors, scalars, the fused dense layer, the names) goes
 //! through it.
 
@@ -90,22 +90,6 @@ trait Visit {
     fn func<F: Func>(self, f: F, param: Option<f64>) -> Self::Out;
 }
 
-/// Every activation with its default parameter, in the order names are
-/// listed.
-const ALL: [Activation; 11] = [
-    Activation::Identity,
-    Activation::Step,
-    Activation::Sigmoid,
-    Activation::Tanh,
-    Activation::Relu,
-    Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
-    Activation::Softmax,
-    Activation::Softplus,
-    Activation::Gelu,
-    Activation::Silu,
-    Activation::Elu(DEFAULT_ELU_ALPHA),
-];
-
 /// Other names accepted by [`FromStr`] (after `-` → `_`).
 const ALIASES: [(&str, Activation); 3] = [
     ("linear", Activation::Identity),
@@ -114,23 +98,29 @@ const ALIASES: [(&str, Activation); 3] = [
 ];
 
 impl Activation {
-    /// The valid names, as accepted by [`FromStr`] (parameterised ones also
-    /// as `name(<value>)`).
-    pub const NAMES: [&'static str; 13] = [
-        "identity",
-        "linear",
-        "step",
-        "sigmoid",
-        "tanh",
-        "relu",
-        "leaky_relu",
-        "softmax",
-        "softplus",
-        "gelu",
-        "silu",
-        "swish",
-        "elu",
+    /// Every activation, parameterised ones with their default parameter,
+    /// in the order their names are listed. [`FromStr`] finds names here.
+    pub const ALL: [Activation; 11] = [
+        Activation::Identity,
+        Activation::Step,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
+        Activation::Softmax,
+        Activation::Softplus,
+        Activation::Gelu,
+        Activation::Silu,
+        Activation::Elu(DEFAULT_ELU_ALPHA),
     ];
+
+    /// The valid names, as accepted by [`FromStr`]: each activation's name
+    /// and its aliases (`linear`, `leakyrelu`, `swish`); parameterised ones
+    /// are also accepted as `name(<value>)`.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        let names = Self::ALL.into_iter().map(|a| a.name_and_param().0);
+        names.chain(ALIASES.iter().map(|&(n, _)| n))
+    }
 
     /// The one dispatch from a variant to its definition.
     fn visit<V: Visit>(self, v: V) -> V::Out {
@@ -318,7 +308,9 @@ impl fmt::Display for Activation {
     /// (`leaky_relu(0.1)`, `elu(0.5)`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (name, param) = self.name_and_param();
-        let default = ALL.iter().find(|a| a.name_and_param().0 == name);
+        let default = Activation::ALL
+            .iter()
+            .find(|a| a.name_and_param().0 == name);
         match param {
             Some(p) if default.map(|d| d.name_and_param().1) != Some(Some(p)) => {
                 write!(f, "{name}({p})")
@@ -351,7 +343,7 @@ impl FromStr for Activation {
             }
             None => (key.as_str(), None),
         };
-        let base = ALL
+        let base = Activation::ALL
             .into_iter()
             .find(|a| a.name_and_param().0 == name)
             .or_else(|| ALIASES.iter().find(|(n, _)| *n == name).map(|&(_, a)| a))
@@ -380,7 +372,7 @@ fn param_name(a: Activation) -> &'static str {
 /// parentheses, and `name(<parameter>)` after a parameterised one.
 fn valid_names() -> String {
     let mut out: Vec<String> = Vec::new();
-    for a in ALL {
+    for a in Activation::ALL {
         let (name, param) = a.name_and_param();
         let aliases: Vec<&str> = ALIASES
             .iter()
@@ -417,6 +409,11 @@ mod tests {
             Activation::Relu,
             Activation::LeakyRelu(0.2),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.5),
         ] {
             let weights = [0.5, -1.0, 2.0, 0.25];
             let tape = Tape::new();
@@ -453,6 +450,11 @@ mod tests {
             Activation::Relu,
             Activation::LeakyRelu(0.1),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.3),
         ] {
             let w = w.clone();
             check_tensor_grad(
@@ -463,6 +465,44 @@ mod tests {
                 std::slice::from_ref(&x),
             )
             .assert_passed();
+        }
+    }
+
+    #[test]
+    fn dense_layers_fuse_every_elementwise_activation_bit_for_bit() {
+        let x = Tensor::from_vec(&[2, 3], vec![-1.2, 0.4, 2.0, 0.7, -0.3, 1.1]).unwrap();
+        let w = Tensor::from_vec(&[3, 2], vec![0.3, -1.0, 0.5, 2.0, 0.1, -0.7]).unwrap();
+        let b = Tensor::from_vec(&[2], vec![0.1, -0.2]).unwrap();
+        for act in [
+            Activation::Identity,
+            Activation::Step,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::LeakyRelu(0.1),
+            Activation::LeakyRelu(-0.1),
+            Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+        ] {
+            let tape = Tape::new();
+            let (xv, wv, bv) = (
+                tape.tensor(x.clone()),
+                tape.tensor(w.clone()),
+                tape.tensor(b.clone()),
+            );
+            let fused = act.try_apply_dense(xv, wv, bv).unwrap();
+            let plain = act.apply(xv.matmul_bias(wv, bv));
+            assert_eq!(fused.value(), plain.value(), "{act}");
+            let (gf, gp) = (
+                (fused * fused).sum().backward(),
+                (plain * plain).sum().backward(),
+            );
+            for v in [xv, wv, bv] {
+                assert_eq!(gf[v], gp[v], "{act}");
+            }
         }
     }
 
@@ -513,9 +553,19 @@ mod tests {
             Activation::LeakyRelu(0.01),
             Activation::LeakyRelu(0.2),
             Activation::Softmax,
+            Activation::Softplus,
+            Activation::Gelu,
+            Activation::Silu,
+            Activation::Elu(1.0),
+            Activation::Elu(0.5),
         ] {
             assert_eq!(act.to_string().parse::<Activation>().unwrap(), act);
         }
+        assert_eq!(Activation::Elu(1.0).to_string(), "elu");
+        assert_eq!(Activation::Elu(0.5).to_string(), "elu(0.5)");
+        assert_eq!("swish".parse::<Activation>().unwrap(), Activation::Silu);
+        assert_eq!("GELU".parse::<Activation>().unwrap(), Activation::Gelu);
+        assert!("gelu(2)".parse::<Activation>().is_err());
         assert_eq!(
             "Linear".parse::<Activation>().unwrap(),
             Activation::Identity
@@ -524,13 +574,13 @@ mod tests {
             "leaky-relu( 0.3 )".parse::<Activation>().unwrap(),
             Activation::LeakyRelu(0.3)
         );
-        for name in Activation::NAMES {
+        for name in Activation::names() {
             assert!(name.parse::<Activation>().is_ok(), "{name}");
         }
-        let err = "swish".parse::<Activation>().unwrap_err().to_string();
+        let err = "mish".parse::<Activation>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, found `swish`"
+            "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, softplus, gelu, silu (or swish), elu, elu(<alpha>), found `mish`"
         );
         assert!("leaky_relu(abc)".parse::<Activation>().is_err());
         let err = "leaky_relu(inf)"
@@ -538,5 +588,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "leaky_relu slope: expected a finite number, found inf");
+        let err = "elu(nan)".parse::<Activation>().unwrap_err().to_string();
+        assert_eq!(err, "elu alpha: expected a finite number, found NaN");
     }
 }

@@ -56,9 +56,9 @@ pub struct Args {
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,
 
-    /// Hidden activation, as nn names it: relu, tanh, sigmoid, identity (or
-    /// linear), leaky_relu or leaky_relu(<slope>), softplus, gelu, silu (or
-    /// swish), elu or elu(<alpha>), step.
+    /// Hidden activation, by nn's name: relu, tanh, sigmoid, linear,
+    /// leaky_relu(0.1), gelu, silu, softplus, elu, ... (a wrong name lists
+    /// them all).
     #[arg(long, value_name = "NAME", default_value = "relu", value_parser = Activation::from_str)]
     pub activation: Activation,
 
