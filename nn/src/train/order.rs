@@ -1,36 +1,36 @@
 //! The ways of walking the training set: the order of the samples in each
 //! epoch, and what happens to the samples left over when the batch size
-//! does not divide the set.
-//!
-//! # The Playground's rules
-//!
-//! The TensorFlow Playground (`oneStep` and `updateWeights` in its
-//! `playground.ts` and `nn.ts`) neither reshuffles nor ends an epoch with a
-//! smaller batch:
-//!
-//! - it walks the training set in one fixed order (shuffled once, when the
-//!   data was generated) in every epoch;
-//! - it updates the weights after sample i when (i + 1) is a multiple of the
-//!   batch size, i counted from 0 within the epoch, with the mean of the
-//!   gradients accumulated since the last update;
-//! - when the batch size does not divide the set, the last samples'
-//!   gradients are not applied at the end of the epoch: they stay
-//!   accumulated and join the first batch of the next epoch (which then
-//!   averages over more samples). The leftover of the last epoch is never
-//!   applied.
-//!
-//! [`Order::Playground`] keeps both rules. Since no update happens between
-//! the leftover samples and the next epoch's first batch, their gradients
-//! are computed with the same weights, and the joined batch is one step on
-//! the union of the samples with a mean loss: exactly the Playground's
-//! accumulated mean. The per-weight rules of `updateWeights` (L2, and L1
-//! with its zero crossing that kills a link for good; biases not
-//! regularised) are [`Sgd`](crate::optim::Sgd)'s with a
-//! [`Regularization`](crate::optim::Regularization).
+//! does not divide the set (see [`Order`]).
 
 use crate::init::Rng;
 
 /// How a [`Trainer`](super::Trainer) walks the training set.
+///
+/// # The Playground's rules
+///
+/// The TensorFlow Playground (`oneStep` and `updateWeights` in its
+/// `playground.ts` and `nn.ts`) neither reshuffles nor ends an epoch with a
+/// smaller batch:
+///
+/// - it walks the training set in one fixed order (shuffled once, when the
+///   data was generated) in every epoch;
+/// - it updates the weights after sample i when (i + 1) is a multiple of the
+///   batch size, i counted from 0 within the epoch, with the mean of the
+///   gradients accumulated since the last update;
+/// - when the batch size does not divide the set, the last samples'
+///   gradients are not applied at the end of the epoch: they stay
+///   accumulated and join the first batch of the next epoch (which then
+///   averages over more samples). The leftover of the last epoch is never
+///   applied.
+///
+/// [`Order::Playground`] keeps both rules. Since no update happens between
+/// the leftover samples and the next epoch's first batch, their gradients
+/// are computed with the same weights, and the joined batch is one step on
+/// the union of the samples with a mean loss: exactly the Playground's
+/// accumulated mean. The per-weight rules of `updateWeights` (L2, and L1
+/// with its zero crossing that kills a link for good; biases not
+/// regularised) are [`Sgd`](crate::optim::Sgd)'s with a
+/// [`Regularization`](crate::optim::Regularization).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Order {
     /// Reshuffled every epoch: epoch k visits the samples in the order
@@ -43,10 +43,9 @@ pub enum Order {
     /// The rows in order, every epoch, the last batch smaller when the batch
     /// size does not divide the set.
     Fixed,
-    /// The Playground's rules (see the [module docs](self)): the rows in
-    /// order every epoch, an update every batch-size samples counted within
-    /// the epoch, the leftover samples carried into the next epoch's first
-    /// batch.
+    /// The Playground's rules (see above): the rows in order every epoch,
+    /// an update every batch-size samples counted within the epoch, the
+    /// leftover samples carried into the next epoch's first batch.
     Playground,
     /// The Playground's batches and carried leftover, on an order
     /// reshuffled every epoch as [`Order::Shuffled`]'s.
