@@ -240,7 +240,7 @@ fn main() {
     let train_classes = train.classes().expect("MNIST has class labels");
     let mut epoch_clock = Instant::now();
     let mut wall = Vec::with_capacity(args.epochs);
-    let on_epoch = |s: &nn::train::EpochStats| {
+    let on_epoch = |s: &nn::train::EpochStats, _: &Mlp<f32>| {
         let acc = s.test_accuracy.unwrap_or(f64::NAN);
         let secs = epoch_clock.elapsed().as_secs_f64();
         epoch_clock = Instant::now();

@@ -19,13 +19,12 @@
 
 mod common;
 
-use autograd::{Tape, Tensor};
+use autograd::Tensor;
 use common::Example;
 use nn::data::{Dataset, PlaygroundSet};
-use nn::loss::Targets;
 use nn::plot::{heatmap, heatmap_grid, BoundaryLine, Color, HeatmapOptions, Panel};
 use nn::prelude::*;
-use nn::train::{evaluate, train_step};
+use nn::train::{evaluate, Order};
 
 /// The Playground's loss: ½(o − t)², averaged over the batch.
 const LOSS: Loss = Loss::HalfSquaredError;
@@ -60,17 +59,14 @@ fn train(
     .expect("a valid network");
     let mut opt = Sgd::new(LEARNING_RATE);
     // The Playground walks its training set in the same order every epoch.
-    let batches: Vec<(Tensor<f64>, Tensor<f64>)> = train
-        .batches_in_order(BATCH)
-        .expect("a positive batch size")
-        .collect();
-    let mut tape = Tape::new();
-    for _ in 0..epochs {
-        for (x, y) in &batches {
-            train_step(&mut tape, &mut mlp, &mut opt, &LOSS, x, Targets::Values(y))
-                .expect("the batch fits the network");
-        }
-    }
+    Trainer::new(LOSS)
+        .order(Order::Playground)
+        .batch_size(BATCH)
+        .epochs(epochs)
+        .evaluate_train(false)
+        .quiet()
+        .fit(&mut mlp, &mut opt, train.x(), train.y())
+        .expect("the batches fit the network");
     let (_, acc) = evaluate(
         &mlp,
         &LOSS,

@@ -22,16 +22,16 @@
 
 mod common;
 
-use autograd::{Tape, Tensor};
+use autograd::Tensor;
 use common::Example;
 use nn::data::{Dataset, PlaygroundSet};
-use nn::loss::half_squared_error;
 use nn::plot::{
     gif_heatmaps, heatmap, heatmap_grid, heatmap_rows, line_chart, ChartOptions, Color,
     HeatmapOptions, Legend, Panel, Series,
 };
 use nn::prelude::*;
-use nn::train::evaluate;
+use nn::train::{evaluate, Order};
+use std::ops::ControlFlow;
 
 /// The Playground's loss: ½(o − t)², averaged over the batch.
 const LOSS: Loss = Loss::HalfSquaredError;
@@ -63,7 +63,9 @@ struct Setup {
 }
 
 /// A 2-w-w-w-1 network with `hidden` activations and a tanh output, trained
-/// the Playground's way: SGD, batches walked in the same order every epoch.
+/// the Playground's way: SGD, batches walked in the same order every epoch;
+/// a step callback records the gradient norms, an epoch callback the
+/// snapshots.
 fn train(s: Setup, train: &Dataset<f64>, test: &Dataset<f64>) -> Run {
     let w = s.width;
     let mut mlp = Mlp::new(
@@ -74,44 +76,40 @@ fn train(s: Setup, train: &Dataset<f64>, test: &Dataset<f64>) -> Run {
     )
     .expect("a valid network");
     let mut opt = Sgd::new(s.lr);
-    let batches: Vec<(Tensor<f64>, Tensor<f64>)> = train
-        .batches_in_order(BATCH)
-        .expect("a positive batch size")
-        .collect();
     let weights = mlp.weight_ids();
-    let mut tape = Tape::new();
+    let mut sums = vec![0.0; weights.len()];
     let mut grad_norms = Vec::with_capacity(s.epochs);
-    let mut snapshots = Vec::new();
     let every = if s.frames == 0 {
         usize::MAX
     } else {
         s.epochs.div_ceil(s.frames).max(1)
     };
-    for epoch in 0..s.epochs {
-        if epoch % every == 0 {
-            snapshots.push((epoch, mlp.clone()));
-        }
-        let mut sums = vec![0.0; weights.len()];
-        for (x, y) in &batches {
-            tape.clear();
-            let grads = {
-                let out = mlp
-                    .forward(tape.tensor_constant(x.clone()))
-                    .expect("the batch fits the network");
-                let loss = half_squared_error(out, tape.tensor_constant(y.clone()))
-                    .expect("targets fit the output");
-                loss.backward()
-            };
-            tape.clear();
-            let values = ParamGrads::of(&mlp, &grads).expect("gradients of this step");
+    let mut snapshots = vec![(0, mlp.clone())];
+    Trainer::new(LOSS)
+        .order(Order::Playground)
+        .batch_size(BATCH)
+        .epochs(s.epochs)
+        .evaluate_train(false)
+        .on_step(|step, _| {
             for (sum, &id) in sums.iter_mut().zip(&weights) {
-                *sum += values.norm(id).expect("one gradient per parameter");
+                *sum += step.grads.norm(id).expect("one gradient per parameter");
             }
-            opt.step(&mut mlp, &grads)
-                .expect("gradients fit the parameters");
-        }
-        grad_norms.push(sums.iter().map(|s| s / batches.len() as f64).collect());
-    }
+            if step.batch + 1 == step.batches {
+                grad_norms.push(sums.iter().map(|s| s / step.batches as f64).collect());
+                sums.iter_mut().for_each(|s| *s = 0.0);
+            }
+            ControlFlow::Continue(())
+        })
+        .on_epoch(|e, m: &Mlp| {
+            let next = e.epoch + 1;
+            if next % every == 0 && next < s.epochs {
+                snapshots.push((next, m.clone()));
+            }
+            ControlFlow::Continue(())
+        })
+        .quiet()
+        .fit(&mut mlp, &mut opt, train.x(), train.y())
+        .expect("the batches fit the network");
     if s.frames > 0 {
         snapshots.push((s.epochs, mlp.clone()));
     }

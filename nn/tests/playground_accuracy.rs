@@ -2,7 +2,7 @@
 //! the points for training, SGD at learning rate 0.03 in batches of 10,
 //! ½(o − t)² loss, a tanh output neuron, weights U(−0.5, 0.5) and biases 0.1
 //! (`Init::Playground`), the training set walked in one fixed order with the
-//! leftover gradients carried over (`PlaygroundEpochs`).
+//! leftover gradients carried over (`Order::Playground`).
 //!
 //! - circle, one hidden layer of 4 tanh neurons (the Playground's default
 //!   activation): ≥ 95 % test accuracy;
@@ -12,7 +12,7 @@ use nn::data::PlaygroundSet;
 use nn::loss::{Loss, Targets};
 use nn::prelude::*;
 use nn::train::evaluate;
-use nn::train::playground::PlaygroundEpochs;
+use nn::train::{Order, StopReason};
 
 /// Trains on `set` (seed `seed` for data and weights) and returns the test
 /// accuracy.
@@ -31,20 +31,20 @@ fn playground_run(
     acts.push(Activation::Tanh);
     let mut mlp = Mlp::new(&sizes, &acts, Init::Playground, seed).unwrap();
     let mut sgd = Sgd::new(0.03);
-    let mut run = PlaygroundEpochs::new(10).unwrap();
     let loss = Loss::HalfSquaredError;
-    for _ in 0..epochs {
-        let e = run
-            .epoch(
-                &mut mlp,
-                &mut sgd,
-                &loss,
-                train.x(),
-                Targets::Values(train.y()),
-            )
-            .unwrap();
-        assert!(e.finite && e.steps == 25, "{e:?}");
-    }
+    let h = Trainer::new(loss)
+        .order(Order::Playground)
+        .batch_size(10)
+        .epochs(epochs)
+        .evaluate_train(false)
+        .quiet()
+        .fit(&mut mlp, &mut sgd, train.x(), Targets::Values(train.y()))
+        .unwrap();
+    assert_eq!(h.stop, StopReason::Completed, "{h:?}");
+    assert!(
+        h.epochs.iter().all(|e| e.completed && e.steps == 25),
+        "{h:?}"
+    );
     let (_, acc) = evaluate(
         &mlp,
         &loss,

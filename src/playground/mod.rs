@@ -12,15 +12,16 @@ pub mod data;
 pub mod render;
 pub mod train;
 
-use args::{activation_name, dataset_name, Args, LossKind, Problem};
+use args::{dataset_name, Args, LossKind, Problem};
 use autograd::Tensor;
 use data::{Point, Split};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nn::plot::Panel;
+use nn::train::{Evaluation, History};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use train::{Measured, Net, PlaygroundLoss, Run, Set};
+use train::{Net, PlaygroundLoss};
 
 /// Where the points come from.
 enum Source {
@@ -131,7 +132,7 @@ impl Plan {
     }
 
     fn activation(&self) -> String {
-        activation_name(self.args.activation)
+        self.args.activation.to_string()
     }
 }
 
@@ -199,6 +200,7 @@ pub fn run(args: Args) -> Result<(), String> {
     }
 }
 
+/// A trained network's record and the seconds spent training and evaluating.
 fn train_seed(
     plan: &Plan,
     seed: u64,
@@ -206,64 +208,77 @@ fn train_seed(
     split: &Split,
     bar: Option<&ProgressBar>,
     frames: Option<&mut Vec<Panel>>,
-) -> Result<Run, String> {
+) -> Result<(History, f64), String> {
     let a = &plan.args;
     let t = Tensors::new(split, &a.features.0);
     let mut opt = train::optimizer(a.optimizer, a.lr, a.regularization, a.reg_rate)?;
-    let loss = PlaygroundLoss(a.loss);
     let small = frames.as_ref().map(|_| render::small_grid(&a.features.0));
     let every = (a.epochs / 60).max(1);
     let mut frames = frames;
-    train::train(
+    let start = std::time::Instant::now();
+    let history = train::train(
         net,
         opt.as_mut(),
-        &loss,
+        PlaygroundLoss(a.loss),
         a.batch_size,
         a.shuffle.then_some(seed),
         a.epochs,
-        &Set {
-            x: &t.train_x,
-            y: &t.train_y,
-        },
-        &Set {
-            x: &t.test_x,
-            y: &t.test_y,
-        },
+        (&t.train_x, &t.train_y),
+        (&t.test_x, &t.test_y),
         plan.classify(),
         bar,
         |epoch, net, m| {
             if let (Some(frames), Some(grid)) = (frames.as_mut(), small.as_ref()) {
                 if epoch % every == 0 || epoch == a.epochs {
-                    let title = format!("epoch {epoch}  test loss {:.4}", m.test_loss);
+                    let title = format!("epoch {epoch}  test loss {:.4}", test_loss(m));
                     frames.push(render::frame(net, grid, title, &split.train)?);
                 }
             }
             Ok(())
         },
-    )
+    )?;
+    Ok((history, start.elapsed().as_secs_f64()))
 }
 
-fn summary_line(plan: &Plan, network: &str, run: &Run) -> String {
-    let last = run.history.last().expect("epoch 0 is always measured");
+/// The test loss of an evaluation (the Playground always has a test set).
+fn test_loss(e: &Evaluation) -> f64 {
+    e.test_loss.unwrap_or(f64::NAN)
+}
+
+/// The last evaluation and the number of epochs trained before it.
+fn last_evaluation(history: &History) -> (usize, Evaluation) {
+    *history
+        .evaluations()
+        .last()
+        .expect("the network is evaluated before training")
+}
+
+fn summary_line(plan: &Plan, network: &str, history: &History, seconds: f64) -> String {
+    let (epoch, last) = last_evaluation(history);
     let mut s = format!(
         "{} · {} · {} epochs · train loss {:.4} · test loss {:.4}",
-        plan.name, network, last.epoch, last.train_loss, last.test_loss
+        plan.name,
+        network,
+        epoch,
+        last.train_loss,
+        test_loss(&last)
     );
     if plan.classify() {
         s.push_str(&format!(" · test accuracy {}", percent(last.test_accuracy)));
     }
-    s.push_str(&format!(" · {:.1} s", run.seconds));
+    s.push_str(&format!(" · {seconds:.1} s"));
     s
 }
 
-fn history_json(history: &[Measured]) -> serde_json::Value {
+fn history_json(history: &History) -> serde_json::Value {
     history
+        .evaluations()
         .iter()
-        .map(|m| {
+        .map(|(epoch, m)| {
             json!({
-                "epoch": m.epoch,
+                "epoch": epoch,
                 "train_loss": m.train_loss,
-                "test_loss": m.test_loss,
+                "test_loss": test_loss(m),
                 "train_accuracy": m.train_accuracy,
                 "test_accuracy": m.test_accuracy,
             })
@@ -283,7 +298,7 @@ fn run_one(plan: &Plan) -> Result<(), String> {
 
     let bar = progress_bar(a, a.epochs as u64);
     let mut frames = Vec::new();
-    let run = train_seed(
+    let (history, seconds) = train_seed(
         plan,
         a.seed,
         &mut net,
@@ -294,12 +309,13 @@ fn run_one(plan: &Plan) -> Result<(), String> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let last = *run.history.last().expect("epoch 0 is always measured");
+    let (last_epoch, last) = last_evaluation(&history);
+    let diverged_at = train::diverged_at(&history);
 
     // pictures
     let mut written: Vec<PathBuf> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    if let Some(epoch) = run.diverged_at {
+    if let Some(epoch) = diverged_at {
         notes.push(format!(
             "training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
         ));
@@ -310,12 +326,15 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             "{} {} · epoch {} · test accuracy {}",
             plan.name,
             network,
-            last.epoch,
+            last_epoch,
             percent(Some(acc))
         ),
         None => format!(
             "{} {} · epoch {} · test loss {:.4}",
-            plan.name, network, last.epoch, last.test_loss
+            plan.name,
+            network,
+            last_epoch,
+            test_loss(&last)
         ),
     };
     let panel = render::decision_panel(&net, &grid, title, &split.train, &split.test)?;
@@ -327,10 +346,10 @@ fn run_one(plan: &Plan) -> Result<(), String> {
         notes.push(note);
     }
     written.push(path);
-    if run.history.len() > 1 {
+    if history.evaluations().len() > 1 {
         let path = a.out.join("loss.png");
         let title = format!("{} {}: loss per epoch", plan.name, network);
-        render::losses(&path, &title, plan.loss_name(), &run.history)?;
+        render::losses(&path, &title, plan.loss_name(), &history)?;
         written.push(path);
     }
     if a.gif {
@@ -339,7 +358,7 @@ fn run_one(plan: &Plan) -> Result<(), String> {
         written.push(path);
     }
     if let Some(save) = &a.save {
-        let epochs = last.epoch.to_string();
+        let epochs = last_epoch.to_string();
         let meta = [
             ("problem", plan.problem.name()),
             ("epochs", epochs.as_str()),
@@ -362,19 +381,19 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             "network": network,
             "sizes": net.mlp.sizes(),
             "activation": plan.activation(),
-            "epochs": last.epoch,
+            "epochs": last_epoch,
             "train_loss": last.train_loss,
-            "test_loss": last.test_loss,
+            "test_loss": test_loss(&last),
             "train_accuracy": last.train_accuracy,
             "test_accuracy": last.test_accuracy,
-            "seconds": run.seconds,
-            "diverged_at": run.diverged_at,
+            "seconds": seconds,
+            "diverged_at": diverged_at,
             "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-            "history": history_json(&run.history),
+            "history": history_json(&history),
         });
         println!("{out}");
     } else {
-        println!("{}", summary_line(plan, &network, &run));
+        println!("{}", summary_line(plan, &network, &history, seconds));
         for p in &written {
             println!("wrote {}", p.display());
         }
@@ -395,17 +414,17 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
         let split = plan.split(seed)?;
         let mut net = plan.net(seed)?;
         network = net.describe(&plan.activation());
-        let run = train_seed(plan, seed, &mut net, &split, bar.as_ref(), None)?;
-        let last = *run.history.last().expect("epoch 0 is always measured");
+        let (history, seconds) = train_seed(plan, seed, &mut net, &split, bar.as_ref(), None)?;
+        let (_, last) = last_evaluation(&history);
         let title = format!(
             "seed {seed}: {}",
             match last.test_accuracy {
                 Some(acc) => percent(Some(acc)),
-                None => format!("test loss {:.4}", last.test_loss),
+                None => format!("test loss {:.4}", test_loss(&last)),
             }
         );
         panels.push(render::frame(&net, &grid, title, &split.train)?.test(&split.test));
-        rows.push((seed, last, run.seconds, run.diverged_at));
+        rows.push((seed, last, seconds, train::diverged_at(&history)));
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -422,7 +441,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
             "runs": rows.iter().map(|(seed, m, secs, div)| json!({
                 "seed": seed,
                 "train_loss": m.train_loss,
-                "test_loss": m.test_loss,
+                "test_loss": test_loss(m),
                 "train_accuracy": m.train_accuracy,
                 "test_accuracy": m.test_accuracy,
                 "seconds": secs,
@@ -447,7 +466,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
             "{:>6}  {:>10.4}  {:>10.4}  {:>13}{flag}",
             seed,
             m.train_loss,
-            m.test_loss,
+            test_loss(m),
             percent(m.test_accuracy)
         );
     }

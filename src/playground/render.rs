@@ -2,13 +2,14 @@
 //! loss curves, the training GIF and the per-seed comparison.
 
 use super::data::{inputs, Point};
-use super::train::{Measured, Net};
+use super::train::Net;
 use autograd::Tensor;
 use nn::data::Feature;
 use nn::plot::{
     gif_heatmaps, heatmap, heatmap_grid, heatmap_rows, line_chart, ChartOptions, HeatmapOptions,
     Panel, Series,
 };
+use nn::train::History;
 use std::path::Path;
 
 /// Neuron panels per row of `neurons.png` (a wider layer wraps).
@@ -125,20 +126,17 @@ pub fn neurons(
     Ok(note)
 }
 
-/// Writes `loss.png`: training and test loss per epoch.
-pub fn losses(
-    path: &Path,
-    title: &str,
-    loss_name: &str,
-    history: &[Measured],
-) -> Result<(), String> {
-    let train: Vec<(f64, f64)> = history
+/// Writes `loss.png`: training and test loss per epoch (epoch 0: before
+/// training).
+pub fn losses(path: &Path, title: &str, loss_name: &str, history: &History) -> Result<(), String> {
+    let evaluations = history.evaluations();
+    let train: Vec<(f64, f64)> = evaluations
         .iter()
-        .map(|m| (m.epoch as f64, m.train_loss))
+        .map(|(epoch, m)| (*epoch as f64, m.train_loss))
         .collect();
-    let test: Vec<(f64, f64)> = history
+    let test: Vec<(f64, f64)> = evaluations
         .iter()
-        .map(|m| (m.epoch as f64, m.test_loss))
+        .map(|(epoch, m)| (*epoch as f64, m.test_loss.unwrap_or(f64::NAN)))
         .collect();
     line_chart(
         path,

@@ -1,15 +1,17 @@
 //! One training run under the Playground's rules: the network, its loss and
-//! optimizer, the epoch loop (nn's `PlaygroundEpochs`) and what each epoch
-//! measured.
+//! optimizer, and nn's training loop set up as the Playground trains.
 
 use super::args::{LossKind, OptimizerKind, Problem, RegKind};
 use autograd::{Tensor, TensorVar, Var};
 use indicatif::ProgressBar;
-use nn::loss::{bce_with_logits, half_squared_error, Objective, TargetVar, Targets};
+use nn::loss::{bce_with_logits, half_squared_error, Objective, TargetVar};
 use nn::metrics::Accuracy;
 use nn::optim::{Adam, Optimizer, Regularization, Sgd};
-use nn::train::playground::PlaygroundEpochs;
-use nn::{Activation, Init, Mlp};
+use nn::train::{Evaluation, History, Order, StopReason, Trainer};
+use nn::layers::{ParamPath, Visit, VisitMut};
+use nn::{Activation, Init, Mlp, Model};
+use std::cell::RefCell;
+use std::ops::ControlFlow;
 
 /// The loss the run minimises.
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +100,26 @@ impl Net {
     }
 }
 
+/// The network trains as its layers do; its output is read by
+/// [`Net::output`].
+impl Model<f64> for Net {
+    fn forward<'t>(&self, x: TensorVar<'t, f64>) -> nn::Result<TensorVar<'t, f64>> {
+        self.mlp.forward(x)
+    }
+
+    fn visit_params(&self, path: &ParamPath<'_>, f: &mut Visit<'_, f64>) -> nn::Result<()> {
+        self.mlp.visit_params(path, f)
+    }
+
+    fn visit_params_mut(
+        &mut self,
+        path: &ParamPath<'_>,
+        f: &mut VisitMut<'_, f64>,
+    ) -> nn::Result<()> {
+        self.mlp.visit_params_mut(path, f)
+    }
+}
+
 /// The optimizer for the run.
 pub fn optimizer(
     kind: OptimizerKind,
@@ -137,117 +159,80 @@ pub fn optimizer(
     })
 }
 
-/// What was measured after an epoch (epoch 0: before training).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Measured {
-    /// The epoch.
-    pub epoch: usize,
-    /// Loss on the training set.
-    pub train_loss: f64,
-    /// Loss on the test set.
-    pub test_loss: f64,
-    /// Accuracy on the training set (classification).
-    pub train_accuracy: Option<f64>,
-    /// Accuracy on the test set (classification).
-    pub test_accuracy: Option<f64>,
-}
-
-/// A set's inputs and targets.
-pub struct Set<'a> {
-    /// Features [n, f].
-    pub x: &'a Tensor<f64>,
-    /// Targets [n, 1].
-    pub y: &'a Tensor<f64>,
-}
-
-/// The loss and (for classification) the accuracy of `net` on a set.
-pub fn measure(
-    net: &Net,
-    loss: &PlaygroundLoss,
-    set: &Set<'_>,
-    classify: bool,
-) -> Result<(f64, Option<f64>), String> {
-    // a tanh output and a logit have the same sign: threshold 0 for both
-    let mode = classify.then_some(Accuracy::Threshold(0.0));
-    nn::train::evaluate(&net.mlp, loss, set.x, Targets::Values(set.y), mode)
-        .map_err(|e| e.to_string())
-}
-
-/// How a run ended.
-#[derive(Clone, Debug)]
-pub struct Run {
-    /// Epoch 0 (before training), then one entry per epoch trained.
-    pub history: Vec<Measured>,
-    /// Seconds spent training and measuring.
-    pub seconds: f64,
-    /// The epoch at which a loss stopped being finite, if one did.
-    pub diverged_at: Option<usize>,
-}
-
-/// Trains `net` for `epochs` epochs the Playground's way (or reshuffling
-/// every epoch with `shuffle`'s seed), measuring both
-/// sets after each; `after_epoch` sees the network after every epoch (for
-/// GIF frames).
+/// Trains `net` for `epochs` epochs with nn's training loop under the
+/// Playground's rules ([`Order::Playground`], or
+/// [`Order::PlaygroundShuffled`] from `shuffle`'s seed), evaluating the
+/// training and test sets (`(inputs, targets)`) before training and after
+/// every epoch; `after_epoch` sees the network after each evaluation, with
+/// the number of epochs trained (0: before training), for GIF frames.
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     net: &mut Net,
     opt: &mut dyn Optimizer<f64>,
-    loss: &PlaygroundLoss,
+    loss: PlaygroundLoss,
     batch_size: usize,
     shuffle: Option<u64>,
     epochs: usize,
-    train: &Set<'_>,
-    test: &Set<'_>,
+    train: (&Tensor<f64>, &Tensor<f64>),
+    test: (&Tensor<f64>, &Tensor<f64>),
     classify: bool,
     bar: Option<&ProgressBar>,
-    mut after_epoch: impl FnMut(usize, &Net, &Measured) -> Result<(), String>,
-) -> Result<Run, String> {
-    let start = std::time::Instant::now();
-    let mut loop_ = PlaygroundEpochs::new(batch_size).map_err(|e| e.to_string())?;
-    if let Some(seed) = shuffle {
-        loop_ = loop_.reshuffle(seed);
-    }
-    let m = |net: &Net, epoch: usize| -> Result<Measured, String> {
-        let (train_loss, train_accuracy) = measure(net, loss, train, classify)?;
-        let (test_loss, test_accuracy) = measure(net, loss, test, classify)?;
-        Ok(Measured {
-            epoch,
-            train_loss,
-            test_loss,
-            train_accuracy,
-            test_accuracy,
+    after_epoch: impl FnMut(usize, &Net, &Evaluation) -> Result<(), String>,
+) -> Result<History, String> {
+    let after_epoch = RefCell::new(after_epoch);
+    let mut failed = None;
+    let mut trainer = Trainer::new(loss)
+        .order(match shuffle {
+            Some(_) => Order::PlaygroundShuffled,
+            None => Order::Playground,
         })
-    };
-    let first = m(net, 0)?;
-    after_epoch(0, net, &first)?;
-    let mut history = vec![first];
-    let mut diverged_at = None;
-    for epoch in 1..=epochs {
-        let run = loop_
-            .epoch(&mut net.mlp, opt, loss, train.x, Targets::Values(train.y))
-            .map_err(|e| e.to_string())?;
-        if !run.finite {
-            diverged_at = Some(epoch);
-            break;
-        }
-        let now = m(net, epoch)?;
-        history.push(now);
-        if let Some(bar) = bar {
-            bar.inc(1);
-            bar.set_message(format!(
-                "epoch {epoch}/{epochs} train loss {:.4} test loss {:.4}",
-                now.train_loss, now.test_loss
-            ));
-        }
-        after_epoch(epoch, net, &now)?;
-        if !now.train_loss.is_finite() {
-            diverged_at = Some(epoch);
-            break;
-        }
+        .seed(shuffle.unwrap_or(0))
+        .batch_size(batch_size)
+        .epochs(epochs)
+        .test(test.0, test.1)
+        .evaluate_before(true)
+        .quiet()
+        .on_epoch(|stats, net: &Net| {
+            if !stats.completed {
+                // a non-finite batch loss stopped the epoch: nothing to show
+                return ControlFlow::Continue(());
+            }
+            let epoch = stats.epoch + 1;
+            if let Some(bar) = bar {
+                bar.inc(1);
+                bar.set_message(format!(
+                    "epoch {epoch}/{epochs} train loss {:.4} test loss {:.4}",
+                    stats.train_loss,
+                    stats.test_loss.unwrap_or(f64::NAN)
+                ));
+            }
+            match after_epoch.borrow_mut()(epoch, net, &stats.evaluation()) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        });
+    if classify {
+        // a tanh output and a logit have the same sign: threshold 0 for both
+        trainer = trainer.accuracy(Accuracy::Threshold(0.0));
     }
-    Ok(Run {
-        history,
-        seconds: start.elapsed().as_secs_f64(),
-        diverged_at,
-    })
+    let mut run = trainer
+        .start(net, train.0, train.1)
+        .map_err(|e| e.to_string())?;
+    let initial = run.history().initial.expect("evaluated before training");
+    after_epoch.borrow_mut()(0, net, &initial)?;
+    run.finish(net, opt).map_err(|e| e.to_string())?;
+    let history = run.into_history();
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(history),
+    }
+}
+
+/// The epoch (counted from 1) in which the loss stopped being finite, if it
+/// did.
+pub fn diverged_at(history: &History) -> Option<usize> {
+    (history.stop == StopReason::NonFinite).then(|| history.last().map_or(0, |e| e.epoch + 1))
 }

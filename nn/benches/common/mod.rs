@@ -367,8 +367,8 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-/// Trains the workload with `nn` (`Mlp` + `train_step` on a reused `f32`
-/// tape) and by hand from the same weights on the same batches: checks that
+/// Trains the workload with `nn` (an `Mlp` driven one step at a time by the
+/// `Trainer`'s `Run`, which reuses its `f32` tape) and by hand from the same weights on the same batches: checks that
 /// they agree, then times `--rounds` rounds (default 3) of `--steps` steps,
 /// the two alternating, and prints one JSON line: median seconds per epoch
 /// for each, their ratio, GFLOP/s of the matrix products done (2 flops per
@@ -406,12 +406,13 @@ pub fn run(w: &Workload) {
         HandLoss::SquaredError => Loss::SquaredError,
         HandLoss::SoftmaxCe => Loss::SoftmaxCrossEntropy,
     };
-    let mut tape = autograd::Tape::<f32>::default();
     // the data as tensors (no copy), the one-hot targets as a table, and
     // shuffled orders: each step trains on the next `batch` samples of an
     // epoch's order, copied out of the data set by the loader (nn's
-    // `select_rows`, the hand-written network's own gather): the same data
-    // movement for both, as in shuffled training (and PyTorch's loader)
+    // `select_rows` in the training run, the hand-written network's own
+    // gather): the same data movement for both, as in shuffled training
+    // (and PyTorch's loader). The run's epoch k is in the order
+    // `Rng::with_stream(11, k).permutation`, as `orders[k]`.
     let xs = Tensor::from_vec(&[EPOCH, N_IN], x).unwrap();
     let ys = Tensor::<f32>::one_hot(&classes, n_out).unwrap();
     let orders: Vec<Vec<usize>> = (0..ORDERS)
@@ -422,23 +423,28 @@ pub fn run(w: &Workload) {
         let b = (s % per_epoch) * w.batch;
         &o[b..b + w.batch]
     };
-    let mut nn_classes = Vec::with_capacity(w.batch);
-    let mut xi = |s: usize| -> f32 {
-        let idx = rows(s);
-        let xt = xs.select_rows(idx).unwrap();
-        let y;
-        let t = match w.loss {
-            HandLoss::SquaredError => {
-                y = ys.select_rows(idx).unwrap();
-                Targets::Values(&y)
-            }
-            HandLoss::SoftmaxCe => {
-                nn_classes.clear();
-                nn_classes.extend(idx.iter().map(|&i| classes[i]));
-                Targets::Classes(&nn_classes)
-            }
-        };
-        nn::train::train_step(&mut tape, &mut mlp, &mut opt, &loss, &xt, t).unwrap() as f32
+    let targets = match w.loss {
+        HandLoss::SquaredError => Targets::Values(&ys),
+        HandLoss::SoftmaxCe => Targets::Classes(&classes),
+    };
+    let step_loss = std::cell::Cell::new(f64::NAN);
+    let mut run = nn::Trainer::new(loss)
+        .batch_size(w.batch)
+        .seed(11)
+        .epochs(usize::MAX)
+        .evaluate_train(false)
+        .on_step(|s, _| {
+            step_loss.set(s.loss);
+            std::ops::ControlFlow::Continue(())
+        })
+        .quiet()
+        .start(&mlp, &xs, targets)
+        .unwrap();
+    // the next step of the run (the step index is the hand-written
+    // network's: the run walks its epochs in order by itself)
+    let mut xi = |_s: usize| -> f32 {
+        run.step(&mut mlp, &mut opt).unwrap();
+        step_loss.get() as f32
     };
     let (mut hx, mut hy, mut hc) = (Vec::new(), Vec::new(), Vec::new());
     let mut hd = |s: usize| -> f32 {
