@@ -196,7 +196,7 @@ impl FromStr for Activation {
 
     /// Parses a name (case-insensitive; `-` may replace `_`): `identity` or
     /// `linear`, `step`, `sigmoid`, `tanh`, `relu`, `leaky_relu` (slope 0.01)
-    /// or `leaky_relu(<slope>)`, `softmax`.
+    /// or `leaky_relu(<slope>)` (or `leaky_relu:<slope>`), `softmax`.
     fn from_str(s: &str) -> Result<Self> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
         let invalid = || {
@@ -215,9 +215,11 @@ impl FromStr for Activation {
             "leaky_relu" | "leakyrelu" => Activation::LeakyRelu(DEFAULT_LEAKY_SLOPE),
             "softmax" => Activation::Softmax,
             _ => {
+                // `leaky_relu:<slope>` is the older spelling of the command line
                 let slope = key
                     .strip_prefix("leaky_relu(")
                     .and_then(|rest| rest.strip_suffix(')'))
+                    .or_else(|| key.strip_prefix("leaky_relu:"))
                     .ok_or_else(invalid)?;
                 let slope: f64 = slope.trim().parse().map_err(|_| invalid())?;
                 if !slope.is_finite() {
@@ -351,6 +353,10 @@ mod tests {
         assert_eq!(
             "leaky-relu( 0.3 )".parse::<Activation>().unwrap(),
             Activation::LeakyRelu(0.3)
+        );
+        assert_eq!(
+            "leaky-relu:0.1".parse::<Activation>().unwrap(),
+            Activation::LeakyRelu(0.1)
         );
         for name in Activation::NAMES {
             assert!(name.parse::<Activation>().is_ok(), "{name}");

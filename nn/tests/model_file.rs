@@ -84,11 +84,14 @@ fn a_file_without_architecture_is_refused_but_loads_into_a_given_one() {
     );
 }
 
+/// A file name, its metadata and the error it must give.
+type BadCase = (&'static str, Vec<(&'static str, &'static str)>, String);
+
 #[test]
 fn bad_metadata_names_the_key_what_was_expected_and_what_was_found() {
     let a = mlp();
     let acts = "leaky_relu(0.2),tanh,tanh";
-    let cases: Vec<(&str, Vec<(&str, &str)>, String)> = vec![
+    let cases: Vec<BadCase> = vec![
         (
             "sizes.safetensors",
             vec![("sizes", "3,five,2,1"), ("activations", acts)],
