@@ -467,6 +467,23 @@ fn a_file_of_the_older_layout_still_loads() {
     let loaded = json_run(&dir, &["--dataset", "plane", "--load", o, "--epochs", "0"]);
     assert_eq!(loaded["network"], "2-2-1 identity");
     assert_eq!(loaded["problem"], "regression");
+    // a network saved without its features needs --features to say them
+    let bare = dir.join("bare.safetensors");
+    nn::Mlp::<f64>::new(&[3, 1], &[Activation::Tanh], nn::Init::Playground, 1)
+        .unwrap()
+        .save(&bare)
+        .unwrap();
+    let b = bare.to_str().unwrap();
+    fails(
+        "bare-features",
+        &["--load", b],
+        "input features: expected --features naming 3 features",
+    );
+    let loaded = json_run(
+        &dir,
+        &["--load", b, "--features", "x1,x2,x1x2", "--epochs", "0"],
+    );
+    assert_eq!(loaded["network"], "3-1");
 }
 
 #[test]

@@ -50,12 +50,13 @@ pub struct Args {
     #[arg(long, default_value = "1")]
     pub seed: u64,
 
-    /// classification or regression (default: from the data set).
+    /// classification or regression (default: from the data set, or from
+    /// the --load file).
     #[arg(long, value_name = "KIND", value_enum)]
     pub problem: Option<Problem>,
 
-    /// Input features, comma-separated: x1, x2, x1sq, x2sq, x1x2, sinx1,
-    /// sinx2.
+    /// Input features, comma-separated: x1, x2, x1^2 (or x1sq), x2^2 (or
+    /// x2sq), x1x2, sin(x1) (or sinx1), sin(x2) (or sinx2).
     #[arg(long, value_name = "LIST", default_value = "x1,x2", value_parser = Features::from_str)]
     pub features: Features,
 
@@ -107,7 +108,8 @@ pub struct Args {
     #[arg(long, value_name = "KIND", default_value = "sgd", value_enum)]
     pub optimizer: OptimizerKind,
 
-    /// Save the trained weights to this file (safetensors).
+    /// Save the trained network to this file (safetensors): its weights,
+    /// layers, activations and features, and the run's data settings.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
 

@@ -114,11 +114,21 @@ pub fn restore(args: &mut Args, path: &Path) -> Result<Mlp> {
             args.features = f;
         }
         None if args.features.0.len() != mlp.inputs() => {
-            return Err(contradicts(
-                "--features",
-                args.features.to_string(),
-                format!("{} inputs", mlp.inputs()),
-            ));
+            if args.given("features") {
+                return Err(contradicts(
+                    "--features",
+                    args.features.to_string(),
+                    format!("{} inputs", mlp.inputs()),
+                ));
+            }
+            return Err(load(nn::Error::mismatch(
+                "input features",
+                format!(
+                    "--features naming {} features (the file does not say which)",
+                    mlp.inputs()
+                ),
+                "none in the metadata",
+            )));
         }
         None => mlp = mlp.with_features(&args.features.0)?,
     }
