@@ -501,6 +501,10 @@ impl FromStr for Feature {
     /// use nn::data::Feature;
     /// assert_eq!("sin(x2)".parse::<Feature>().unwrap(), Feature::SinX2);
     /// assert_eq!("xTimesY".parse::<Feature>().unwrap(), Feature::X1X2);
+    /// assert_eq!("x1sq".parse::<Feature>().unwrap(), Feature::X1Squared);
+    /// for f in Feature::ALL {
+    ///     assert_eq!(f.name().parse::<Feature>().unwrap(), f);
+    /// }
     /// let err = "x3".parse::<Feature>().unwrap_err().to_string();
     /// assert!(err.contains("x1, x2, x1^2, x2^2, x1x2, sin(x1), sin(x2)"), "{err}");
     /// ```
