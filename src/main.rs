@@ -7,29 +7,25 @@
 mod playground;
 
 use clap::error::ErrorKind;
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match playground::args::Args::try_parse() {
+    let args = match playground::args::Args::parse_command_line() {
         Ok(args) => args,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             print!("{e}");
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            // clap's first line says what was wrong; the usage lines after it
-            // are left out so that a bad flag is one line, like every error
-            let text = e.to_string();
-            let line = text.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{line} (see --help)");
+            // one line, like every error: clap's usage lines are left out
+            eprintln!("{}", playground::args::error_line(&e));
             return ExitCode::from(2);
         }
     };
     match playground::run(args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -2,6 +2,7 @@
 //! size, a regression run, JSON, seeds, save/load, and each kind of bad
 //! input (one line on stderr, a non-zero exit, nothing written).
 
+use nn::Activation;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -268,12 +269,274 @@ fn saved_weights_load_back_and_give_the_same_network() {
     let loaded = run(&["--epochs", "0", "--load", w]);
     assert_eq!(trained["test_loss"], loaded["test_loss"]);
     assert_eq!(trained["test_accuracy"], loaded["test_accuracy"]);
-    // another architecture refuses the file, naming the difference
+    // a file whose tensors do not fit its architecture is refused, naming
+    // the difference
+    let bad = dir.join("bad.safetensors");
+    let mlp = nn::Mlp::<f64>::new(
+        &[2, 4, 2, 1],
+        &[Activation::Tanh, Activation::Tanh, Activation::Tanh],
+        nn::Init::Playground,
+        1,
+    )
+    .unwrap();
+    let meta = [("sizes", "2,3,1"), ("activations", "tanh,tanh")];
+    nn::io::save(&bad, mlp.params().iter().map(|(_, n, t)| (n, t)), &meta).unwrap();
     fails(
         "load-other",
-        &["--dataset", "xor", "--hidden", "3", "--load", w],
+        &["--dataset", "xor", "--load", bad.to_str().unwrap()],
         "layer0.weight",
     );
+}
+
+/// Runs the binary with `args` and `--json --out dir`, and reads its JSON.
+fn json_run(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend_from_slice(&["--json", "--out", dir.to_str().unwrap()]);
+    let o = xiaolan(&all);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)))
+}
+
+#[test]
+fn load_alone_restores_the_network_and_its_data() {
+    let dir = scratch("roundtrip");
+    let weights = dir.join("w.safetensors");
+    let w = weights.to_str().unwrap();
+    let trained = json_run(
+        &dir,
+        &[
+            "--hidden",
+            "4,4",
+            "--activation",
+            "tanh",
+            "--epochs",
+            "40",
+            "--save",
+            w,
+        ],
+    );
+    let loaded = json_run(&dir, &["--load", w, "--epochs", "0"]);
+    assert_eq!(loaded["network"], "2-4-4-1 tanh");
+    for key in [
+        "network",
+        "dataset",
+        "test_loss",
+        "test_accuracy",
+        "train_loss",
+    ] {
+        assert_eq!(trained[key], loaded[key], "{key}");
+    }
+    assert!(trained["test_accuracy"].as_f64().unwrap() > 0.5);
+    // the data settings come back too: another set, noise, ratio and seed
+    let other = [
+        "--dataset",
+        "circle",
+        "--features",
+        "x1sq,x2sq,x1x2",
+        "--noise",
+        "20",
+        "--ratio",
+        "70",
+        "--seed",
+        "9",
+        "--hidden",
+        "3",
+        "--loss",
+        "cross-entropy",
+        "--epochs",
+        "20",
+    ];
+    let mut save = other.to_vec();
+    save.extend_from_slice(&["--save", w]);
+    let trained = json_run(&dir, &save);
+    let loaded = json_run(&dir, &["--load", w, "--epochs", "0"]);
+    for key in [
+        "network",
+        "dataset",
+        "test_loss",
+        "test_accuracy",
+        "train_loss",
+    ] {
+        assert_eq!(trained[key], loaded[key], "{key}");
+    }
+    // flags that agree with the file are accepted
+    let mut agree = other[..other.len() - 2].to_vec(); // all but --epochs 20
+    agree.extend_from_slice(&["--load", w, "--epochs", "0"]);
+    let again = json_run(&dir, &agree);
+    assert_eq!(again["test_loss"], trained["test_loss"]);
+}
+
+#[test]
+fn load_refuses_flags_that_contradict_the_file() {
+    let dir = scratch("contradict");
+    let weights = dir.join("w.safetensors");
+    let w = weights.to_str().unwrap();
+    json_run(
+        &dir,
+        &[
+            "--hidden",
+            "4,4",
+            "--activation",
+            "tanh",
+            "--epochs",
+            "1",
+            "--save",
+            w,
+        ],
+    );
+    for (name, flags, expect) in [
+        (
+            "activation",
+            &["--activation", "relu"][..],
+            "--activation relu contradicts the network in",
+        ),
+        ("hidden", &["--hidden", "8"][..], "--hidden 8 contradicts"),
+        (
+            "features",
+            &["--features", "x1,x2,x1x2"][..],
+            "--features x1,x2,x1x2 contradicts",
+        ),
+        (
+            "loss",
+            &["--loss", "cross-entropy"][..],
+            "--loss cross-entropy contradicts",
+        ),
+        (
+            "regression",
+            &["--dataset", "plane"][..],
+            "--dataset plane (regression) contradicts",
+        ),
+    ] {
+        let mut all = flags.to_vec();
+        all.extend_from_slice(&["--load", w]);
+        fails(&format!("contradict-{name}"), &all, expect);
+    }
+    // the line names the file's value as well as the flag's
+    let o = xiaolan(&["--load", w, "--activation", "relu", "--hidden", "4,4"]);
+    let err = stderr(&o);
+    assert!(err.contains("which has activation tanh"), "{err}");
+    let o = xiaolan(&["--load", w, "--hidden", "8"]);
+    assert!(
+        stderr(&o).contains("which has hidden layers 4,4"),
+        "{}",
+        stderr(&o)
+    );
+    let o = xiaolan(&["--load", w, "--features", "x1,x2,x1x2"]);
+    assert!(
+        stderr(&o).contains("which has features x1,x2"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_file_of_the_older_layout_still_loads() {
+    let dir = scratch("old-layout");
+    // as --save wrote it before the network saved itself: the command's
+    // spellings of the activations, no data set
+    let old = dir.join("old.safetensors");
+    let mlp = nn::Mlp::<f64>::new(
+        &[2, 3, 1],
+        &[Activation::LeakyRelu(0.1), Activation::Tanh],
+        nn::Init::Playground,
+        1,
+    )
+    .unwrap();
+    let meta = [
+        ("sizes", "2,3,1"),
+        ("activations", "leaky-relu:0.1,tanh"),
+        ("features", "x1,x2"),
+        ("problem", "classification"),
+        ("epochs", "0"),
+    ];
+    nn::io::save(&old, mlp.params().iter().map(|(_, n, t)| (n, t)), &meta).unwrap();
+    let o = old.to_str().unwrap();
+    let loaded = json_run(&dir, &["--dataset", "xor", "--load", o, "--epochs", "0"]);
+    let fresh = json_run(
+        &dir,
+        &[
+            "--dataset",
+            "xor",
+            "--hidden",
+            "3",
+            "--activation",
+            "leaky-relu:0.1",
+            "--epochs",
+            "0",
+        ],
+    );
+    assert_eq!(loaded["network"], "2-3-1 leaky_relu(0.1)");
+    assert_eq!(loaded["test_loss"], fresh["test_loss"]);
+    // a regression network with linear neurons
+    let mlp = nn::Mlp::<f64>::new(
+        &[2, 2, 1],
+        &[Activation::Identity, Activation::Identity],
+        nn::Init::Playground,
+        1,
+    )
+    .unwrap();
+    let meta = [
+        ("sizes", "2,2,1"),
+        ("activations", "linear,linear"),
+        ("features", "x1,x2"),
+        ("problem", "regression"),
+        ("epochs", "3"),
+    ];
+    nn::io::save(&old, mlp.params().iter().map(|(_, n, t)| (n, t)), &meta).unwrap();
+    let loaded = json_run(&dir, &["--dataset", "plane", "--load", o, "--epochs", "0"]);
+    assert_eq!(loaded["network"], "2-2-1 identity");
+    assert_eq!(loaded["problem"], "regression");
+    // a network saved without its features needs --features to say them
+    let bare = dir.join("bare.safetensors");
+    nn::Mlp::<f64>::new(&[3, 1], &[Activation::Tanh], nn::Init::Playground, 1)
+        .unwrap()
+        .save(&bare)
+        .unwrap();
+    let b = bare.to_str().unwrap();
+    fails(
+        "bare-features",
+        &["--load", b],
+        "input features: expected --features naming 3 features",
+    );
+    let loaded = json_run(
+        &dir,
+        &["--load", b, "--features", "x1,x2,x1x2", "--epochs", "0"],
+    );
+    assert_eq!(loaded["network"], "3-1");
+}
+
+#[test]
+fn the_weights_and_the_summary_come_before_the_pictures() {
+    // neurons.png of 1000 neurons cannot be drawn whole: whatever becomes
+    // of that picture, the trained network and its summary are kept
+    let dir = scratch("wide");
+    let weights = dir.join("w.safetensors");
+    let o = xiaolan(&[
+        "--hidden",
+        "1000",
+        "--epochs",
+        "1",
+        "--save",
+        weights.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap_or("")
+            .starts_with("spiral · 2-1000-1 relu · 1 epochs"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some(format!("wrote {}", weights.display()).as_str()),
+        "{text}"
+    );
+    let back = nn::Mlp::<f64>::load(&weights).unwrap();
+    assert_eq!(back.sizes(), [2, 1000, 1]);
 }
 
 #[test]
@@ -353,6 +616,44 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
         "cannot read data file no-such-file.csv",
     );
     fails("unknown-flag", &["--colour", "blue"], "--colour");
+    fails(
+        "batch-size",
+        &["--batch-size", "0"],
+        "expected a whole number ≥ 1, found 0",
+    );
+    fails(
+        "seeds",
+        &["--seeds", "0"],
+        "expected a whole number ≥ 1, found 0",
+    );
+    fails(
+        "loss",
+        &["--loss", "hinge"],
+        "expected one of half-squared, cross-entropy",
+    );
+    fails(
+        "optimizer",
+        &["--optimizer", "rmsprop"],
+        "expected one of sgd, momentum, adam",
+    );
+    fails(
+        "adam-l2",
+        &["--optimizer", "adam", "--regularization", "l2"],
+        "--regularization l2 cannot be combined with --optimizer adam",
+    );
+    // a negative count is a bad value, not an unknown flag
+    let dir = scratch("negative-epochs");
+    let out = dir.join("out");
+    let o = xiaolan(&["--epochs", "-5", "--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+    assert!(
+        err.contains("'--epochs <N>': expected a whole number ≥ 0, found -5"),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected argument"), "{err}");
+    assert!(!out.exists());
 }
 
 #[test]

@@ -326,7 +326,8 @@ impl FromStr for Activation {
     /// Parses a name (case-insensitive; `-` may replace `_`): `identity` or
     /// `linear`, `step`, `sigmoid`, `tanh`, `relu`, `leaky_relu` (slope 0.01)
     /// or `leaky_relu(<slope>)`, `softmax`, `softplus`, `gelu`, `silu` or
-    /// `swish`, `elu` (alpha 1) or `elu(<alpha>)`. The error lists them.
+    /// `swish`, `elu` (alpha 1) or `elu(<alpha>)`; `name:<parameter>` (the command
+    /// line's older spelling, `leaky-relu:0.1`) is read too. The error lists them.
     fn from_str(s: &str) -> Result<Self> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
         let invalid = || {
@@ -341,7 +342,11 @@ impl FromStr for Activation {
                 let p = rest.strip_suffix(')').ok_or_else(invalid)?;
                 (name.trim(), Some(p.trim()))
             }
-            None => (key.as_str(), None),
+            // `leaky_relu:<slope>` is the older spelling of the command line
+            None => match key.split_once(':') {
+                Some((name, p)) => (name.trim(), Some(p.trim())),
+                None => (key.as_str(), None),
+            },
         };
         let base = Activation::ALL
             .into_iter()
@@ -573,6 +578,10 @@ mod tests {
         assert_eq!(
             "leaky-relu( 0.3 )".parse::<Activation>().unwrap(),
             Activation::LeakyRelu(0.3)
+        );
+        assert_eq!(
+            "leaky-relu:0.1".parse::<Activation>().unwrap(),
+            Activation::LeakyRelu(0.1)
         );
         for name in Activation::names() {
             assert!(name.parse::<Activation>().is_ok(), "{name}");

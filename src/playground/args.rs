@@ -2,9 +2,15 @@
 //! beyond it. Each value is checked as it is parsed, so a bad one stops the
 //! program before anything is trained or written.
 
-use clap::Parser;
+use clap::builder::{RangedI64ValueParser, TypedValueParser};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use nn::data::{Feature, PlaygroundSet};
 use nn::Activation;
+use std::ffi::OsString;
+use std::fmt;
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -21,8 +27,8 @@ use std::str::FromStr;
 #[command(name = "xiaolan", version, max_term_width = 100)]
 pub struct Args {
     /// Data set: circle, xor, gauss, spiral (classification); plane,
-    /// multigauss (regression).
-    #[arg(long, value_name = "NAME", default_value = "spiral", value_parser = parse_dataset)]
+    /// multi-gaussian (regression).
+    #[arg(long, value_name = "NAME", default_value = "spiral", value_parser = PlaygroundSet::from_str)]
     pub dataset: PlaygroundSet,
 
     /// Your own data instead: a CSV file of x1,x2,label rows (a header line
@@ -31,24 +37,27 @@ pub struct Args {
     pub data: Option<PathBuf>,
 
     /// Noise in percent, 0 to 50 (the Playground's slider).
-    #[arg(long, value_name = "PERCENT", default_value = "0", value_parser = parse_noise)]
+    #[arg(long, value_name = "PERCENT", default_value = "0", allow_negative_numbers = true,
+          value_parser = Whole::<u32>::new(0, 50).percent())]
     pub noise: u32,
 
     /// Share of the points used for training, in percent, 10 to 90.
-    #[arg(long, value_name = "PERCENT", default_value = "50", value_parser = parse_ratio)]
+    #[arg(long, value_name = "PERCENT", default_value = "50", allow_negative_numbers = true,
+          value_parser = Whole::<u32>::new(10, 90).percent())]
     pub ratio: u32,
 
     /// Seed of the data and of the initial weights.
     #[arg(long, default_value = "1")]
     pub seed: u64,
 
-    /// classification or regression (default: from the data set).
-    #[arg(long, value_name = "KIND", value_parser = parse_problem)]
+    /// classification or regression (default: from the data set, or from
+    /// the --load file).
+    #[arg(long, value_name = "KIND", value_enum)]
     pub problem: Option<Problem>,
 
-    /// Input features, comma-separated: x1, x2, x1sq, x2sq, x1x2, sinx1,
-    /// sinx2.
-    #[arg(long, value_name = "LIST", default_value = "x1,x2", value_parser = parse_features)]
+    /// Input features, comma-separated: x1, x2, x1^2 (or x1sq), x2^2 (or
+    /// x2sq), x1x2, sin(x1) (or sinx1), sin(x2) (or sinx2).
+    #[arg(long, value_name = "LIST", default_value = "x1,x2", value_parser = Features::from_str)]
     pub features: Features,
 
     /// Hidden layer widths, comma-separated (any number of layers; "none"
@@ -56,28 +65,29 @@ pub struct Args {
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,
 
-    /// Hidden activation, by nn's name: relu, tanh, sigmoid, linear,
-    /// leaky_relu(0.1), gelu, silu, softplus, elu, ... (a wrong name lists
-    /// them all).
+    /// Hidden activation, by nn's name: relu, tanh, sigmoid, identity (or
+    /// linear), leaky_relu, leaky_relu(<slope>), gelu, silu, softplus, elu,
+    /// elu(<alpha>) (a wrong name lists them all).
     #[arg(long, value_name = "NAME", default_value = "relu", value_parser = Activation::from_str)]
     pub activation: Activation,
 
     /// Learning rate.
     #[arg(long, value_name = "RATE", default_value = "0.03", allow_negative_numbers = true,
-          value_parser = parse_learning_rate)]
+          value_parser = non_negative)]
     pub lr: f64,
 
     /// Weight regularisation: none, l1, l2 (biases are never regularised).
-    #[arg(long, value_name = "KIND", default_value = "none", value_parser = parse_regularization)]
+    #[arg(long, value_name = "KIND", default_value = "none", value_enum)]
     pub regularization: RegKind,
 
     /// Regularisation rate.
     #[arg(long, value_name = "RATE", default_value = "0", allow_negative_numbers = true,
-          value_parser = parse_rate)]
+          value_parser = non_negative)]
     pub reg_rate: f64,
 
     /// Samples per weight update.
-    #[arg(long, value_name = "N", default_value = "10", value_parser = parse_batch)]
+    #[arg(long, value_name = "N", default_value = "10", allow_negative_numbers = true,
+          value_parser = Whole::<usize>::new(1, i64::MAX))]
     pub batch_size: usize,
 
     /// Reshuffle the training points every epoch (as PyTorch's data loader
@@ -86,24 +96,27 @@ pub struct Args {
     pub shuffle: bool,
 
     /// Passes over the training set.
-    #[arg(long, value_name = "N", default_value = "500")]
+    #[arg(long, value_name = "N", default_value = "500", allow_negative_numbers = true,
+          value_parser = Whole::<usize>::new(0, i64::MAX))]
     pub epochs: usize,
 
     /// Loss: half-squared (the Playground's ½(o − t)²) or cross-entropy
     /// (classification only).
-    #[arg(long, value_name = "KIND", default_value = "half-squared", value_parser = parse_loss)]
+    #[arg(long, value_name = "KIND", default_value = "half-squared", value_enum)]
     pub loss: LossKind,
 
     /// Optimizer: sgd (the Playground's), momentum (0.9), adam.
-    #[arg(long, value_name = "KIND", default_value = "sgd", value_parser = parse_optimizer)]
+    #[arg(long, value_name = "KIND", default_value = "sgd", value_enum)]
     pub optimizer: OptimizerKind,
 
-    /// Save the trained weights to this file (safetensors).
+    /// Save the trained network to this file (safetensors): its weights,
+    /// layers, activations and features, and the run's data settings.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
 
-    /// Start from the weights in this file (safetensors, saved by --save for
-    /// the same features and layers).
+    /// Start from the network in this file (saved by --save): its layers,
+    /// activations and features, and (unless given) its data set, noise,
+    /// ratio and seed. A flag that contradicts the file is refused.
     #[arg(long, value_name = "FILE")]
     pub load: Option<PathBuf>,
 
@@ -117,7 +130,8 @@ pub struct Args {
 
     /// Run this many seeds (--seed, --seed + 1, …) and print a table of test
     /// accuracy per seed.
-    #[arg(long, value_name = "N", value_parser = parse_seeds)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = Whole::<usize>::new(1, i64::MAX))]
     pub seeds: Option<usize>,
 
     /// Directory for the pictures (created if missing).
@@ -127,11 +141,70 @@ pub struct Args {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+
+    /// The ids of the flags given on the command line (not defaulted).
+    #[arg(skip)]
+    given: Vec<String>,
+}
+
+impl Args {
+    /// Parses the process's command line.
+    ///
+    /// # Errors
+    /// clap's error for a bad or unknown flag, or for `--help`/`--version`.
+    pub fn parse_command_line() -> Result<Args, clap::Error> {
+        Args::parse_args(std::env::args_os())
+    }
+
+    /// Parses a command line (the program's name first), recording which
+    /// flags it gave.
+    ///
+    /// # Errors
+    /// As [`Args::parse_command_line`].
+    pub fn parse_args<I, T>(args: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Args::command().try_get_matches_from(args)?;
+        let mut parsed = Args::from_arg_matches(&matches)?;
+        parsed.given = matches
+            .ids()
+            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        Ok(parsed)
+    }
+
+    /// Whether the flag of field `id` (such as `"hidden"`) was given on the
+    /// command line rather than left at its default.
+    pub fn given(&self, id: &str) -> bool {
+        self.given.iter().any(|g| g == id)
+    }
+}
+
+/// The one line that reports a bad command line: clap's first line, with
+/// the valid values when the value was not one of them.
+pub fn error_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let mut line = text
+        .lines()
+        .next()
+        .unwrap_or("error: bad arguments")
+        .to_string();
+    if e.kind() == ErrorKind::InvalidValue {
+        if let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) {
+            if !valid.is_empty() {
+                line.push_str(&format!(": expected one of {}", valid.join(", ")));
+            }
+        }
+    }
+    format!("{line} (see --help)")
 }
 
 /// Classification (±1 labels, tanh output) or regression (real targets,
 /// linear output).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Problem {
     /// ±1 labels; accuracy is the share of outputs with the label's sign.
     Classification,
@@ -139,27 +212,44 @@ pub enum Problem {
     Regression,
 }
 
-impl Problem {
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Problem::Classification => "classification",
-            Problem::Regression => "regression",
-        }
+/// The chosen input features (a newtype so that clap takes the whole list
+/// as one value), in nn's vocabulary ([`Feature::parse_list`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Features(pub Vec<Feature>);
+
+impl FromStr for Features {
+    type Err = nn::Error;
+
+    fn from_str(s: &str) -> nn::Result<Features> {
+        Feature::parse_list(s).map(Features)
     }
 }
 
-/// The chosen input features (a newtype so that clap takes the whole list
-/// as one value).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Features(pub Vec<Feature>);
+impl fmt::Display for Features {
+    /// The names, comma-separated, as [`Feature::parse_list`] reads them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|x| x.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
 
 /// The hidden layer widths (empty: no hidden layer).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hidden(pub Vec<usize>);
 
+impl fmt::Display for Hidden {
+    /// The widths, comma-separated, or `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        let widths: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&widths.join(","))
+    }
+}
+
 /// The regularisation kind; its rate comes from `--reg-rate`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RegKind {
     /// None.
     None,
@@ -170,7 +260,7 @@ pub enum RegKind {
 }
 
 /// The loss.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LossKind {
     /// ½(o − t)², averaged over the batch (the Playground's only loss).
     HalfSquared,
@@ -180,7 +270,7 @@ pub enum LossKind {
 }
 
 /// The optimizer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OptimizerKind {
     /// Plain SGD (the Playground's).
     Sgd,
@@ -190,78 +280,91 @@ pub enum OptimizerKind {
     Adam,
 }
 
-fn parse_dataset(s: &str) -> Result<PlaygroundSet, String> {
-    let key = s.trim().to_ascii_lowercase();
-    match key.as_str() {
-        "circle" => Ok(PlaygroundSet::Circle),
-        "xor" => Ok(PlaygroundSet::Xor),
-        "gauss" => Ok(PlaygroundSet::Gauss),
-        "spiral" => Ok(PlaygroundSet::Spiral),
-        "plane" => Ok(PlaygroundSet::Plane),
-        "multigauss" | "multi-gauss" | "multi-gaussian" => Ok(PlaygroundSet::MultiGaussian),
-        _ => Err(
-            "unknown data set: expected one of circle, xor, gauss, spiral, plane, multigauss"
-                .into(),
-        ),
-    }
-}
-
-/// The command-line name of a generated data set.
-pub fn dataset_name(set: PlaygroundSet) -> &'static str {
-    match set {
-        PlaygroundSet::MultiGaussian => "multigauss",
-        other => other.name(),
-    }
-}
-
-fn parse_percent(s: &str, lo: u32, hi: u32) -> Result<u32, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a whole number of percent from {lo} to {hi}"))?;
-    if !(f64::from(lo)..=f64::from(hi)).contains(&v) || v.fract() != 0.0 {
-        return Err(format!(
-            "expected a whole number of percent from {lo} to {hi}"
-        ));
-    }
-    Ok(v as u32)
-}
-
-fn parse_noise(s: &str) -> Result<u32, String> {
-    parse_percent(s, 0, 50)
-}
-
-fn parse_ratio(s: &str) -> Result<u32, String> {
-    parse_percent(s, 10, 90)
-}
-
-fn parse_problem(s: &str) -> Result<Problem, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "classification" => Ok(Problem::Classification),
-        "regression" => Ok(Problem::Regression),
-        _ => Err("expected classification or regression".into()),
-    }
-}
-
-fn parse_features(s: &str) -> Result<Features, String> {
-    // the short spellings of the command line, then nn's names
-    let names: Vec<String> = s
-        .split(',')
-        .map(|part| {
-            let key = part.trim().to_ascii_lowercase();
-            match key.as_str() {
-                "x1sq" => "x1^2".to_string(),
-                "x2sq" => "x2^2".to_string(),
-                _ => key,
+/// `Display` as the name the command line accepts (clap's value name).
+macro_rules! display_as_flag_value {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let value = self.to_possible_value().expect("no variant is skipped");
+                f.write_str(value.get_name())
             }
-        })
-        .collect();
-    Feature::parse_list(&names.join(","))
-        .map(Features)
-        .map_err(|_| {
-            "expected a list of distinct features from x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2"
-                .to_string()
-        })
+        }
+    )*};
+}
+
+display_as_flag_value!(Problem, RegKind, LossKind, OptimizerKind);
+
+/// clap's ranged parser of whole numbers from `lo` to `hi`, its refusal
+/// worded as every message of the command: what was expected, what was
+/// found.
+#[derive(Clone, Copy, Debug)]
+pub struct Whole<T> {
+    lo: i64,
+    hi: i64,
+    percent: bool,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T> Whole<T> {
+    /// Whole numbers from `lo` to `hi` inclusive (`i64::MAX`: no upper
+    /// bound).
+    pub const fn new(lo: i64, hi: i64) -> Self {
+        Whole {
+            lo,
+            hi,
+            percent: false,
+            value: PhantomData,
+        }
+    }
+
+    /// The same range, in percent.
+    pub const fn percent(self) -> Self {
+        Whole {
+            percent: true,
+            ..self
+        }
+    }
+
+    /// What the parser accepts, e.g. "a whole number from 10 to 90".
+    pub fn expected(&self) -> String {
+        let unit = if self.percent { " of percent" } else { "" };
+        if self.hi == i64::MAX {
+            format!("a whole number{unit} ≥ {}", self.lo)
+        } else {
+            format!("a whole number{unit} from {} to {}", self.lo, self.hi)
+        }
+    }
+}
+
+impl<T> TypedValueParser for Whole<T>
+where
+    T: TryFrom<i64> + Clone + Send + Sync + 'static,
+    <T as TryFrom<i64>>::Error: Send + Sync + 'static + std::error::Error + ToString,
+{
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        RangedI64ValueParser::<T>::new()
+            .range(self.lo..=self.hi)
+            .parse_ref(cmd, arg, value)
+            .map_err(|_| {
+                let flag = arg.map_or_else(|| "...".to_string(), ToString::to_string);
+                let found = value.to_string_lossy();
+                clap::Error::raw(
+                    ErrorKind::ValueValidation,
+                    format!(
+                        "invalid value '{found}' for '{flag}': expected {}, found {found}\n",
+                        self.expected()
+                    ),
+                )
+                .with_cmd(cmd)
+            })
+    }
 }
 
 fn parse_hidden(s: &str) -> Result<Hidden, String> {
@@ -289,58 +392,11 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
     Ok(Hidden(widths))
 }
 
-fn parse_learning_rate(s: &str) -> Result<f64, String> {
+/// A rate (`--lr`, `--reg-rate`): a finite number ≥ 0.
+fn non_negative(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        Ok(_) => Err("the learning rate must be a finite number ≥ 0".into()),
-        Err(_) => Err("the learning rate must be a number".into()),
-    }
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err("the regularisation rate must be a finite number ≥ 0".into()),
-    }
-}
-
-fn parse_regularization(s: &str) -> Result<RegKind, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "none" => Ok(RegKind::None),
-        "l1" => Ok(RegKind::L1),
-        "l2" => Ok(RegKind::L2),
-        _ => Err("expected none, l1 or l2".into()),
-    }
-}
-
-fn parse_batch(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(v) if v >= 1 => Ok(v),
-        _ => Err("the batch size must be a whole number ≥ 1".into()),
-    }
-}
-
-fn parse_seeds(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(v) if v >= 1 => Ok(v),
-        _ => Err("the number of seeds must be a whole number ≥ 1".into()),
-    }
-}
-
-fn parse_loss(s: &str) -> Result<LossKind, String> {
-    match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-        "half-squared" => Ok(LossKind::HalfSquared),
-        "cross-entropy" => Ok(LossKind::CrossEntropy),
-        _ => Err("expected half-squared or cross-entropy".into()),
-    }
-}
-
-fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "sgd" => Ok(OptimizerKind::Sgd),
-        "momentum" => Ok(OptimizerKind::Momentum),
-        "adam" => Ok(OptimizerKind::Adam),
-        _ => Err("expected sgd, momentum or adam".into()),
+        _ => Err(format!("expected a finite number ≥ 0, found {}", s.trim())),
     }
 }
 
@@ -348,35 +404,157 @@ fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {
 mod tests {
     use super::*;
 
+    fn parse(flags: &[&str]) -> Result<Args, clap::Error> {
+        Args::parse_args(std::iter::once("xiaolan").chain(flags.iter().copied()))
+    }
+
+    /// The one line a bad command line reports.
+    fn refusal(flags: &[&str]) -> String {
+        error_line(&parse(flags).expect_err("refused"))
+    }
+
     #[test]
     fn parsers_accept_the_documented_spellings_and_refuse_the_rest() {
+        let a = parse(&[
+            "--dataset",
+            "MultiGauss",
+            "--ratio",
+            "90",
+            "--features",
+            "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
+            "--hidden",
+            "8, 8,8",
+            "--activation",
+            "leaky-relu:0.1",
+            "--lr",
+            "3",
+        ])
+        .unwrap();
+        assert_eq!(a.dataset, PlaygroundSet::MultiGaussian);
+        assert_eq!(a.ratio, 90);
+        assert_eq!(a.features.0, Feature::ALL.to_vec());
+        assert_eq!(a.hidden.0, vec![8, 8, 8]);
+        assert_eq!(a.activation, Activation::LeakyRelu(0.1));
+        assert_eq!(a.lr, 3.0);
         assert_eq!(
-            parse_dataset("MultiGauss").unwrap(),
-            PlaygroundSet::MultiGaussian
+            parse(&["--hidden", "none"]).unwrap().hidden.0,
+            Vec::<usize>::new()
         );
-        assert!(parse_dataset("moons").is_err());
-        assert_eq!(parse_ratio("90").unwrap(), 90);
-        assert!(parse_ratio("95").is_err() && parse_ratio("5").is_err());
-        assert!(parse_noise("55").is_err());
-        let f = parse_features("x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2").unwrap();
-        assert_eq!(f.0, Feature::ALL.to_vec());
-        assert!(parse_features("x1,x1").is_err() && parse_features("x3").is_err());
-        assert_eq!(parse_hidden("8, 8,8").unwrap().0, vec![8, 8, 8]);
-        assert_eq!(parse_hidden("none").unwrap().0, Vec::<usize>::new());
-        assert!(parse_hidden("8,0")
-            .unwrap_err()
-            .contains("layer 2 has width 0"));
-        let parse = |s: &str| Args::try_parse_from(["xiaolan", "--activation", s]);
         assert_eq!(
-            parse("leaky_relu(0.1)").unwrap().activation,
-            Activation::LeakyRelu(0.1)
+            parse(&["--activation", "linear"]).unwrap().activation,
+            Activation::Identity
         );
-        assert_eq!(parse("linear").unwrap().activation, Activation::Identity);
-        assert_eq!(parse("gelu").unwrap().activation, Activation::Gelu);
-        assert!(parse("mish").is_err() && parse("relu:2").is_err());
-        assert!(parse_learning_rate("-0.1").is_err());
-        assert!(parse_learning_rate("NaN").is_err() && parse_learning_rate("inf").is_err());
-        assert_eq!(parse_learning_rate("3").unwrap(), 3.0);
-        assert_eq!(Activation::LeakyRelu(0.1).to_string(), "leaky_relu(0.1)");
+        assert!(refusal(&["--dataset", "moons"]).contains("unknown data set"));
+        assert!(refusal(&["--ratio", "95"]).contains("from 10 to 90"));
+        assert!(refusal(&["--ratio", "5"]).contains("from 10 to 90"));
+        assert!(refusal(&["--noise", "55"]).contains("from 0 to 50"));
+        assert!(refusal(&["--features", "x1,x1"]).contains("each feature at most once"));
+        assert!(refusal(&["--features", "x3"]).contains("x3"));
+        assert!(refusal(&["--hidden", "8,0"]).contains("layer 2 has width 0"));
+        assert!(refusal(&["--activation", "relu:2"]).contains("activation"));
+        for lr in ["-0.1", "NaN", "inf"] {
+            assert!(refusal(&["--lr", lr]).contains("finite number ≥ 0"), "{lr}");
+        }
+    }
+
+    #[test]
+    fn names_are_nn_names_and_round_trip() {
+        let a = Activation::LeakyRelu(0.1);
+        assert_eq!(a.to_string(), "leaky_relu(0.1)");
+        let back = parse(&["--activation", &a.to_string()]).unwrap();
+        assert_eq!(back.activation, a);
+        for set in PlaygroundSet::ALL {
+            assert_eq!(parse(&["--dataset", set.name()]).unwrap().dataset, set);
+        }
+        let f = Features(Feature::ALL.to_vec());
+        assert_eq!(parse(&["--features", &f.to_string()]).unwrap().features, f);
+        for h in [Hidden(vec![]), Hidden(vec![4, 2])] {
+            assert_eq!(parse(&["--hidden", &h.to_string()]).unwrap().hidden, h);
+        }
+        for (kind, name) in [
+            (LossKind::HalfSquared, "half-squared"),
+            (LossKind::CrossEntropy, "cross-entropy"),
+        ] {
+            assert_eq!(kind.to_string(), name);
+            assert_eq!(parse(&["--loss", name]).unwrap().loss, kind);
+        }
+        assert_eq!(Problem::Regression.to_string(), "regression");
+        assert_eq!(OptimizerKind::Momentum.to_string(), "momentum");
+        assert_eq!(RegKind::L2.to_string(), "l2");
+    }
+
+    #[test]
+    fn value_enums_list_what_they_accept() {
+        for (flags, expected) in [
+            (
+                ["--loss", "hinge"],
+                "expected one of half-squared, cross-entropy",
+            ),
+            (
+                ["--optimizer", "rmsprop"],
+                "expected one of sgd, momentum, adam",
+            ),
+            (["--regularization", "l3"], "expected one of none, l1, l2"),
+            (
+                ["--problem", "ranking"],
+                "expected one of classification, regression",
+            ),
+        ] {
+            let line = refusal(&flags);
+            assert!(line.contains(expected), "{line}");
+            assert!(line.contains(&format!("'{}'", flags[1])), "{line}");
+            assert_eq!(line.lines().count(), 1);
+        }
+    }
+
+    #[test]
+    fn ranged_parsers_refuse_out_of_range_values_in_one_line() {
+        for (flags, expected) in [
+            (["--epochs", "-5"], "expected a whole number ≥ 0, found -5"),
+            (
+                ["--noise", "60"],
+                "expected a whole number of percent from 0 to 50, found 60",
+            ),
+            (["--noise", "-1"], "from 0 to 50, found -1"),
+            (["--ratio", "12.5"], "from 10 to 90, found 12.5"),
+            (
+                ["--batch-size", "0"],
+                "expected a whole number ≥ 1, found 0",
+            ),
+            (
+                ["--batch-size", "ten"],
+                "expected a whole number ≥ 1, found ten",
+            ),
+            (["--seeds", "0"], "expected a whole number ≥ 1, found 0"),
+        ] {
+            let line = refusal(&flags);
+            assert!(line.contains(expected), "{line}");
+            assert!(line.contains(flags[0]), "{line}");
+            assert!(!line.contains("unexpected argument"), "{line}");
+            assert_eq!(line.lines().count(), 1);
+        }
+        let a = parse(&[
+            "--epochs",
+            "0",
+            "--batch-size",
+            "1",
+            "--noise",
+            "50",
+            "--seeds",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.epochs, a.batch_size, a.noise, a.seeds),
+            (0, 1, 50, Some(2))
+        );
+    }
+
+    #[test]
+    fn given_flags_are_told_from_defaults() {
+        let a = parse(&["--hidden", "8", "--gif"]).unwrap();
+        assert!(a.given("hidden") && a.given("gif"));
+        assert!(!a.given("activation") && !a.given("features") && !a.given("quiet"));
+        assert_eq!(a.activation, Activation::Relu);
     }
 }

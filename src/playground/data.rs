@@ -2,6 +2,7 @@
 //! into training and test points, and their input features.
 
 use super::args::Problem;
+use super::error::{Error, Result};
 use autograd::Tensor;
 use nn::data::playground::features;
 use nn::data::{Feature, PlaygroundSet};
@@ -21,10 +22,11 @@ pub struct Split {
 
 /// The Playground's split of a generated set: `noise` and `ratio` in
 /// percent, as on its sliders.
-pub fn generated(set: PlaygroundSet, noise: u32, ratio: u32, seed: u64) -> Result<Split, String> {
-    let (train, test) = set
-        .generate_split(f64::from(noise) / 100.0, ratio, seed)
-        .map_err(|e| e.to_string())?;
+///
+/// # Errors
+/// As [`PlaygroundSet::generate_split`].
+pub fn generated(set: PlaygroundSet, noise: u32, ratio: u32, seed: u64) -> Result<Split> {
+    let (train, test) = set.generate_split(f64::from(noise) / 100.0, ratio, seed)?;
     let points = |d: &nn::data::Dataset| -> Vec<Point> {
         d.x()
             .data()
@@ -46,10 +48,13 @@ pub fn generated(set: PlaygroundSet, noise: u32, ratio: u32, seed: u64) -> Resul
 /// −1, 0 or 1, else a regression set. Returns the points and the problem.
 ///
 /// # Errors
-/// One line naming the file, the line number and what was wrong.
-pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Problem), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read data file {}: {e}", path.display()))?;
+/// [`Error::ReadData`] if the file cannot be read; [`Error::Csv`] naming the
+/// file, the line number and what was wrong.
+pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Problem)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadData {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut points = Vec::new();
     let mut lines: Vec<usize> = Vec::new();
     let mut seen_data = false;
@@ -60,7 +65,11 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
             continue;
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let at = |what: String| format!("{} line {number}: {what}", path.display());
+        let at = |what: String| Error::Csv {
+            path: path.to_path_buf(),
+            line: Some(number),
+            what,
+        };
         if fields.len() != 3 {
             return Err(at(format!(
                 "expected 3 comma-separated fields x1,x2,label, found {}",
@@ -90,11 +99,14 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
         lines.push(number);
     }
     if points.len() < 2 {
-        return Err(format!(
-            "{}: expected at least 2 data rows (x1,x2,label), found {}",
-            path.display(),
-            points.len()
-        ));
+        return Err(Error::Csv {
+            path: path.to_path_buf(),
+            line: None,
+            what: format!(
+                "expected at least 2 data rows (x1,x2,label), found {}",
+                points.len()
+            ),
+        });
     }
     let is_class = |y: f64| y == -1.0 || y == 0.0 || y == 1.0;
     let problem = problem.unwrap_or(if points.iter().all(|p| is_class(p.2)) {
@@ -105,11 +117,14 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
     if problem == Problem::Classification {
         for (p, line) in points.iter_mut().zip(&lines) {
             if !is_class(p.2) {
-                return Err(format!(
-                    "{} line {line}: label {} is not a class, expected -1 or 1 (or 0 for -1) for classification",
-                    path.display(),
-                    p.2
-                ));
+                return Err(Error::Csv {
+                    path: path.to_path_buf(),
+                    line: Some(*line),
+                    what: format!(
+                        "label {} is not a class, expected -1 or 1 (or 0 for -1) for classification",
+                        p.2
+                    ),
+                });
             }
             if p.2 == 0.0 {
                 p.2 = -1.0;
@@ -121,13 +136,14 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
 
 /// Shuffles the points with `seed` and splits them: the first
 /// ⌊n·ratio/100⌋ for training (as the Playground splits its sets).
-pub fn split(points: &[Point], ratio: u32, seed: u64) -> Result<Split, String> {
+///
+/// # Errors
+/// [`Error::EmptySplit`] if either part would be empty.
+pub fn split(points: &[Point], ratio: u32, seed: u64) -> Result<Split> {
     let n = points.len();
     let cut = n * ratio as usize / 100;
     if cut == 0 || cut == n {
-        return Err(format!(
-            "a {ratio}% split of {n} points leaves the training or the test set empty"
-        ));
+        return Err(Error::EmptySplit { ratio, points: n });
     }
     let order = nn::Rng::new(seed).permutation(n);
     let shuffled: Vec<Point> = order.iter().map(|&i| points[i]).collect();
@@ -177,10 +193,12 @@ mod tests {
         );
         let r = write("reg.csv", "0,0,0.25\n1,1,-0.5\n");
         assert_eq!(read_csv(&r, None).unwrap().1, Problem::Regression);
-        let err = read_csv(&r, Some(Problem::Classification)).unwrap_err();
+        let err = read_csv(&r, Some(Problem::Classification))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1: label 0.25 is not a class"), "{err}");
         let bad = write("bad.csv", "1,2,1\n1,2\n");
-        let err = read_csv(&bad, None).unwrap_err();
+        let err = read_csv(&bad, None).unwrap_err().to_string();
         assert!(
             err.ends_with("line 2: expected 3 comma-separated fields x1,x2,label, found 2"),
             "{err}"
@@ -188,6 +206,7 @@ mod tests {
         let bad = write("nan.csv", "1,2,1\n1,abc,1\n");
         assert!(read_csv(&bad, None)
             .unwrap_err()
+            .to_string()
             .ends_with("line 2: x2 is \"abc\", expected a number"));
     }
 

@@ -1,27 +1,32 @@
 //! The TensorFlow Playground as a command: read the controls, check them,
-//! train, draw, report.
+//! train, save, report, draw.
 //!
 //! Everything that can be wrong with the input (flags, the CSV file, the
 //! weights file, the output directory) is checked before training starts,
-//! so a bad run stops with one line and writes nothing. Pictures and
-//! weights are written atomically by `nn` (a temporary file renamed into
-//! place).
+//! so a bad run stops with one line and writes nothing. After training the
+//! weights are saved and the summary printed before any picture is drawn,
+//! so a picture cannot lose the run. Pictures and weights are written
+//! atomically by `nn` (a temporary file renamed into place).
 
 pub mod args;
 pub mod data;
+pub mod error;
 pub mod render;
 pub mod train;
+pub mod weights;
 
-use args::{dataset_name, Args, LossKind, Problem};
+use args::{Args, LossKind, Problem};
 use autograd::Tensor;
 use data::{Point, Split};
+pub use error::{Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nn::plot::Panel;
 use nn::train::{Evaluation, History};
+use nn::Mlp;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use train::{Net, PlaygroundLoss};
+use train::{Net, PlaygroundLoss, PlaygroundOptimizer};
 
 /// Where the points come from.
 enum Source {
@@ -35,10 +40,33 @@ struct Plan {
     source: Source,
     problem: Problem,
     name: String,
+    /// Built once; each network trains with a copy.
+    optimizer: PlaygroundOptimizer,
+    /// The network of `--load`.
+    loaded: Option<Mlp>,
 }
 
 impl Plan {
-    fn check(args: Args) -> Result<Plan, String> {
+    fn check(mut args: Args) -> Result<Plan> {
+        if args.seeds.is_some() {
+            for (flag, on) in [
+                ("--save", args.save.is_some()),
+                ("--load", args.load.is_some()),
+                ("--gif", args.gif),
+            ] {
+                if on {
+                    return Err(Error::Incompatible {
+                        flag: "--seeds".into(),
+                        with: flag.into(),
+                        why: "--seeds runs several networks".into(),
+                    });
+                }
+            }
+        }
+        let loaded = match args.load.clone() {
+            Some(path) => Some(weights::restore(&mut args, &path)?),
+            None => None,
+        };
         let (source, problem, name) = match &args.data {
             Some(path) => {
                 let (points, problem) = data::read_csv(path, args.problem)?;
@@ -57,26 +85,25 @@ impl Plan {
                 };
                 let problem = args.problem.unwrap_or(natural);
                 if set.is_regression() && problem == Problem::Classification {
-                    return Err(format!(
-                        "--problem classification needs a classification data set (circle, xor, gauss, spiral), not {}",
-                        dataset_name(set)
-                    ));
+                    return Err(Error::Incompatible {
+                        flag: "--problem classification".into(),
+                        with: format!("--dataset {set}"),
+                        why: "it needs a classification data set (circle, xor, gauss, spiral)"
+                            .into(),
+                    });
                 }
-                (
-                    Source::Generated(set),
-                    problem,
-                    dataset_name(set).to_string(),
-                )
+                (Source::Generated(set), problem, set.to_string())
             }
         };
-        if problem == Problem::Regression && args.loss == LossKind::CrossEntropy {
-            return Err("--loss cross-entropy needs a classification problem; use half-squared for regression".into());
+        if let (Some(mlp), Some(path)) = (&loaded, args.load.clone()) {
+            weights::check_output(&mut args, mlp, problem, &path)?;
         }
-        if args.seeds.is_some() && (args.save.is_some() || args.load.is_some() || args.gif) {
-            return Err(
-                "--seeds runs several networks: it cannot be combined with --save, --load or --gif"
-                    .into(),
-            );
+        if problem == Problem::Regression && args.loss == LossKind::CrossEntropy {
+            return Err(Error::Incompatible {
+                flag: "--loss cross-entropy".into(),
+                with: "a regression problem".into(),
+                why: "it needs a classification problem; use half-squared for regression".into(),
+            });
         }
         if let Some(save) = &args.save {
             let parent = save
@@ -84,20 +111,21 @@ impl Plan {
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             if !parent.is_dir() {
-                return Err(format!(
-                    "cannot save weights to {}: directory {} does not exist",
-                    save.display(),
-                    parent.display()
-                ));
+                return Err(Error::SaveDir {
+                    path: save.clone(),
+                    dir: parent.to_path_buf(),
+                });
             }
         }
-        // the optimizer's settings, checked once here
-        train::optimizer(args.optimizer, args.lr, args.regularization, args.reg_rate)?;
+        let optimizer =
+            PlaygroundOptimizer::new(args.optimizer, args.lr, args.regularization, args.reg_rate)?;
         Ok(Plan {
             args,
             source,
             problem,
             name,
+            optimizer,
+            loaded,
         })
     }
 
@@ -105,23 +133,29 @@ impl Plan {
         self.problem == Problem::Classification
     }
 
-    fn split(&self, seed: u64) -> Result<Split, String> {
+    fn split(&self, seed: u64) -> Result<Split> {
         match &self.source {
             Source::Generated(set) => data::generated(*set, self.args.noise, self.args.ratio, seed),
             Source::Csv(points) => data::split(points, self.args.ratio, seed),
         }
     }
 
-    fn net(&self, seed: u64) -> Result<Net, String> {
+    fn net(&self, seed: u64) -> Result<Net> {
         let a = &self.args;
-        Net::new(
-            a.features.0.len(),
-            &a.hidden.0,
-            a.activation,
-            self.problem,
-            a.loss,
-            seed,
-        )
+        Ok(match &self.loaded {
+            Some(mlp) => Net {
+                mlp: mlp.clone(),
+                logits: a.loss == LossKind::CrossEntropy,
+            },
+            None => Net::new(
+                &a.features.0,
+                &a.hidden.0,
+                a.activation,
+                self.problem,
+                a.loss,
+                seed,
+            )?,
+        })
     }
 
     fn loss_name(&self) -> &'static str {
@@ -131,27 +165,26 @@ impl Plan {
         }
     }
 
-    fn activation(&self) -> String {
-        self.args.activation.to_string()
+    fn dataset(&self) -> Option<nn::data::PlaygroundSet> {
+        match self.source {
+            Source::Generated(set) => Some(set),
+            Source::Csv(_) => None,
+        }
     }
 }
 
 /// Creates the output directory and checks that a file can be written in it.
-fn prepare_out(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()))?;
+fn prepare_out(dir: &Path) -> Result<()> {
+    let fail = |action, source| Error::Output {
+        dir: dir.to_path_buf(),
+        action,
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail("create", e))?;
     let probe = dir.join(format!(".xiaolan-write-check-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| format!("cannot write in output directory {}: {e}", dir.display()))?;
+    std::fs::write(&probe, b"").map_err(|e| fail("write in", e))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
-}
-
-/// Replaces the network's parameters by those saved in `path`.
-fn load_weights(net: &mut Net, path: &Path) -> Result<(), String> {
-    net.mlp
-        .load_weights(path)
-        .map_err(|e| format!("cannot load weights from {}: {e}", path.display()))
 }
 
 fn progress_bar(args: &Args, len: u64) -> Option<ProgressBar> {
@@ -190,9 +223,9 @@ impl Tensors {
 /// Runs the command.
 ///
 /// # Errors
-/// One line saying what was wrong with the input or what could not be
-/// written.
-pub fn run(args: Args) -> Result<(), String> {
+/// An [`Error`] whose one line says what was wrong with the input or what
+/// could not be written.
+pub fn run(args: Args) -> Result<()> {
     let plan = Plan::check(args)?;
     match plan.args.seeds {
         Some(n) => run_seeds(&plan, n),
@@ -200,7 +233,8 @@ pub fn run(args: Args) -> Result<(), String> {
     }
 }
 
-/// A trained network's record and the seconds spent training and evaluating.
+/// Trains one network; returns its record and the seconds spent training
+/// and evaluating.
 fn train_seed(
     plan: &Plan,
     seed: u64,
@@ -208,17 +242,17 @@ fn train_seed(
     split: &Split,
     bar: Option<&ProgressBar>,
     frames: Option<&mut Vec<Panel>>,
-) -> Result<(History, f64), String> {
+) -> Result<(History, f64)> {
     let a = &plan.args;
     let t = Tensors::new(split, &a.features.0);
-    let mut opt = train::optimizer(a.optimizer, a.lr, a.regularization, a.reg_rate)?;
+    let mut opt = plan.optimizer.clone();
     let small = frames.as_ref().map(|_| render::small_grid(&a.features.0));
     let every = (a.epochs / 60).max(1);
     let mut frames = frames;
     let start = std::time::Instant::now();
     let history = train::train(
         net,
-        opt.as_mut(),
+        opt.as_dyn_mut(),
         PlaygroundLoss(a.loss),
         a.batch_size,
         a.shuffle.then_some(seed),
@@ -286,15 +320,25 @@ fn history_json(history: &History) -> serde_json::Value {
         .collect()
 }
 
-fn run_one(plan: &Plan) -> Result<(), String> {
+/// The pictures of one run, in the order they are drawn.
+fn picture_paths(plan: &Plan, history: &History) -> Vec<PathBuf> {
+    let out = &plan.args.out;
+    let mut paths = vec![out.join("decision.png"), out.join("neurons.png")];
+    if history.evaluations().len() > 1 {
+        paths.push(out.join("loss.png"));
+    }
+    if plan.args.gif {
+        paths.push(out.join("training.gif"));
+    }
+    paths
+}
+
+fn run_one(plan: &Plan) -> Result<()> {
     let a = &plan.args;
     let split = plan.split(a.seed)?;
     let mut net = plan.net(a.seed)?;
-    if let Some(path) = &a.load {
-        load_weights(&mut net, path)?;
-    }
     prepare_out(&a.out)?;
-    let network = net.describe(&plan.activation());
+    let network = net.describe();
 
     let bar = progress_bar(a, a.epochs as u64);
     let mut frames = Vec::new();
@@ -312,75 +356,31 @@ fn run_one(plan: &Plan) -> Result<(), String> {
     let (last_epoch, last) = last_evaluation(&history);
     let diverged_at = train::diverged_at(&history);
 
-    // pictures
+    // the result first: the weights, then the summary; the pictures after
     let mut written: Vec<PathBuf> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    if let Some(epoch) = diverged_at {
-        notes.push(format!(
-            "training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
-        ));
-    }
-    let grid = render::Grid::new(Panel::PLAYGROUND_DENSITY, &a.features.0);
-    let title = match last.test_accuracy {
-        Some(acc) => format!(
-            "{} {} · epoch {} · test accuracy {}",
-            plan.name,
-            network,
-            last_epoch,
-            percent(Some(acc))
-        ),
-        None => format!(
-            "{} {} · epoch {} · test loss {:.4}",
-            plan.name,
-            network,
-            last_epoch,
-            test_loss(&last)
-        ),
-    };
-    let panel = render::decision_panel(&net, &grid, title, &split.train, &split.test)?;
-    let path = a.out.join("decision.png");
-    render::decision(&path, &panel, plan.classify())?;
-    written.push(path);
-    let path = a.out.join("neurons.png");
-    if let Some(note) = render::neurons(&path, &net, &grid, &a.features.0, plan.classify())? {
-        notes.push(note);
-    }
-    written.push(path);
-    if history.evaluations().len() > 1 {
-        let path = a.out.join("loss.png");
-        let title = format!("{} {}: loss per epoch", plan.name, network);
-        render::losses(&path, &title, plan.loss_name(), &history)?;
-        written.push(path);
-    }
-    if a.gif {
-        let path = a.out.join("training.gif");
-        render::gif(&path, &frames, plan.classify())?;
-        written.push(path);
-    }
     if let Some(save) = &a.save {
-        let epochs = last_epoch.to_string();
-        let meta = [
-            ("problem", plan.problem.name()),
-            ("epochs", epochs.as_str()),
-        ];
-        net.mlp
-            .clone()
-            .with_features(&a.features.0)
-            .and_then(|mlp| mlp.save_with(save, &meta))
-            .map_err(|e| format!("cannot save weights: {e}"))?;
+        let record = weights::RunRecord {
+            problem: plan.problem,
+            epochs: last_epoch,
+            dataset: plan.dataset(),
+            name: &plan.name,
+        };
+        weights::save(save, &net, a, &record)?;
         written.push(save.clone());
     }
-
-    for note in &notes {
-        eprintln!("note: {note}");
+    if let Some(epoch) = diverged_at {
+        eprintln!(
+            "note: training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
+        );
     }
+    let pictures = picture_paths(plan, &history);
     if a.json {
         let out = json!({
             "dataset": plan.name,
-            "problem": plan.problem.name(),
+            "problem": plan.problem.to_string(),
             "network": network,
             "sizes": net.mlp.sizes(),
-            "activation": plan.activation(),
+            "activation": train::hidden_activations(&net.mlp),
             "epochs": last_epoch,
             "train_loss": last.train_loss,
             "test_loss": test_loss(&last),
@@ -389,6 +389,7 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             "seconds": seconds,
             "diverged_at": diverged_at,
             "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "pictures": pictures.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "history": history_json(&history),
         });
         println!("{out}");
@@ -398,10 +399,73 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             println!("wrote {}", p.display());
         }
     }
+    draw(plan, &net, &split, &history, &network, &frames, &pictures)
+}
+
+/// Draws the pictures of [`picture_paths`], saying each one written (in
+/// text mode).
+fn draw(
+    plan: &Plan,
+    net: &Net,
+    split: &Split,
+    history: &History,
+    network: &str,
+    frames: &[Panel],
+    paths: &[PathBuf],
+) -> Result<()> {
+    let a = &plan.args;
+    let (last_epoch, last) = last_evaluation(history);
+    let grid = render::Grid::new(Panel::PLAYGROUND_DENSITY, &a.features.0);
+    for path in paths {
+        let picture = |source| Error::Picture {
+            path: path.clone(),
+            source,
+        };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let mut note = None;
+        match name {
+            "decision.png" => {
+                let title = match last.test_accuracy {
+                    Some(acc) => format!(
+                        "{} {} · epoch {} · test accuracy {}",
+                        plan.name,
+                        network,
+                        last_epoch,
+                        percent(Some(acc))
+                    ),
+                    None => format!(
+                        "{} {} · epoch {} · test loss {:.4}",
+                        plan.name,
+                        network,
+                        last_epoch,
+                        test_loss(&last)
+                    ),
+                };
+                let panel = render::decision_panel(net, &grid, title, &split.train, &split.test)
+                    .map_err(picture)?;
+                render::decision(path, &panel, plan.classify()).map_err(picture)?;
+            }
+            "neurons.png" => {
+                note = render::neurons(path, net, &grid, &a.features.0, plan.classify())
+                    .map_err(picture)?;
+            }
+            "loss.png" => {
+                let title = format!("{} {}: loss per epoch", plan.name, network);
+                render::losses(path, &title, plan.loss_name(), history).map_err(picture)?;
+            }
+            _ => render::gif(path, frames, plan.classify()).map_err(picture)?,
+        }
+        if !a.json {
+            println!("wrote {}", path.display());
+        }
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
+    }
     Ok(())
 }
 
-fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
+fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
     let a = &plan.args;
     prepare_out(&a.out)?;
     let bar = progress_bar(a, (a.epochs * n) as u64);
@@ -413,7 +477,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
         let seed = a.seed.wrapping_add(k as u64);
         let split = plan.split(seed)?;
         let mut net = plan.net(seed)?;
-        network = net.describe(&plan.activation());
+        network = net.describe();
         let (history, seconds) = train_seed(plan, seed, &mut net, &split, bar.as_ref(), None)?;
         let (_, last) = last_evaluation(&history);
         let title = format!(
@@ -430,12 +494,15 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
         bar.finish_and_clear();
     }
     let path = a.out.join("seeds.png");
-    render::seeds(&path, &panels, plan.classify())?;
+    render::seeds(&path, &panels, plan.classify()).map_err(|source| Error::Picture {
+        path: path.clone(),
+        source,
+    })?;
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
         let out = json!({
             "dataset": plan.name,
-            "problem": plan.problem.name(),
+            "problem": plan.problem.to_string(),
             "network": network,
             "epochs": a.epochs,
             "runs": rows.iter().map(|(seed, m, secs, div)| json!({

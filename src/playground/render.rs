@@ -62,7 +62,7 @@ pub fn decision_panel(
     title: String,
     train: &[Point],
     test: &[Point],
-) -> Result<Panel, String> {
+) -> nn::Result<Panel> {
     Ok(grid
         .panel(title, net.output(&grid.x)?)
         .train(train)
@@ -70,8 +70,8 @@ pub fn decision_panel(
 }
 
 /// Writes `decision.png`.
-pub fn decision(path: &Path, panel: &Panel, classify: bool) -> Result<(), String> {
-    heatmap(path, panel, &options(classify)).map_err(|e| e.to_string())
+pub fn decision(path: &Path, panel: &Panel, classify: bool) -> nn::Result<()> {
+    heatmap(path, panel, &options(classify))
 }
 
 /// Writes `neurons.png`: a row of input-feature maps, then one row per
@@ -83,7 +83,7 @@ pub fn neurons(
     grid: &Grid,
     features: &[Feature],
     classify: bool,
-) -> Result<Option<String>, String> {
+) -> nn::Result<Option<String>> {
     let n = grid.points.len();
     let mut rows: Vec<Vec<Panel>> = Vec::new();
     let feature_panels: Vec<Panel> = features
@@ -122,13 +122,13 @@ pub fn neurons(
         axes: false,
         ..options(classify)
     };
-    heatmap_rows(path, &rows, &opts).map_err(|e| e.to_string())?;
+    heatmap_rows(path, &rows, &opts)?;
     Ok(note)
 }
 
 /// Writes `loss.png`: training and test loss per epoch (epoch 0: before
 /// training).
-pub fn losses(path: &Path, title: &str, loss_name: &str, history: &History) -> Result<(), String> {
+pub fn losses(path: &Path, title: &str, loss_name: &str, history: &History) -> nn::Result<()> {
     let evaluations = history.evaluations();
     let train: Vec<(f64, f64)> = evaluations
         .iter()
@@ -149,11 +149,10 @@ pub fn losses(path: &Path, title: &str, loss_name: &str, history: &History) -> R
         ],
         &ChartOptions::default(),
     )
-    .map_err(|e| e.to_string())
 }
 
 /// A GIF frame: the output map at a smaller density, with the training points.
-pub fn frame(net: &Net, grid: &Grid, title: String, train: &[Point]) -> Result<Panel, String> {
+pub fn frame(net: &Net, grid: &Grid, title: String, train: &[Point]) -> nn::Result<Panel> {
     Ok(grid.panel(title, net.output(&grid.x)?).train(train))
 }
 
@@ -163,22 +162,22 @@ pub fn small_grid(features: &[Feature]) -> Grid {
 }
 
 /// Writes the training GIF.
-pub fn gif(path: &Path, frames: &[Panel], classify: bool) -> Result<(), String> {
+pub fn gif(path: &Path, frames: &[Panel], classify: bool) -> nn::Result<()> {
     let opts = HeatmapOptions {
         size: (400, 430),
         point_radius: 3,
         ..options(classify)
     };
-    gif_heatmaps(path, frames, 120, &opts).map_err(|e| e.to_string())
+    gif_heatmaps(path, frames, 120, &opts)
 }
 
 /// Writes `seeds.png`: one output map per seed.
-pub fn seeds(path: &Path, panels: &[Panel], classify: bool) -> Result<(), String> {
+pub fn seeds(path: &Path, panels: &[Panel], classify: bool) -> nn::Result<()> {
     let opts = HeatmapOptions {
         size: (320, 344),
         point_radius: 2,
         axes: false,
         ..options(classify)
     };
-    heatmap_grid(path, panels, panels.len().min(5), &opts).map_err(|e| e.to_string())
+    heatmap_grid(path, panels, panels.len().min(5), &opts)
 }

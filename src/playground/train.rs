@@ -1,14 +1,17 @@
 //! One training run under the Playground's rules: the network, its loss and
-//! optimizer, and nn's training loop set up as the Playground trains.
+//! optimizer, driven by nn's one training loop (the `Trainer`, in the
+//! Playground's order).
 
 use super::args::{LossKind, OptimizerKind, Problem, RegKind};
+use super::error::Error;
 use autograd::{Tensor, TensorVar, Var};
 use indicatif::ProgressBar;
+use nn::data::Feature;
+use nn::layers::{ParamPath, Visit, VisitMut};
 use nn::loss::{bce_with_logits, half_squared_error, Objective, TargetVar};
 use nn::metrics::Accuracy;
 use nn::optim::{Adam, Optimizer, Regularization, Sgd};
 use nn::train::{Evaluation, History, Order, StopReason, Trainer};
-use nn::layers::{ParamPath, Visit, VisitMut};
 use nn::{Activation, Init, Mlp, Model};
 use std::cell::RefCell;
 use std::ops::ControlFlow;
@@ -45,45 +48,58 @@ pub struct Net {
 }
 
 impl Net {
-    /// A network over `inputs` features with the given hidden widths and
-    /// activation, and an output neuron: tanh for classification (a logit
-    /// with cross-entropy), linear for regression; Playground initialisation
-    /// from `seed`.
+    /// A network over `features` with the given hidden widths and
+    /// activation, and an output neuron ([`Net::output_activation`]);
+    /// Playground initialisation from `seed`.
+    ///
+    /// # Errors
+    /// As [`Mlp::new`].
     pub fn new(
-        inputs: usize,
+        features: &[Feature],
         hidden: &[usize],
         activation: Activation,
         problem: Problem,
         loss: LossKind,
         seed: u64,
-    ) -> Result<Net, String> {
-        let mut sizes = vec![inputs];
+    ) -> nn::Result<Net> {
+        let mut sizes = vec![features.len()];
         sizes.extend_from_slice(hidden);
         sizes.push(1);
-        let logits = loss == LossKind::CrossEntropy;
         let mut acts = vec![activation; hidden.len()];
-        acts.push(match (problem, logits) {
-            (Problem::Classification, false) => Activation::Tanh,
-            _ => Activation::Identity,
-        });
-        let mlp = Mlp::new(&sizes, &acts, Init::Playground, seed).map_err(|e| e.to_string())?;
-        Ok(Net { mlp, logits })
+        acts.push(Net::output_activation(problem, loss));
+        let mlp = Mlp::new(&sizes, &acts, Init::Playground, seed)?.with_features(features)?;
+        Ok(Net {
+            mlp,
+            logits: loss == LossKind::CrossEntropy,
+        })
     }
 
-    /// "2-8-8-8-1 relu": the widths and the hidden activation.
-    pub fn describe(&self, activation: &str) -> String {
+    /// The output neuron's activation: tanh for classification, linear for
+    /// regression and for the logit that cross-entropy reads.
+    pub fn output_activation(problem: Problem, loss: LossKind) -> Activation {
+        match (problem, loss) {
+            (Problem::Classification, LossKind::HalfSquared) => Activation::Tanh,
+            _ => Activation::Identity,
+        }
+    }
+
+    /// "2-8-8-8-1 relu": the widths and the hidden activation (each hidden
+    /// layer's, comma-separated, if they differ).
+    pub fn describe(&self) -> String {
         let sizes: Vec<String> = self.mlp.sizes().iter().map(ToString::to_string).collect();
-        if self.mlp.layers().len() > 1 {
-            format!("{} {activation}", sizes.join("-"))
-        } else {
-            sizes.join("-")
+        match hidden_activations(&self.mlp) {
+            Some(acts) => format!("{} {acts}", sizes.join("-")),
+            None => sizes.join("-"),
         }
     }
 
     /// The Playground's output (in [−1, 1] for classification) for each row
     /// of `x`.
-    pub fn output(&self, x: &Tensor<f64>) -> Result<Vec<f64>, String> {
-        let y = self.mlp.predict(x).map_err(|e| e.to_string())?;
+    ///
+    /// # Errors
+    /// As [`Mlp::predict`].
+    pub fn output(&self, x: &Tensor<f64>) -> nn::Result<Vec<f64>> {
+        let y = self.mlp.predict(x)?;
         Ok(if self.logits {
             y.data().iter().map(|z| z.tanh()).collect()
         } else {
@@ -93,8 +109,11 @@ impl Net {
 
     /// Every hidden neuron's output for each row of `x`: one [n, width]
     /// tensor per hidden layer.
-    pub fn hidden_outputs(&self, x: &Tensor<f64>) -> Result<Vec<Tensor<f64>>, String> {
-        let mut layers = self.mlp.predict_layers(x).map_err(|e| e.to_string())?;
+    ///
+    /// # Errors
+    /// As [`Mlp::predict_layers`].
+    pub fn hidden_outputs(&self, x: &Tensor<f64>) -> nn::Result<Vec<Tensor<f64>>> {
+        let mut layers = self.mlp.predict_layers(x)?;
         layers.pop();
         Ok(layers.into_iter().map(|l| l.post).collect())
     }
@@ -120,43 +139,73 @@ impl Model<f64> for Net {
     }
 }
 
-/// The optimizer for the run.
-pub fn optimizer(
-    kind: OptimizerKind,
-    lr: f64,
-    reg: RegKind,
-    rate: f64,
-) -> Result<Box<dyn Optimizer<f64>>, String> {
-    let regularization = match reg {
-        RegKind::None => Regularization::None,
-        RegKind::L1 => Regularization::L1(rate),
-        RegKind::L2 => Regularization::L2(rate),
-    };
-    let sgd = || -> Result<Sgd, String> {
-        Sgd::new(lr)
-            .with_regularization(regularization)
-            .build()
-            .map_err(|e| e.to_string())
-    };
-    Ok(match kind {
-        OptimizerKind::Sgd => Box::new(sgd()?),
-        OptimizerKind::Momentum => Box::new(
-            Sgd::new(lr)
-                .with_regularization(regularization)
-                .with_momentum(0.9)
-                .build()
-                .map_err(|e| e.to_string())?,
-        ),
-        OptimizerKind::Adam => {
-            if reg != RegKind::None {
-                return Err(
-                    "--regularization l1/l2 is applied by --optimizer sgd or momentum, not adam"
-                        .into(),
-                );
-            }
-            Box::new(Adam::new(lr).build().map_err(|e| e.to_string())?)
-        }
+/// The hidden layers' activation names ("relu", or "relu,tanh" if they
+/// differ), or `None` without a hidden layer.
+pub fn hidden_activations(mlp: &Mlp) -> Option<String> {
+    let acts = mlp.activations();
+    let hidden = &acts[..acts.len() - 1];
+    let first = hidden.first()?;
+    Some(if hidden.iter().all(|a| a == first) {
+        first.to_string()
+    } else {
+        let names: Vec<String> = hidden.iter().map(ToString::to_string).collect();
+        names.join(",")
     })
+}
+
+/// The run's optimizer, built and checked once; every network trained
+/// starts from a copy of it (no state yet).
+#[derive(Clone, Debug)]
+pub enum PlaygroundOptimizer {
+    /// SGD, with or without momentum.
+    Sgd(Sgd<f64>),
+    /// Adam.
+    Adam(Adam<f64>),
+}
+
+impl PlaygroundOptimizer {
+    /// Builds the optimizer of `--optimizer`, `--lr`, `--regularization`
+    /// and `--reg-rate`.
+    ///
+    /// # Errors
+    /// [`Error::Incompatible`] for a regularisation with Adam (the penalty
+    /// is applied by SGD); [`Error::Nn`] for a setting the optimizer
+    /// refuses.
+    pub fn new(
+        kind: OptimizerKind,
+        lr: f64,
+        reg: RegKind,
+        rate: f64,
+    ) -> Result<PlaygroundOptimizer, Error> {
+        let regularization = match reg {
+            RegKind::None => Regularization::None,
+            RegKind::L1 => Regularization::L1(rate),
+            RegKind::L2 => Regularization::L2(rate),
+        };
+        let sgd = Sgd::new(lr).with_regularization(regularization);
+        Ok(match kind {
+            OptimizerKind::Sgd => PlaygroundOptimizer::Sgd(sgd.build()?),
+            OptimizerKind::Momentum => PlaygroundOptimizer::Sgd(sgd.with_momentum(0.9).build()?),
+            OptimizerKind::Adam => {
+                if reg != RegKind::None {
+                    return Err(Error::Incompatible {
+                        flag: format!("--regularization {reg}"),
+                        with: "--optimizer adam".into(),
+                        why: "the penalty is applied by --optimizer sgd or momentum".into(),
+                    });
+                }
+                PlaygroundOptimizer::Adam(Adam::new(lr).build()?)
+            }
+        })
+    }
+
+    /// The optimizer to step with.
+    pub fn as_dyn_mut(&mut self) -> &mut dyn Optimizer<f64> {
+        match self {
+            PlaygroundOptimizer::Sgd(o) => o,
+            PlaygroundOptimizer::Adam(o) => o,
+        }
+    }
 }
 
 /// Trains `net` for `epochs` epochs with nn's training loop under the
@@ -177,8 +226,8 @@ pub fn train(
     test: (&Tensor<f64>, &Tensor<f64>),
     classify: bool,
     bar: Option<&ProgressBar>,
-    after_epoch: impl FnMut(usize, &Net, &Evaluation) -> Result<(), String>,
-) -> Result<History, String> {
+    after_epoch: impl FnMut(usize, &Net, &Evaluation) -> nn::Result<()>,
+) -> nn::Result<History> {
     let after_epoch = RefCell::new(after_epoch);
     let mut failed = None;
     let mut trainer = Trainer::new(loss)
@@ -218,12 +267,10 @@ pub fn train(
         // a tanh output and a logit have the same sign: threshold 0 for both
         trainer = trainer.accuracy(Accuracy::Threshold(0.0));
     }
-    let mut run = trainer
-        .start(net, train.0, train.1)
-        .map_err(|e| e.to_string())?;
+    let mut run = trainer.start(net, train.0, train.1)?;
     let initial = run.history().initial.expect("evaluated before training");
     after_epoch.borrow_mut()(0, net, &initial)?;
-    run.finish(net, opt).map_err(|e| e.to_string())?;
+    run.finish(net, opt)?;
     let history = run.into_history();
     match failed {
         Some(e) => Err(e),

@@ -215,8 +215,16 @@ impl FromStr for PlaygroundSet {
     type Err = Error;
 
     /// Parses a set name, case-insensitively: `circle`, `xor`, `gauss`,
-    /// `spiral`, `plane`, `multi-gaussian`, or the Playground's URL names
-    /// `reg-plane` and `reg-gauss`.
+    /// `spiral`, `plane`, `multi-gaussian` (or `multigauss`), or the
+    /// Playground's URL names `reg-plane` and `reg-gauss`.
+    ///
+    /// ```
+    /// use nn::data::PlaygroundSet;
+    /// for set in PlaygroundSet::ALL {
+    ///     assert_eq!(set.to_string().parse::<PlaygroundSet>().unwrap(), set);
+    /// }
+    /// assert_eq!("multigauss".parse::<PlaygroundSet>().unwrap(), PlaygroundSet::MultiGaussian);
+    /// ```
     fn from_str(s: &str) -> Result<Self> {
         let key = s.trim().to_ascii_lowercase().replace('_', "-");
         let set = match key.as_str() {
@@ -225,12 +233,17 @@ impl FromStr for PlaygroundSet {
             "gauss" | "gaussian" => PlaygroundSet::Gauss,
             "spiral" => PlaygroundSet::Spiral,
             "plane" | "reg-plane" => PlaygroundSet::Plane,
-            "multi-gaussian" | "multigaussian" | "reg-gauss" => PlaygroundSet::MultiGaussian,
+            "multi-gaussian" | "multigaussian" | "multigauss" | "multi-gauss" | "reg-gauss" => {
+                PlaygroundSet::MultiGaussian
+            }
             _ => {
                 let names: Vec<&str> = PlaygroundSet::ALL.iter().map(|d| d.name()).collect();
                 return Err(Error::invalid(
-                    "Playground data set",
-                    format!("one of {} (or reg-plane, reg-gauss)", names.join(", ")),
+                    "unknown data set",
+                    format!(
+                        "one of {} (or multigauss, reg-plane, reg-gauss)",
+                        names.join(", ")
+                    ),
                     format!("{s:?}"),
                 ));
             }
@@ -482,12 +495,16 @@ impl FromStr for Feature {
 
     /// Parses a feature name, case-insensitively: the [`Feature::name`]s,
     /// the Playground's ids ([`Feature::playground_id`]), and the spellings
-    /// `x1²`, `x1*x2`, `sinx1` and `sin x1`.
+    /// `x1²`, `x1sq`, `x1*x2`, `sinx1` and `sin x1`.
     ///
     /// ```
     /// use nn::data::Feature;
     /// assert_eq!("sin(x2)".parse::<Feature>().unwrap(), Feature::SinX2);
     /// assert_eq!("xTimesY".parse::<Feature>().unwrap(), Feature::X1X2);
+    /// assert_eq!("x1sq".parse::<Feature>().unwrap(), Feature::X1Squared);
+    /// for f in Feature::ALL {
+    ///     assert_eq!(f.name().parse::<Feature>().unwrap(), f);
+    /// }
     /// let err = "x3".parse::<Feature>().unwrap_err().to_string();
     /// assert!(err.contains("x1, x2, x1^2, x2^2, x1x2, sin(x1), sin(x2)"), "{err}");
     /// ```
@@ -501,8 +518,8 @@ impl FromStr for Feature {
         let f = match key.as_str() {
             "x1" | "x" => Feature::X1,
             "x2" | "y" => Feature::X2,
-            "x1^2" | "xsquared" | "x1squared" => Feature::X1Squared,
-            "x2^2" | "ysquared" | "x2squared" => Feature::X2Squared,
+            "x1^2" | "x1sq" | "xsquared" | "x1squared" => Feature::X1Squared,
+            "x2^2" | "x2sq" | "ysquared" | "x2squared" => Feature::X2Squared,
             "x1x2" | "xtimesy" | "xy" => Feature::X1X2,
             "sinx1" | "sinx" => Feature::SinX1,
             "sinx2" | "siny" => Feature::SinX2,
