@@ -36,18 +36,22 @@ struct Plan {
     source: Source,
     problem: Problem,
     name: String,
+    /// The names of the two coordinates (a CSV header's, or x1 and x2).
+    columns: [String; 2],
 }
 
 impl Plan {
     fn check(args: Args) -> Result<Plan, String> {
+        let mut columns = ["x1".to_string(), "x2".to_string()];
         let (source, problem, name) = match &args.data {
             Some(path) => {
-                let (points, problem) = data::read_csv(path, args.problem)?;
+                let csv = data::read_csv(path, args.problem)?;
                 let name = path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                (Source::Csv(points), problem, name)
+                columns = csv.columns;
+                (Source::Csv(csv.points), csv.problem, name)
             }
             None => {
                 let set = args.dataset;
@@ -99,7 +103,24 @@ impl Plan {
             source,
             problem,
             name,
+            columns,
         })
+    }
+
+    /// How the maps look: the Playground's window for its sets, a view
+    /// fitted to a CSV's points.
+    fn look(&self) -> render::Look {
+        let (generated, points): (bool, &[Point]) = match &self.source {
+            Source::Generated(_) => (true, &[]),
+            Source::Csv(points) => (false, points),
+        };
+        render::Look::new(
+            generated,
+            points,
+            self.columns.clone(),
+            self.classify(),
+            &self.args.features.0,
+        )
     }
 
     fn classify(&self) -> bool {
@@ -229,7 +250,10 @@ fn train_seed(
     let t = Tensors::new(split, &a.features.0);
     let mut opt = train::optimizer(a.optimizer, a.lr, a.regularization, a.reg_rate)?;
     let loss = PlaygroundLoss(a.loss);
-    let small = frames.as_ref().map(|_| render::small_grid(&a.features.0));
+    let small = match frames {
+        Some(_) => Some(render::small_grid(&plan.look())?),
+        None => None,
+    };
     let every = (a.epochs / 60).max(1);
     let mut frames = frames;
     train::train(
@@ -314,73 +338,31 @@ fn run_one(plan: &Plan) -> Result<(), String> {
     }
     let last = *run.history.last().expect("epoch 0 is always measured");
 
-    // pictures
+    // The trained result first: the weights, then (in text) the summary;
+    // a picture that cannot be drawn afterwards is only a warning.
     let mut written: Vec<PathBuf> = Vec::new();
+    if let Some(save) = &a.save {
+        save_weights(plan, &net, save, last.epoch)?;
+        written.push(save.clone());
+    }
+    if !a.json {
+        println!("{}", summary_line(plan, &network, &run));
+    }
     let mut notes: Vec<String> = Vec::new();
     if let Some(epoch) = run.diverged_at {
         notes.push(format!(
             "training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
         ));
     }
-    let grid = render::Grid::new(Panel::PLAYGROUND_DENSITY, &a.features.0);
-    let title = match last.test_accuracy {
-        Some(acc) => format!(
-            "{} {} · epoch {} · test accuracy {}",
-            plan.name,
-            network,
-            last.epoch,
-            percent(Some(acc))
-        ),
-        None => format!(
-            "{} {} · epoch {} · test loss {:.4}",
-            plan.name, network, last.epoch, last.test_loss
-        ),
-    };
-    let panel = render::decision_panel(&net, &grid, title, &split.train, &split.test)?;
-    let path = a.out.join("decision.png");
-    render::decision(&path, &panel, plan.classify())?;
-    written.push(path);
-    let path = a.out.join("neurons.png");
-    if let Some(note) = render::neurons(&path, &net, &grid, &a.features.0, plan.classify())? {
-        notes.push(note);
-    }
-    written.push(path);
-    if run.history.len() > 1 {
-        let path = a.out.join("loss.png");
-        let title = format!("{} {}: loss per epoch", plan.name, network);
-        render::losses(&path, &title, plan.loss_name(), &run.history)?;
-        written.push(path);
-    }
-    if a.gif {
-        let path = a.out.join("training.gif");
-        render::gif(&path, &frames, plan.classify())?;
-        written.push(path);
-    }
-    if let Some(save) = &a.save {
-        let tensors: Vec<(&str, &Tensor<f64>)> =
-            net.mlp.params().iter().map(|(_, n, t)| (n, t)).collect();
-        let sizes: Vec<String> = net.mlp.sizes().iter().map(ToString::to_string).collect();
-        let acts: Vec<String> = net
-            .mlp
-            .activations()
-            .iter()
-            .map(|&x| activation_name(x))
-            .collect();
-        let features: Vec<String> = a.features.0.iter().map(ToString::to_string).collect();
-        let meta = [
-            ("sizes", sizes.join(",")),
-            ("activations", acts.join(",")),
-            ("features", features.join(",")),
-            ("problem", plan.problem.name().to_string()),
-            ("epochs", last.epoch.to_string()),
-        ];
-        let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        io::save(save, tensors, &meta).map_err(|e| format!("cannot save weights: {e}"))?;
-        written.push(save.clone());
-    }
+    let pictures = draw_pictures(plan, &net, &network, &run, &split, &frames);
+    notes.extend(pictures.notes.iter().cloned());
+    written.extend(pictures.written.iter().cloned());
 
     for note in &notes {
         eprintln!("note: {note}");
+    }
+    for warning in &pictures.warnings {
+        eprintln!("warning: {warning}");
     }
     if a.json {
         let out = json!({
@@ -397,11 +379,11 @@ fn run_one(plan: &Plan) -> Result<(), String> {
             "seconds": run.seconds,
             "diverged_at": run.diverged_at,
             "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "warnings": pictures.warnings,
             "history": history_json(&run.history),
         });
         println!("{out}");
     } else {
-        println!("{}", summary_line(plan, &network, &run));
         for p in &written {
             println!("wrote {}", p.display());
         }
@@ -409,11 +391,92 @@ fn run_one(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+/// Saves the trained weights with the architecture in the metadata.
+fn save_weights(plan: &Plan, net: &Net, save: &Path, epochs: usize) -> Result<(), String> {
+    let a = &plan.args;
+    let tensors: Vec<(&str, &Tensor<f64>)> =
+        net.mlp.params().iter().map(|(_, n, t)| (n, t)).collect();
+    let sizes: Vec<String> = net.mlp.sizes().iter().map(ToString::to_string).collect();
+    let acts: Vec<String> = net
+        .mlp
+        .activations()
+        .iter()
+        .map(|&x| activation_name(x))
+        .collect();
+    let features: Vec<String> = a.features.0.iter().map(ToString::to_string).collect();
+    let meta = [
+        ("sizes", sizes.join(",")),
+        ("activations", acts.join(",")),
+        ("features", features.join(",")),
+        ("problem", plan.problem.name().to_string()),
+        ("epochs", epochs.to_string()),
+    ];
+    let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    io::save(save, tensors, &meta).map_err(|e| format!("cannot save weights: {e}"))
+}
+
+/// Draws decision.png, neurons.png, network.png, loss.png and (with --gif)
+/// training.gif; each one that fails is a warning in the result.
+fn draw_pictures(
+    plan: &Plan,
+    net: &Net,
+    network: &str,
+    run: &Run,
+    split: &Split,
+    frames: &[Panel],
+) -> render::Pictures {
+    let a = &plan.args;
+    let last = run.history.last().expect("epoch 0 is always measured");
+    let look = plan.look();
+    let mut pictures = render::Pictures::default();
+    let title = match last.test_accuracy {
+        Some(acc) => format!(
+            "{} {} · epoch {} · test accuracy {}",
+            plan.name,
+            network,
+            last.epoch,
+            percent(Some(acc))
+        ),
+        None => format!(
+            "{} {} · epoch {} · test loss {:.4}",
+            plan.name, network, last.epoch, last.test_loss
+        ),
+    };
+    let grid = look.grid(Panel::PLAYGROUND_DENSITY);
+    pictures.draw(a.out.join("decision.png"), |path| {
+        let grid = grid.as_ref().map_err(Clone::clone)?;
+        let panel = render::decision_panel(net, grid, title.clone(), &split.train, &split.test)?;
+        render::decision(path, &look, &panel)
+    });
+    pictures.draw(a.out.join("neurons.png"), |path| {
+        let grid = grid.as_ref().map_err(Clone::clone)?;
+        render::neurons(path, &look, net, grid, &split.train)
+    });
+    pictures.draw(a.out.join("network.png"), |path| {
+        render::network_picture(path, &look, net, &title, &split.train)
+    });
+    if run.history.len() > 1 {
+        let title = format!("{} {}: loss per epoch", plan.name, network);
+        let train: Vec<f64> = run.history.iter().map(|m| m.train_loss).collect();
+        let test: Vec<f64> = run.history.iter().map(|m| m.test_loss).collect();
+        pictures.draw(a.out.join("loss.png"), |path| {
+            render::losses(path, &title, plan.loss_name(), &train, &test)
+        });
+    }
+    if a.gif {
+        pictures.draw(a.out.join("training.gif"), |path| {
+            render::gif(path, &look, frames)
+        });
+    }
+    pictures
+}
+
 fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
     let a = &plan.args;
     prepare_out(&a.out)?;
     let bar = progress_bar(a, (a.epochs * n) as u64);
-    let grid = render::small_grid(&a.features.0);
+    let look = plan.look();
+    let grid = render::small_grid(&look)?;
     let mut rows = Vec::new();
     let mut panels = Vec::new();
     let mut network = String::new();
@@ -437,8 +500,13 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let path = a.out.join("seeds.png");
-    render::seeds(&path, &panels, plan.classify())?;
+    let mut pictures = render::Pictures::default();
+    pictures.draw(a.out.join("seeds.png"), |path| {
+        render::seeds(path, &look, &panels)
+    });
+    for warning in &pictures.warnings {
+        eprintln!("warning: {warning}");
+    }
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
         let out = json!({
@@ -455,7 +523,8 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
                 "seconds": secs,
                 "diverged_at": div,
             })).collect::<Vec<_>>(),
-            "files": [path.display().to_string()],
+            "files": pictures.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "warnings": pictures.warnings,
         });
         println!("{out}");
         return Ok(());
@@ -489,6 +558,8 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<(), String> {
             percent(Some(max))
         );
     }
-    println!("wrote {}", path.display());
+    for path in &pictures.written {
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }
