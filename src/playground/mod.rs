@@ -438,8 +438,11 @@ fn draw_pictures(
             percent(Some(acc))
         ),
         None => format!(
-            "{} {} · epoch {} · test loss {:.4}",
-            plan.name, network, last.epoch, last.test_loss
+            "{} {} · epoch {} · test loss {}",
+            plan.name,
+            network,
+            last.epoch,
+            render::number(last.test_loss)
         ),
     };
     let grid = look.grid(Panel::PLAYGROUND_DENSITY);

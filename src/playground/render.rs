@@ -124,6 +124,16 @@ fn target_range(points: &[Point]) -> (f64, f64) {
     }
 }
 
+/// A loss for a title: four decimals, or three significant digits in
+/// scientific notation when it is huge or tiny (a diverged run).
+pub fn number(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) || !x.is_finite() {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
 /// The pictures of a run: what was written, what could not be drawn and
 /// why, and the notes the pictures carry.
 #[derive(Debug, Default)]
@@ -364,6 +374,8 @@ mod tests {
         assert_eq!(reg.value_range, (-500.0, 250.0));
         assert_eq!(reg.options().key, Key::scale("output and target"));
         assert_eq!(target_range(&[(0.0, 0.0, 3.0)]), (2.0, 4.0));
+        assert_eq!(number(0.01234), "0.0123");
+        assert_eq!(number(2.9593e190), "2.959e190");
     }
 
     #[test]

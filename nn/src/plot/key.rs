@@ -84,7 +84,8 @@ pub(crate) fn text_width(text: &str, size: u32) -> u32 {
 }
 
 /// Splits `text` into lines no wider than `width` (by `measure`), breaking
-/// between words; a word wider than the whole width gets a line of its own.
+/// between words; a word wider than the whole width is broken between
+/// characters.
 pub(crate) fn wrap(text: &str, width: u32, measure: &dyn Fn(&str) -> u32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
@@ -94,10 +95,26 @@ pub(crate) fn wrap(text: &str, width: u32, measure: &dyn Fn(&str) -> u32) -> Vec
         } else {
             format!("{line} {word}")
         };
-        if line.is_empty() || measure(&candidate) <= width {
+        if measure(&candidate) <= width {
             line = candidate;
-        } else {
-            lines.push(std::mem::replace(&mut line, word.to_string()));
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if measure(word) <= width {
+            line = word.to_string();
+            continue;
+        }
+        // too long for any line: as many characters as fit, at least one
+        for c in word.chars() {
+            let mut longer = line.clone();
+            longer.push(c);
+            if !line.is_empty() && measure(&longer) > width {
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            } else {
+                line = longer;
+            }
         }
     }
     if !line.is_empty() {
@@ -241,10 +258,10 @@ impl KeyContent<'_> {
                 )));
             }
             if self.train {
-                items.push(Item::Point(Color::WHITE, "training point".into()));
+                items.push(Item::Point(Color::WHITE, "train".into()));
             }
             if self.test {
-                items.push(Item::Point(Color::BLACK, "test point".into()));
+                items.push(Item::Point(Color::BLACK, "test".into()));
             }
         }
         let mut notes: Vec<String> = Vec::new();
@@ -423,9 +440,10 @@ mod tests {
         assert_eq!(f.size, 9);
         assert!(f.lines.len() > 2, "{f:?}");
         assert_eq!(f.lines.join(" "), title);
-        // One word wider than the whole width stays whole on its own line.
+        // A word wider than the whole width is broken between characters.
         let f = fit_text("a incomprehensibilities b", 40, (10, 10), 1, &mono);
-        assert_eq!(f.lines, vec!["a", "incomprehensibilities", "b"]);
+        assert_eq!(f.lines, vec!["a", "incomp", "rehens", "ibilit", "ies b"]);
+        assert!(f.lines.iter().all(|l| mono(l, 10) <= 40), "{f:?}");
     }
 
     #[test]
