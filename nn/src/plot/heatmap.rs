@@ -26,7 +26,8 @@ use crate::{Error, Result};
 /// outputs in [0, 1]; [`HeatmapOptions::regression`] shows a value scale.
 ///
 /// Where the key goes: a single [`heatmap`] and each [`gif_heatmaps`]
-/// frame draw it inside their [`HeatmapOptions::size`], under the map; a
+/// frame draw it inside their [`HeatmapOptions::size`], under the map
+/// (when it takes at most a fifth of the height); a
 /// [`heatmap_grid`] or [`heatmap_rows`] picture draws it once, in a strip
 /// under its panels (the picture is that much taller).
 #[derive(Clone, Debug, PartialEq)]
@@ -325,10 +326,11 @@ fn checked_side(side: u32, count: usize, extra: u32, what: &str) -> Result<u32> 
 /// GIF frame).
 fn draw_framed(area: &Area<'_>, panel: &Panel, options: &HeatmapOptions) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
-    // the key only when it leaves the map most of the picture
+    // the key only when it leaves the map most of the picture (a small GIF
+    // frame goes without)
     let key = options
         .key_layout(std::iter::once(panel), w)
-        .filter(|k| k.height() * 3 <= h);
+        .filter(|k| k.height() * 5 <= h);
     let key_h = key.as_ref().map_or(0, KeyLayout::height);
     if let Some(key) = &key {
         key.draw(&area.clone().shrink((0, h - key_h), (w, key_h)))?;
@@ -400,7 +402,7 @@ fn draw_panel(area: &Area<'_>, panel: &Panel, options: &HeatmapOptions) -> Resul
     let title = fit_text(
         &panel.title,
         w.saturating_sub(16).max(1),
-        (title_size.min(10).max(9), title_size),
+        (title_size.clamp(9, 10), title_size),
         2,
         &text_width,
     );

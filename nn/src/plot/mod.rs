@@ -39,6 +39,7 @@ mod contour;
 mod digits;
 mod heatmap;
 mod key;
+mod legend;
 mod network;
 mod output;
 mod panel;

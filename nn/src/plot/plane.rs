@@ -68,6 +68,16 @@ impl PlaneGrid {
         })
     }
 
+    /// The grid of a network that reads the coordinates themselves
+    /// (features x1 and x2).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a density below 2.
+    pub fn xy(x_range: (f64, f64), y_range: (f64, f64), density: usize) -> Result<PlaneGrid> {
+        PlaneGrid::new(x_range, y_range, density, &[Feature::X1, Feature::X2])
+    }
+
     /// The network inputs, one row per cell.
     pub fn inputs(&self) -> &Tensor<f64> {
         &self.inputs
