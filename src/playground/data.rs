@@ -49,6 +49,8 @@ pub struct Csv {
     /// The header's names of the first two columns ("x1", "x2" without a
     /// header): the axes of the pictures.
     pub columns: [String; 2],
+    /// Whether the classes were written 0 and 1 (read as −1 and 1).
+    pub zero_labels: bool,
 }
 
 /// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
@@ -121,6 +123,7 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv, String> {
     } else {
         Problem::Regression
     });
+    let mut zero_labels = false;
     if problem == Problem::Classification {
         for (p, line) in points.iter_mut().zip(&lines) {
             if !is_class(p.2) {
@@ -132,6 +135,7 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv, String> {
             }
             if p.2 == 0.0 {
                 p.2 = -1.0;
+                zero_labels = true;
             }
         }
     }
@@ -139,6 +143,7 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv, String> {
         points,
         problem,
         columns,
+        zero_labels,
     })
 }
 
@@ -199,6 +204,7 @@ mod tests {
         let named = write("named.csv", "size, colour ,toxic\n0.2,0.4,1\n0.6,0.1,0\n");
         let csv = read_csv(&named, None).unwrap();
         assert_eq!(csv.columns, ["size".to_string(), "colour".to_string()]);
+        assert!(csv.zero_labels);
         assert_eq!(csv.points.len(), 2);
         assert_eq!(
             pts,

@@ -36,13 +36,13 @@ struct Plan {
     source: Source,
     problem: Problem,
     name: String,
-    /// The names of the two coordinates (a CSV header's, or x1 and x2).
-    columns: [String; 2],
+    /// The names of the two coordinates and of the two classes.
+    names: render::Names,
 }
 
 impl Plan {
     fn check(args: Args) -> Result<Plan, String> {
-        let mut columns = ["x1".to_string(), "x2".to_string()];
+        let mut names = render::Names::default();
         let (source, problem, name) = match &args.data {
             Some(path) => {
                 let csv = data::read_csv(path, args.problem)?;
@@ -50,7 +50,10 @@ impl Plan {
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                columns = csv.columns;
+                names.axes = csv.columns;
+                if csv.zero_labels {
+                    names.classes = ["label 0".into(), "label 1".into()];
+                }
                 (Source::Csv(csv.points), csv.problem, name)
             }
             None => {
@@ -103,7 +106,7 @@ impl Plan {
             source,
             problem,
             name,
-            columns,
+            names,
         })
     }
 
@@ -117,7 +120,7 @@ impl Plan {
         render::Look::new(
             generated,
             points,
-            self.columns.clone(),
+            self.names.clone(),
             self.classify(),
             &self.args.features.0,
         )

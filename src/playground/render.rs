@@ -24,13 +24,32 @@ const SMALL_DENSITY: usize = 50;
 /// Cells per axis of a unit's thumbnail in `network.png`.
 const THUMB_DENSITY: usize = 32;
 
+/// The names the pictures use: the two coordinates (the axes) and the two
+/// classes (the colours).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Names {
+    /// The axes: a CSV header's first two names, or x1 and x2.
+    pub axes: [String; 2],
+    /// The classes shown in orange and in blue.
+    pub classes: [String; 2],
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            axes: ["x1".into(), "x2".into()],
+            classes: ["label −1".into(), "label +1".into()],
+        }
+    }
+}
+
 /// How the run's maps look: the view, the axis names, the colours' meaning
 /// and the features that turn a point of the plane into network inputs.
 #[derive(Clone, Debug)]
 pub struct Look {
     x_range: (f64, f64),
     y_range: (f64, f64),
-    columns: [String; 2],
+    names: Names,
     classify: bool,
     value_range: (f64, f64),
     features: Vec<Feature>,
@@ -39,12 +58,12 @@ pub struct Look {
 impl Look {
     /// The look of a run on `points` (all of them, train and test): the
     /// Playground's ±6 window for its own sets (`generated`), else a view
-    /// fitted to the points; axes named after the CSV's `columns`; for a
+    /// fitted to the points; axes and classes as `names` says; for a
     /// regression on a CSV, colours spanning its targets.
     pub fn new(
         generated: bool,
         points: &[Point],
-        columns: [String; 2],
+        names: Names,
         classify: bool,
         features: &[Feature],
     ) -> Look {
@@ -62,7 +81,7 @@ impl Look {
         Look {
             x_range,
             y_range,
-            columns,
+            names,
             classify,
             value_range,
             features: features.to_vec(),
@@ -76,10 +95,11 @@ impl Look {
     }
 
     fn options(&self) -> HeatmapOptions {
-        let [x, y] = self.columns.clone();
+        let [x, y] = self.names.axes.clone();
+        let [low, high] = self.names.classes.clone();
         let base = if self.classify {
             HeatmapOptions {
-                key: Key::classes("label −1", "label +1"),
+                key: Key::classes(low, high),
                 ..HeatmapOptions::default()
             }
         } else {
@@ -247,8 +267,8 @@ pub fn neurons(
 /// An input feature's name, with the CSV's column names for x1 and x2.
 fn feature_name(f: Feature, look: &Look) -> String {
     match f {
-        Feature::X1 => look.columns[0].clone(),
-        Feature::X2 => look.columns[1].clone(),
+        Feature::X1 => look.names.axes[0].clone(),
+        Feature::X2 => look.names.axes[1].clone(),
         other => other.to_string(),
     }
 }
@@ -361,11 +381,21 @@ mod tests {
     #[test]
     fn generated_sets_keep_the_playgrounds_window_and_csvs_get_their_own() {
         let beans = [(0.1, 0.9, 1.0), (0.8, 0.2, -1.0)];
-        let names = || ["size".to_string(), "colour".to_string()];
+        let names = || Names {
+            axes: ["size".to_string(), "colour".to_string()],
+            ..Names::default()
+        };
         let csv = Look::new(false, &beans, names(), true, &[Feature::X1, Feature::X2]);
         assert!(csv.x_range.1 - csv.x_range.0 < 2.0, "{:?}", csv.x_range);
         let o = csv.options();
         assert_eq!((o.x_label.as_str(), o.y_label.as_str()), ("size", "colour"));
+        assert_eq!(o.key, Key::classes("label −1", "label +1"));
+        let zero_one = Names {
+            classes: ["label 0".into(), "label 1".into()],
+            ..names()
+        };
+        let o = Look::new(false, &beans, zero_one, true, &[Feature::X1]).options();
+        assert_eq!(o.key, Key::classes("label 0", "label 1"));
         let pg = Look::new(true, &beans, names(), true, &[Feature::X1]);
         assert_eq!(pg.x_range, Panel::PLAYGROUND_RANGE);
         // a regression on a CSV: colours over its targets
