@@ -198,10 +198,9 @@ impl PlaneGrid {
 /// use nn::{Activation, Init, Mlp};
 /// let mut mlp = Mlp::new(&[1, 2, 1], &[Activation::Relu, Activation::Identity], Init::Playground, 1)?;
 /// // unit 1 of the hidden layer: weight 0, bias −1 → relu(−1) = 0 on every input
-/// let id = mlp.layers()[0].weight();
-/// mlp.params_mut()[id].data_mut()[1] = 0.0;
-/// let id = mlp.layers()[0].bias();
-/// mlp.params_mut()[id].data_mut()[1] = -1.0;
+/// let (w, b) = (mlp.layers()[0].weight(), mlp.layers()[0].bias());
+/// mlp.params_mut().get_mut(w).unwrap().data_mut()[1] = 0.0;
+/// mlp.params_mut().get_mut(b).unwrap().data_mut()[1] = -1.0;
 /// let x = Tensor::from_vec(&[3, 1], vec![-1.0, 0.5, 2.0])?;
 /// assert_eq!(dead_units(&mlp, &x)?, vec![vec![false, true]]);
 /// # Ok::<(), nn::Error>(())
