@@ -20,8 +20,8 @@ mod common;
 use autograd::Tape;
 use common::Example;
 use nn::plot::{
-    heatmap_grid, line_chart, BoundaryLine, ChartOptions, Color, HeatmapOptions, Legend, Panel,
-    Series,
+    heatmap_grid, line_chart, BoundaryLine, ChartOptions, Color, HeatmapOptions, Key, Legend,
+    Panel, Series,
 };
 
 /// The course's weights: size, colour, smell.
@@ -119,7 +119,7 @@ fn main() {
         .iter()
         .map(|&smell| {
             Panel::from_fn(
-                format!("smell {smell}: size across, colour up"),
+                format!("smell x3 = {smell}"),
                 (0.0, 1.0),
                 (0.0, 1.0),
                 density,
@@ -134,6 +134,9 @@ fn main() {
         .collect();
     let options = HeatmapOptions {
         size: (420, 460),
+        x_label: "size x1".into(),
+        y_label: "colour x2".into(),
+        key: Key::classes("silent (0)", "fires (1)"),
         ..HeatmapOptions::sigmoid()
     };
     let path = ex.path("mp_output.png");

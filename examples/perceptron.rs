@@ -18,7 +18,7 @@ mod common;
 
 use common::Example;
 use nn::data::beans;
-use nn::plot::{heatmap_grid, BoundaryLine, Color, HeatmapOptions, Panel};
+use nn::plot::{heatmap_grid, BoundaryLine, Color, HeatmapOptions, Key, Panel};
 
 /// A perceptron with two inputs: fires (1) when w·x + b > 0, else 0.
 #[derive(Clone, Copy, Debug)]
@@ -225,6 +225,7 @@ fn main() {
     let options = HeatmapOptions {
         size: (380, 420),
         point_radius: 6,
+        key: Key::classes("output 0", "output 1"),
         ..HeatmapOptions::sigmoid()
     };
     let path = ex.path("perceptron_lines.png");

@@ -19,10 +19,11 @@
 
 mod common;
 
-use autograd::Tensor;
 use common::Example;
 use nn::data::{Dataset, PlaygroundSet};
-use nn::plot::{heatmap, heatmap_grid, BoundaryLine, Color, HeatmapOptions, Panel};
+use nn::plot::{
+    heatmap, heatmap_grid, labelled_points, BoundaryLine, Color, HeatmapOptions, Panel, PlaneGrid,
+};
 use nn::prelude::*;
 use nn::train::{evaluate, Order};
 
@@ -85,21 +86,14 @@ fn train(
 /// The network's output on the Playground's grid, in one batched pass.
 fn output_panel(run: &Run, hidden: usize, density: usize) -> Panel {
     let range = Panel::PLAYGROUND_RANGE;
-    let points = Panel::grid_points(range, range, density);
-    let flat: Vec<f64> = points.iter().flat_map(|&(a, b)| [a, b]).collect();
-    let x = Tensor::from_vec(&[points.len(), 2], flat).expect("two columns");
-    let values = run.mlp.predict(&x).expect("two inputs").data().to_vec();
-    Panel::from_values(
-        format!(
-            "{hidden} neurons, seed {}: test {:.1}%",
-            run.seed,
-            100.0 * run.test_accuracy
-        ),
-        range,
-        range,
-        density,
-        values,
-    )
+    let title = format!(
+        "{hidden} neurons, seed {}: test {:.1}%",
+        run.seed,
+        100.0 * run.test_accuracy
+    );
+    PlaneGrid::xy(range, range, density)
+        .and_then(|grid| grid.output(&run.mlp, title))
+        .expect("a network of x1 and x2")
 }
 
 /// Hidden neuron j's line w₁x + w₂y + b = 0 (its tanh is 0 there).
@@ -115,9 +109,7 @@ fn hidden_lines(mlp: &Mlp) -> Vec<BoundaryLine> {
 }
 
 fn points(data: &Dataset<f64>) -> Vec<(f64, f64, f64)> {
-    (0..data.len())
-        .map(|i| (data.x_row(i)[0], data.x_row(i)[1], data.y_row(i)[0]))
-        .collect()
+    labelled_points(data).expect("2-D points with one label")
 }
 
 fn main() {

@@ -22,12 +22,11 @@
 
 mod common;
 
-use autograd::Tensor;
 use common::Example;
 use nn::data::{Dataset, PlaygroundSet};
 use nn::plot::{
-    gif_heatmaps, heatmap, heatmap_grid, heatmap_rows, line_chart, ChartOptions, Color,
-    HeatmapOptions, Legend, Panel, Series,
+    dead_units, gif_heatmaps, heatmap, heatmap_grid, heatmap_rows, labelled_points, line_chart,
+    ChartOptions, Color, HeatmapOptions, Key, Legend, Panel, PlaneGrid, Series,
 };
 use nn::prelude::*;
 use nn::train::{evaluate, Order};
@@ -147,23 +146,19 @@ fn dead_neurons(mlp: &Mlp, train: &Dataset<f64>) -> usize {
         .sum()
 }
 
-fn grid_input(density: usize) -> Tensor<f64> {
+fn grid(density: usize) -> PlaneGrid {
     let range = Panel::PLAYGROUND_RANGE;
-    let points = Panel::grid_points(range, range, density);
-    let flat: Vec<f64> = points.iter().flat_map(|&(a, b)| [a, b]).collect();
-    Tensor::from_vec(&[points.len(), 2], flat).expect("two columns")
+    PlaneGrid::xy(range, range, density).expect("a density of at least 2")
 }
 
 fn output_panel(mlp: &Mlp, title: String, density: usize) -> Panel {
-    let range = Panel::PLAYGROUND_RANGE;
-    let values = mlp.predict(&grid_input(density)).expect("two inputs");
-    Panel::from_values(title, range, range, density, values.data().to_vec())
+    grid(density)
+        .output(mlp, title)
+        .expect("a network of x1 and x2")
 }
 
 fn points(data: &Dataset<f64>) -> Vec<(f64, f64, f64)> {
-    (0..data.len())
-        .map(|i| (data.x_row(i)[0], data.x_row(i)[1], data.y_row(i)[0]))
-        .collect()
+    labelled_points(data).expect("2-D points with one label")
 }
 
 fn main() {
@@ -401,31 +396,24 @@ fn main() {
     heatmap(&path, &sig_panel, &HeatmapOptions::default()).expect("the picture is written");
     ex.wrote(&path);
 
-    // Every hidden neuron's output over the plane, one row per layer.
+    // Every hidden neuron's output over the plane, one row per layer; a
+    // dead unit (the same output on every training point) is crossed out.
     let density = 40;
-    let range = Panel::PLAYGROUND_RANGE;
-    let layers = net
-        .mlp
-        .predict_layers(&grid_input(density))
-        .expect("two inputs");
+    let grid = grid(density);
+    let layers = net.mlp.predict_layers(grid.inputs()).expect("two inputs");
+    let dead = dead_units(&net.mlp, train_set.x()).expect("two inputs");
     let rows: Vec<Vec<Panel>> = layers[..layers.len() - 1]
         .iter()
         .enumerate()
         .map(|(l, values)| {
-            let w = values.post.shape()[1];
-            let a = values.post.data();
-            (0..w)
-                .map(|j| {
-                    let col: Vec<f64> = a.iter().skip(j).step_by(w).copied().collect();
-                    Panel::from_values(
-                        format!("layer {} n{}", l + 1, j + 1),
-                        range,
-                        range,
-                        density,
-                        col,
-                    )
-                })
-                .collect()
+            let width = values.post.shape()[1];
+            grid.units(&values.post, width, |j| {
+                format!("layer {} n{}", l + 1, j + 1)
+            })
+            .into_iter()
+            .zip(&dead[l])
+            .map(|(panel, &d)| panel.dead(d))
+            .collect()
         })
         .collect();
     let path = ex.path("spiral_neurons.png");
@@ -436,6 +424,7 @@ fn main() {
             size: (160, 180),
             axes: false,
             threshold: None,
+            key: Key::classes("negative output", "positive output"),
             ..HeatmapOptions::default()
         },
     )

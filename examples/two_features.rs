@@ -17,11 +17,11 @@
 
 mod common;
 
-use autograd::Tensor;
 use common::Example;
 use nn::data::{beans, Dataset};
 use nn::plot::{
-    heatmap, heatmap_grid, surface3d, BoundaryLine, Color, HeatmapOptions, Panel, SurfaceOptions,
+    heatmap, heatmap_grid, labelled_points, surface3d, BoundaryLine, Color, HeatmapOptions, Key,
+    Panel, PlaneGrid, SurfaceOptions,
 };
 use nn::prelude::*;
 use nn::train::evaluate;
@@ -70,18 +70,15 @@ fn layer(mlp: &Mlp, l: usize) -> (Vec<f64>, Vec<f64>) {
     )
 }
 
-/// The network's output on the heatmap's grid, in one batched pass.
-fn grid_values(mlp: &Mlp, density: usize) -> Vec<f64> {
-    let points = Panel::grid_points(UNIT, UNIT, density);
-    let flat: Vec<f64> = points.iter().flat_map(|&(a, b)| [a, b]).collect();
-    let x = Tensor::from_vec(&[points.len(), 2], flat).expect("two columns");
-    mlp.predict(&x).expect("two inputs").data().to_vec()
+/// The network's output over the beans' square, in one batched pass.
+fn output_panel(mlp: &Mlp, title: String, density: usize) -> Panel {
+    PlaneGrid::xy(UNIT, UNIT, density)
+        .and_then(|grid| grid.output(mlp, title))
+        .expect("a network of the two features")
 }
 
 fn labelled(data: &Dataset<f64>) -> Vec<(f64, f64, f64)> {
-    (0..data.len())
-        .map(|i| (data.x_row(i)[0], data.x_row(i)[1], data.y_row(i)[0]))
-        .collect()
+    labelled_points(data).expect("beans with two features and one label")
 }
 
 fn main() {
@@ -196,6 +193,9 @@ fn main() {
     let path = ex.path("two_features_boundary.png");
     let heat = HeatmapOptions {
         point_radius: 3,
+        x_label: "size x1".into(),
+        y_label: "colour x2".into(),
+        key: Key::classes("not toxic (0)", "toxic (1)"),
         ..HeatmapOptions::sigmoid()
     };
     heatmap(&path, &panel, &heat).expect("the picture is written");
@@ -205,22 +205,18 @@ fn main() {
     let (cw, cbias) = layer(&bent_neuron, 0);
     let (hw, hb) = layer(&net, 0);
     let points = labelled(&curved);
-    let left = Panel::from_values(
+    let left = output_panel(
+        &bent_neuron,
         format!("one neuron: {:.0}%", 100.0 * acc_neuron_curved),
-        UNIT,
-        UNIT,
         density,
-        grid_values(&bent_neuron, density),
     )
     .train(&points)
     .line(BoundaryLine::new(cw[0], cw[1], cbias[0]));
     // Hidden neuron j has weights (hw[j], hw[2 + j]) on (x1, x2).
-    let right = Panel::from_values(
+    let right = output_panel(
+        &net,
         format!("2-2-1 network: {:.0}%", 100.0 * acc_net_curved),
-        UNIT,
-        UNIT,
         density,
-        grid_values(&net, density),
     )
     .train(&points)
     .line(BoundaryLine::new(hw[0], hw[2], hb[0]).color(Color::hex(0x6a1b9a)))

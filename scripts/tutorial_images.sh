@@ -48,7 +48,7 @@ shoot custom_cost 11 costs.png fit_asymmetric.png fit_huber.png
 
 # The README's pictures of the main job (the playground on the spiral).
 cargo run --quiet --release -- --out "$work/playground" >/dev/null
-for file in decision loss neurons; do
+for file in decision loss neurons network; do
     cp "$work/playground/$file.png" "docs/img/playground-$file.png"
     echo "docs/img/playground-$file.png"
 done

@@ -52,7 +52,8 @@ fn mcculloch_pitts_weighs_size_colour_and_smell() {
         number_after(&stdout, "check beans the neuron calls toxic (of 6):"),
         3.0
     );
-    assert_picture(&stdout, &dir, "mp_output.png", (1260, 460));
+    // three maps of 420×460 and the colour key's strip (30 pixels) under them
+    assert_picture(&stdout, &dir, "mp_output.png", (1260, 460 + 30));
     assert_picture(&stdout, &dir, "mp_contributions.png", (800, 600));
 }
 
@@ -72,7 +73,8 @@ fn perceptron_learns_and_or_beans_but_not_xor() {
         "{stdout}"
     );
     assert!(number_after(&stdout, "best") < 4.0);
-    assert_picture(&stdout, &dir, "perceptron_lines.png", (760, 840));
+    // 2 × 2 maps of 380×420 and the colour key's strip (30 pixels)
+    assert_picture(&stdout, &dir, "perceptron_lines.png", (760, 840 + 30));
 }
 
 #[test]

@@ -29,6 +29,11 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The height of a picture's key of one line (swatches, boundary, markers).
+const KEY: u32 = 30;
+/// The height of one more line of the key (a note).
+const NOTE: u32 = 18;
+
 /// Decodes a PNG and returns its size.
 fn png_size(path: &Path) -> (u32, u32) {
     let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -90,8 +95,9 @@ fn a_small_default_run_writes_pictures_that_decode() {
     for (file, size) in [
         ("decision.png", (520, 560)),
         ("loss.png", (800, 600)),
-        // 2 inputs, 3 layers of 8, the output: 5 rows of 200×214, 8 wide
-        ("neurons.png", (8 * 200, 5 * 214)),
+        // 2 inputs, 3 layers of 8, the output: 5 rows of 200×214, 8 wide,
+        // and under them the key (the colours, the boundary)
+        ("neurons.png", (8 * 200, 5 * 214 + KEY)),
     ] {
         let path = out.join(file);
         assert!(
@@ -100,6 +106,14 @@ fn a_small_default_run_writes_pictures_that_decode() {
         );
         assert_eq!(png_size(&path), size, "{file}");
     }
+    // the network as the Playground draws it
+    let network = out.join("network.png");
+    assert!(
+        text.contains(&format!("wrote {}", network.display())),
+        "{text}"
+    );
+    let (w, h) = png_size(&network);
+    assert!(w > 5 * 56 && h > 8 * 56, "network.png is {w}×{h}");
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -240,7 +254,7 @@ fn seeds_print_a_table_of_test_accuracy() {
             "seed {seed}: {text}"
         );
     }
-    assert_eq!(png_size(&dir.join("seeds.png")), (3 * 320, 344));
+    assert_eq!(png_size(&dir.join("seeds.png")), (3 * 320, 344 + KEY));
 }
 
 #[test]
@@ -537,6 +551,74 @@ fn the_weights_and_the_summary_come_before_the_pictures() {
     );
     let back = nn::Mlp::<f64>::load(&weights).unwrap();
     assert_eq!(back.sizes(), [2, 1000, 1]);
+}
+
+#[test]
+fn a_wide_layer_is_drawn_in_part_and_the_run_keeps_its_result() {
+    let dir = scratch("wide");
+    let weights = dir.join("w.safetensors");
+    let o = xiaolan(&[
+        "--hidden",
+        "1000",
+        "--epochs",
+        "1",
+        "--save",
+        weights.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(weights.exists(), "the weights are kept");
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("spiral · 2-1000-1 relu · 1 epochs"),
+        "{text}"
+    );
+    assert!(
+        err.contains("neurons.png: layer 1: the first 24 of 1000 neurons are drawn"),
+        "{err}"
+    );
+    assert!(
+        err.contains("network.png: layer 1: the first 16 of 1000 units are drawn"),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+    // 2 inputs, 2 rows of 12 of the 1000, the output; the key with the note
+    assert_eq!(
+        png_size(&dir.join("neurons.png")),
+        (12 * 200, 4 * 214 + KEY + NOTE)
+    );
+}
+
+#[test]
+fn a_picture_that_cannot_be_drawn_is_a_warning_not_a_lost_run() {
+    // 80 hidden layers: neurons.png would be 82 rows of 214 pixels, over
+    // the 16384-pixel limit of a picture
+    let dir = scratch("tall");
+    let weights = dir.join("w.safetensors");
+    let hidden = vec!["1"; 80].join(",");
+    let o = xiaolan(&[
+        "--hidden",
+        &hidden,
+        "--epochs",
+        "1",
+        "--save",
+        weights.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(weights.exists(), "the weights are kept");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(warnings[0].contains("neurons.png was not drawn"), "{err}");
+    assert!(!dir.join("neurons.png").exists());
+    let text = stdout(&o);
+    assert!(text.lines().next().unwrap().contains("1 epochs"), "{text}");
+    assert!(!text.contains("neurons.png"), "{text}");
+    assert_eq!(png_size(&dir.join("decision.png")), (520, 560));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use image::RgbImage;
 use nn::plot::{
     contour, digit_grid, gif_heatmaps, heatmap, heatmap_grid, heatmap_rows, line_chart,
     scatter_with_curves, surface3d, BoundaryLine, ChartOptions, Color, ContourOptions,
-    DigitGridOptions, HeatmapOptions, Legend, Levels, Marker, Panel, Series, SurfaceOptions,
+    DigitGridOptions, HeatmapOptions, Key, Legend, Levels, Marker, Panel, Series, SurfaceOptions,
 };
 use nn::Error;
 
@@ -407,10 +407,26 @@ fn heatmap_grid_and_rows_lay_panels_out() {
         point_radius: 2,
         ..HeatmapOptions::default()
     };
+    // The key (the two classes, the boundary, the training points) is one
+    // strip under the panels; without it the picture is the panels alone.
+    let bare = HeatmapOptions {
+        key: Key::None,
+        ..options.clone()
+    };
+    let grid = out("heatmap-grid-bare.png");
+    heatmap_grid(&grid, &panels, 3, &bare).unwrap();
+    assert_eq!(load(&grid).dimensions(), (600, 440));
     let grid = out("heatmap-grid.png");
     heatmap_grid(&grid, &panels, 3, &options).unwrap();
     let img = load(&grid);
-    assert_eq!(img.dimensions(), (600, 440));
+    assert_eq!(img.dimensions(), (600, 440 + KEY_STRIP));
+    assert!(dark_in_rows(&img, 440..440 + KEY_STRIP) > 50, "no key text");
+    assert!(
+        (440..440 + KEY_STRIP)
+            .flat_map(|y| (0..600).map(move |x| (x, y)))
+            .any(|(x, y)| near(Color::PLAYGROUND_ORANGE, 0)(img.get_pixel(x, y).0)),
+        "no orange swatch in the key"
+    );
     // The sixth cell of the 3 × 2 grid is empty: white.
     let empty = (400..600).flat_map(|x| (220..440).map(move |y| (x, y)));
     assert!(empty
@@ -420,11 +436,14 @@ fn heatmap_grid_and_rows_lay_panels_out() {
     let rows = out("heatmap-rows.png");
     heatmap_rows(&rows, &[&panels[..4], &panels[4..]], &options).unwrap();
     let img = load(&rows);
-    assert_eq!(img.dimensions(), (800, 440));
+    assert_eq!(img.dimensions(), (800, 440 + KEY_STRIP));
     assert!(count(&img, near(Color::PLAYGROUND_BLUE, 12)) > 10_000);
     // The single panel of the second row is centred: the left quarter is white.
     assert!((0..150).all(|x| img.get_pixel(x, 330).0 == [255, 255, 255]));
 }
+
+/// The height of a key of one line (swatches and markers) with its padding.
+const KEY_STRIP: u32 = 30;
 
 #[test]
 fn heatmap_refuses_values_of_the_wrong_length() {

@@ -21,8 +21,8 @@ use std::str::FromStr;
 /// ReLU neurons for 500 epochs under the Playground's rules (noise 0, half
 /// the points for training, SGD at learning rate 0.03 in batches of 10,
 /// ½(o − t)² loss, a tanh output, weights U(−0.5, 0.5) and biases 0.1), and
-/// writes the decision heatmap, every hidden neuron's heatmap and the loss
-/// curves into out/playground/.
+/// writes the decision heatmap, every hidden neuron's heatmap, the network
+/// drawn as the Playground draws it and the loss curves into out/playground/.
 #[derive(Debug, Parser)]
 #[command(name = "xiaolan", version, max_term_width = 100)]
 pub struct Args {

@@ -41,16 +41,31 @@ pub fn generated(set: PlaygroundSet, noise: u32, ratio: u32, seed: u64) -> Resul
     })
 }
 
+/// A CSV file's points, its problem and the names of its two coordinates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Csv {
+    /// The rows, in the file's order.
+    pub points: Vec<Point>,
+    /// Classification or regression.
+    pub problem: Problem,
+    /// The header's names of the first two columns ("x1", "x2" without a
+    /// header): the axes of the pictures.
+    pub columns: [String; 2],
+    /// Whether the classes were written 0 and 1 (read as −1 and 1).
+    pub zero_labels: bool,
+}
+
 /// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
 /// with `#` are skipped; the first data line may be a header (its fields are
-/// not numbers). Classification labels must be −1 or 1 (0 is read as −1).
-/// With no `problem`, the file is a classification set when every label is
-/// −1, 0 or 1, else a regression set. Returns the points and the problem.
+/// not numbers), whose first two names label the pictures' axes.
+/// Classification labels must be −1 or 1 (0 is read as −1). With no
+/// `problem`, the file is a classification set when every label is −1, 0
+/// or 1, else a regression set.
 ///
 /// # Errors
 /// [`Error::ReadData`] if the file cannot be read; [`Error::Csv`] naming the
 /// file, the line number and what was wrong.
-pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Problem)> {
+pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::ReadData {
         path: path.to_path_buf(),
         source,
@@ -58,6 +73,7 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
     let mut points = Vec::new();
     let mut lines: Vec<usize> = Vec::new();
     let mut seen_data = false;
+    let mut columns = ["x1".to_string(), "x2".to_string()];
     for (i, line) in text.lines().enumerate() {
         let number = i + 1;
         let line = line.trim();
@@ -79,6 +95,11 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
         let parsed: Vec<Result<f64, _>> = fields.iter().map(|f| f.parse::<f64>()).collect();
         if !seen_data && parsed.iter().all(|p| p.is_err()) {
             seen_data = true; // a header
+            for (name, field) in columns.iter_mut().zip(&fields) {
+                if !field.is_empty() {
+                    *name = field.to_string();
+                }
+            }
             continue;
         }
         seen_data = true;
@@ -114,6 +135,7 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
     } else {
         Problem::Regression
     });
+    let mut zero_labels = false;
     if problem == Problem::Classification {
         for (p, line) in points.iter_mut().zip(&lines) {
             if !is_class(p.2) {
@@ -128,10 +150,16 @@ pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<(Vec<Point>, Pr
             }
             if p.2 == 0.0 {
                 p.2 = -1.0;
+                zero_labels = true;
             }
         }
     }
-    Ok((points, problem))
+    Ok(Csv {
+        points,
+        problem,
+        columns,
+        zero_labels,
+    })
 }
 
 /// Shuffles the points with `seed` and splits them: the first
@@ -185,14 +213,21 @@ mod tests {
             "ok.csv",
             "x1,x2,label\n# a comment\n1,2,1\n\n-1,0.5,0\n3,3,-1\n",
         );
-        let (pts, problem) = read_csv(&p, None).unwrap();
+        let csv = read_csv(&p, None).unwrap();
+        let (pts, problem) = (csv.points, csv.problem);
         assert_eq!(problem, Problem::Classification);
+        assert_eq!(csv.columns, ["x1".to_string(), "x2".to_string()]);
+        let named = write("named.csv", "size, colour ,toxic\n0.2,0.4,1\n0.6,0.1,0\n");
+        let csv = read_csv(&named, None).unwrap();
+        assert_eq!(csv.columns, ["size".to_string(), "colour".to_string()]);
+        assert!(csv.zero_labels);
+        assert_eq!(csv.points.len(), 2);
         assert_eq!(
             pts,
             vec![(1.0, 2.0, 1.0), (-1.0, 0.5, -1.0), (3.0, 3.0, -1.0)]
         );
         let r = write("reg.csv", "0,0,0.25\n1,1,-0.5\n");
-        assert_eq!(read_csv(&r, None).unwrap().1, Problem::Regression);
+        assert_eq!(read_csv(&r, None).unwrap().problem, Problem::Regression);
         let err = read_csv(&r, Some(Problem::Classification))
             .unwrap_err()
             .to_string();

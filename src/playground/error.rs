@@ -82,13 +82,6 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
-    /// A picture cannot be drawn or written.
-    Picture {
-        /// The picture's file.
-        path: PathBuf,
-        /// What was wrong.
-        source: nn::Error,
-    },
     /// Building or training the network failed.
     Nn(nn::Error),
 }
@@ -151,9 +144,6 @@ impl fmt::Display for Error {
                 "cannot {action} output directory {}: {source}",
                 dir.display()
             ),
-            Error::Picture { path, source } => {
-                write!(f, "cannot draw {}: {source}", path.display())
-            }
             Error::Nn(e) => write!(f, "{e}"),
         }
     }
@@ -163,9 +153,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::ReadData { source, .. } | Error::Output { source, .. } => Some(source),
-            Error::Load { source, .. }
-            | Error::Save { source, .. }
-            | Error::Picture { source, .. } => Some(source),
+            Error::Load { source, .. } | Error::Save { source, .. } => Some(source),
             Error::Nn(e) => Some(e),
             _ => None,
         }

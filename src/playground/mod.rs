@@ -44,6 +44,8 @@ struct Plan {
     optimizer: PlaygroundOptimizer,
     /// The network of `--load`.
     loaded: Option<Mlp>,
+    /// The names of the two coordinates and of the two classes.
+    names: render::Names,
 }
 
 impl Plan {
@@ -67,14 +69,19 @@ impl Plan {
             Some(path) => Some(weights::restore(&mut args, &path)?),
             None => None,
         };
+        let mut names = render::Names::default();
         let (source, problem, name) = match &args.data {
             Some(path) => {
-                let (points, problem) = data::read_csv(path, args.problem)?;
+                let csv = data::read_csv(path, args.problem)?;
                 let name = path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                (Source::Csv(points), problem, name)
+                names.axes = csv.columns;
+                if csv.zero_labels {
+                    names.classes = ["label 0".into(), "label 1".into()];
+                }
+                (Source::Csv(csv.points), csv.problem, name)
             }
             None => {
                 let set = args.dataset;
@@ -126,7 +133,24 @@ impl Plan {
             name,
             optimizer,
             loaded,
+            names,
         })
+    }
+
+    /// How the maps look: the Playground's window for its sets, a view
+    /// fitted to a CSV's points.
+    fn look(&self) -> render::Look {
+        let (generated, points): (bool, &[Point]) = match &self.source {
+            Source::Generated(_) => (true, &[]),
+            Source::Csv(points) => (false, points),
+        };
+        render::Look::new(
+            generated,
+            points,
+            self.names.clone(),
+            self.classify(),
+            &self.args.features.0,
+        )
     }
 
     fn classify(&self) -> bool {
@@ -246,7 +270,10 @@ fn train_seed(
     let a = &plan.args;
     let t = Tensors::new(split, &a.features.0);
     let mut opt = plan.optimizer.clone();
-    let small = frames.as_ref().map(|_| render::small_grid(&a.features.0));
+    let small = match frames {
+        Some(_) => Some(render::small_grid(&plan.look())?),
+        None => None,
+    };
     let every = (a.epochs / 60).max(1);
     let mut frames = frames;
     let start = std::time::Instant::now();
@@ -323,7 +350,11 @@ fn history_json(history: &History) -> serde_json::Value {
 /// The pictures of one run, in the order they are drawn.
 fn picture_paths(plan: &Plan, history: &History) -> Vec<PathBuf> {
     let out = &plan.args.out;
-    let mut paths = vec![out.join("decision.png"), out.join("neurons.png")];
+    let mut paths = vec![
+        out.join("decision.png"),
+        out.join("neurons.png"),
+        out.join("network.png"),
+    ];
     if history.evaluations().len() > 1 {
         paths.push(out.join("loss.png"));
     }
@@ -399,11 +430,13 @@ fn run_one(plan: &Plan) -> Result<()> {
             println!("wrote {}", p.display());
         }
     }
-    draw(plan, &net, &split, &history, &network, &frames, &pictures)
+    draw(plan, &net, &split, &history, &network, &frames, &pictures);
+    Ok(())
 }
 
 /// Draws the pictures of [`picture_paths`], saying each one written (in
-/// text mode).
+/// text mode); a picture that cannot be drawn is a warning naming it, and
+/// the run (already saved and reported) goes on.
 fn draw(
     plan: &Plan,
     net: &Net,
@@ -412,64 +445,68 @@ fn draw(
     network: &str,
     frames: &[Panel],
     paths: &[PathBuf],
-) -> Result<()> {
+) {
     let a = &plan.args;
     let (last_epoch, last) = last_evaluation(history);
-    let grid = render::Grid::new(Panel::PLAYGROUND_DENSITY, &a.features.0);
+    let look = plan.look();
+    let title = match last.test_accuracy {
+        Some(acc) => format!(
+            "{} {} · epoch {} · test accuracy {}",
+            plan.name,
+            network,
+            last_epoch,
+            percent(Some(acc))
+        ),
+        None => format!(
+            "{} {} · epoch {} · test loss {}",
+            plan.name,
+            network,
+            last_epoch,
+            render::number(test_loss(&last))
+        ),
+    };
+    let mut pictures = render::Pictures::default();
     for path in paths {
-        let picture = |source| Error::Picture {
-            path: path.clone(),
-            source,
-        };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let mut note = None;
-        match name {
+        pictures.draw(path.clone(), |path| match name {
             "decision.png" => {
-                let title = match last.test_accuracy {
-                    Some(acc) => format!(
-                        "{} {} · epoch {} · test accuracy {}",
-                        plan.name,
-                        network,
-                        last_epoch,
-                        percent(Some(acc))
-                    ),
-                    None => format!(
-                        "{} {} · epoch {} · test loss {:.4}",
-                        plan.name,
-                        network,
-                        last_epoch,
-                        test_loss(&last)
-                    ),
-                };
-                let panel = render::decision_panel(net, &grid, title, &split.train, &split.test)
-                    .map_err(picture)?;
-                render::decision(path, &panel, plan.classify()).map_err(picture)?;
+                let grid = look.grid(Panel::PLAYGROUND_DENSITY)?;
+                let panel =
+                    render::decision_panel(net, &grid, title.clone(), &split.train, &split.test)?;
+                render::decision(path, &look, &panel)
             }
             "neurons.png" => {
-                note = render::neurons(path, net, &grid, &a.features.0, plan.classify())
-                    .map_err(picture)?;
+                let grid = look.grid(Panel::PLAYGROUND_DENSITY)?;
+                render::neurons(path, &look, net, &grid, &split.train)
             }
+            "network.png" => render::network_picture(path, &look, net, &title, &split.train),
             "loss.png" => {
                 let title = format!("{} {}: loss per epoch", plan.name, network);
-                render::losses(path, &title, plan.loss_name(), history).map_err(picture)?;
+                let evaluations = history.evaluations();
+                let train: Vec<f64> = evaluations.iter().map(|(_, e)| e.train_loss).collect();
+                let test: Vec<f64> = evaluations.iter().map(|(_, e)| test_loss(e)).collect();
+                render::losses(path, &title, plan.loss_name(), &train, &test)
             }
-            _ => render::gif(path, frames, plan.classify()).map_err(picture)?,
-        }
-        if !a.json {
+            _ => render::gif(path, &look, frames),
+        });
+        if !a.json && pictures.written.last() == Some(path) {
             println!("wrote {}", path.display());
         }
-        if let Some(note) = note {
-            eprintln!("note: {note}");
-        }
     }
-    Ok(())
+    for note in &pictures.notes {
+        eprintln!("note: {note}");
+    }
+    for warning in &pictures.warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
     let a = &plan.args;
     prepare_out(&a.out)?;
     let bar = progress_bar(a, (a.epochs * n) as u64);
-    let grid = render::small_grid(&a.features.0);
+    let look = plan.look();
+    let grid = render::small_grid(&look)?;
     let mut rows = Vec::new();
     let mut panels = Vec::new();
     let mut network = String::new();
@@ -493,11 +530,13 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let path = a.out.join("seeds.png");
-    render::seeds(&path, &panels, plan.classify()).map_err(|source| Error::Picture {
-        path: path.clone(),
-        source,
-    })?;
+    let mut pictures = render::Pictures::default();
+    pictures.draw(a.out.join("seeds.png"), |path| {
+        render::seeds(path, &look, &panels)
+    });
+    for warning in &pictures.warnings {
+        eprintln!("warning: {warning}");
+    }
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
         let out = json!({
@@ -514,7 +553,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
                 "seconds": secs,
                 "diverged_at": div,
             })).collect::<Vec<_>>(),
-            "files": [path.display().to_string()],
+            "files": pictures.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         });
         println!("{out}");
         return Ok(());
@@ -548,6 +587,8 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
             percent(Some(max))
         );
     }
-    println!("wrote {}", path.display());
+    for path in &pictures.written {
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }

@@ -6,8 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::Color as _;
 
-use super::chart::{draw_legend, marker_element, Legend, LegendEntry, Marker};
+use super::chart::{Legend, Marker};
 use super::color::{viridis, Color};
+use super::legend::{draw_legend, marker_element, LegendEntry};
 use super::output::{
     axis_labeler, check_range, check_size, clip_polyline, data_range, plot_err, render_png,
     tick_label, Area, FONT,

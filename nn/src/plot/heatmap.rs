@@ -3,256 +3,37 @@
 
 use std::path::Path;
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::Color as _;
 
 use super::color::{playground_scale, Color};
 use super::contour::Grid;
+use super::key::{draw_centred, fit_text, line_height, text_width, Key, KeyContent, KeyLayout};
 use super::output::{
-    axis_labeler, check_range, check_size, ensure_fonts, plot_err, render_png, AtomicFile, FONT,
+    axis_labeler, check_range, check_size, ensure_fonts, plot_err, render_png, Area, AtomicFile,
+    FONT,
 };
+use super::panel::Panel;
 use crate::{Error, Result};
-
-/// A straight line w1·x + w2·y + b = 0 drawn over a heatmap: the line where
-/// one hidden neuron's pre-activation is zero.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BoundaryLine {
-    /// Weight of x.
-    pub w1: f64,
-    /// Weight of y.
-    pub w2: f64,
-    /// Bias.
-    pub b: f64,
-    /// Colour of the line.
-    pub color: Color,
-}
-
-impl BoundaryLine {
-    /// The line w1·x + w2·y + b = 0, in black.
-    pub fn new(w1: f64, w2: f64, b: f64) -> BoundaryLine {
-        BoundaryLine {
-            w1,
-            w2,
-            b,
-            color: Color::BLACK,
-        }
-    }
-
-    /// The same line in `color`.
-    pub fn color(mut self, color: Color) -> BoundaryLine {
-        self.color = color;
-        self
-    }
-
-    /// The part of the line inside the rectangle, if it crosses it.
-    fn clip(&self, (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> Option<[(f64, f64); 2]> {
-        let BoundaryLine { w1, w2, b, .. } = *self;
-        if !(w1.is_finite() && w2.is_finite() && b.is_finite()) || (w1 == 0.0 && w2 == 0.0) {
-            return None;
-        }
-        let mut hits: Vec<(f64, f64)> = Vec::with_capacity(4);
-        let eps = 1e-12 * (x1 - x0).abs().max(y1 - y0).max(1.0);
-        if w2 != 0.0 {
-            for x in [x0, x1] {
-                let y = -(w1 * x + b) / w2;
-                if y >= y0 - eps && y <= y1 + eps {
-                    hits.push((x, y.clamp(y0, y1)));
-                }
-            }
-        }
-        if w1 != 0.0 {
-            for y in [y0, y1] {
-                let x = -(w2 * y + b) / w1;
-                if x >= x0 - eps && x <= x1 + eps {
-                    hits.push((x.clamp(x0, x1), y));
-                }
-            }
-        }
-        let a = *hits.first()?;
-        let far = hits
-            .iter()
-            .copied()
-            .max_by(|p, q| dist2(a, *p).total_cmp(&dist2(a, *q)))?;
-        (dist2(a, far) > eps * eps).then_some([a, far])
-    }
-}
-
-fn dist2(a: (f64, f64), b: (f64, f64)) -> f64 {
-    (a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)
-}
-
-/// One heatmap: a function sampled on a square grid of cells, plus the data
-/// points and lines drawn over it and a title.
-///
-/// `values[row * density + column]` is the value at the centre of that cell;
-/// row 0 is the bottom (smallest y), column 0 the left (smallest x).
-///
-/// ```
-/// use nn::plot::{BoundaryLine, Color, Panel};
-/// let train = [(2.0, 2.0, 1.0), (-2.0, -2.0, -1.0)];
-/// let panel = Panel::new("x + y", |x, y| ((x + y) / 4.0).tanh())
-///     .train(&train)
-///     .line(BoundaryLine::new(1.0, 1.0, 0.0).color(Color::RED));
-/// assert_eq!(panel.values.len(), 100 * 100);
-///
-/// // A whole grid at once, e.g. from one batched forward pass:
-/// let points = Panel::grid_points((-6.0, 6.0), (-6.0, 6.0), 50);
-/// let outputs: Vec<f64> = points.iter().map(|&(x, y)| (x * y).signum()).collect();
-/// let xor = Panel::from_values("x·y", (-6.0, 6.0), (-6.0, 6.0), 50, outputs);
-/// assert_eq!(xor.values.len(), 2500);
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct Panel {
-    /// Title above the panel (e.g. "test accuracy 97.2%").
-    pub title: String,
-    /// Horizontal range.
-    pub x_range: (f64, f64),
-    /// Vertical range.
-    pub y_range: (f64, f64),
-    /// Cells per axis.
-    pub density: usize,
-    /// The sampled values, `density²` of them (see the type's docs for the order).
-    pub values: Vec<f64>,
-    /// Training points (x, y, label), drawn with a white outline.
-    pub train: Vec<(f64, f64, f64)>,
-    /// Test points (x, y, label), drawn with a black outline.
-    pub test: Vec<(f64, f64, f64)>,
-    /// Lines drawn over the map.
-    pub lines: Vec<BoundaryLine>,
-}
-
-impl Panel {
-    /// The playground's range: [−6, 6] on both axes.
-    pub const PLAYGROUND_RANGE: (f64, f64) = (-6.0, 6.0);
-    /// The playground's grid: 100 cells per axis.
-    pub const PLAYGROUND_DENSITY: usize = 100;
-
-    /// `f` on the playground's grid (100 × 100 cells over [−6, 6]²).
-    pub fn new(title: impl Into<String>, f: impl Fn(f64, f64) -> f64) -> Panel {
-        Panel::from_fn(
-            title,
-            Panel::PLAYGROUND_RANGE,
-            Panel::PLAYGROUND_RANGE,
-            Panel::PLAYGROUND_DENSITY,
-            f,
-        )
-    }
-
-    /// `f` at the centres of `density` × `density` cells over the ranges.
-    pub fn from_fn(
-        title: impl Into<String>,
-        x_range: (f64, f64),
-        y_range: (f64, f64),
-        density: usize,
-        f: impl Fn(f64, f64) -> f64,
-    ) -> Panel {
-        let values = Panel::grid_points(x_range, y_range, density)
-            .into_iter()
-            .map(|(x, y)| f(x, y))
-            .collect();
-        Panel::from_values(title, x_range, y_range, density, values)
-    }
-
-    /// Values already computed at [`Panel::grid_points`] (in that order), e.g.
-    /// by one batched forward pass of a network. The length is checked when
-    /// the panel is drawn.
-    pub fn from_values(
-        title: impl Into<String>,
-        x_range: (f64, f64),
-        y_range: (f64, f64),
-        density: usize,
-        values: Vec<f64>,
-    ) -> Panel {
-        Panel {
-            title: title.into(),
-            x_range,
-            y_range,
-            density,
-            values,
-            train: Vec::new(),
-            test: Vec::new(),
-            lines: Vec::new(),
-        }
-    }
-
-    /// The centres of `density` × `density` cells over the ranges, row by
-    /// row from the bottom, left to right: the order of [`Panel::values`].
-    pub fn grid_points(
-        x_range: (f64, f64),
-        y_range: (f64, f64),
-        density: usize,
-    ) -> Vec<(f64, f64)> {
-        let n = density as f64;
-        let (x0, x1) = x_range;
-        let (y0, y1) = y_range;
-        (0..density)
-            .flat_map(|j| {
-                (0..density).map(move |i| {
-                    (
-                        x0 + (x1 - x0) * (i as f64 + 0.5) / n,
-                        y0 + (y1 - y0) * (j as f64 + 0.5) / n,
-                    )
-                })
-            })
-            .collect()
-    }
-
-    /// The same panel with these training points (x, y, label).
-    pub fn train(mut self, points: &[(f64, f64, f64)]) -> Panel {
-        self.train = points.to_vec();
-        self
-    }
-
-    /// The same panel with these test points (x, y, label).
-    pub fn test(mut self, points: &[(f64, f64, f64)]) -> Panel {
-        self.test = points.to_vec();
-        self
-    }
-
-    /// The same panel with one more line drawn over it.
-    pub fn line(mut self, line: BoundaryLine) -> Panel {
-        self.lines.push(line);
-        self
-    }
-
-    fn check(&self) -> Result<()> {
-        check_range("heatmap x range", self.x_range)?;
-        check_range("heatmap y range", self.y_range)?;
-        if self.density < 2 {
-            return Err(Error::invalid(
-                "heatmap density",
-                "at least 2 cells per axis",
-                self.density,
-            ));
-        }
-        let cells = self.density.checked_mul(self.density);
-        if cells != Some(self.values.len()) {
-            return Err(Error::mismatch(
-                format!("heatmap \"{}\" values", self.title),
-                format!(
-                    "{} × {} = {} values",
-                    self.density,
-                    self.density,
-                    self.density.saturating_mul(self.density)
-                ),
-                format!("{} values", self.values.len()),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// Options shared by [`heatmap`], [`heatmap_grid`], [`heatmap_rows`] and
 /// [`gif_heatmaps`].
 ///
 /// The default is the playground's: outputs in [−1, 1] (tanh), orange for
-/// −1, light grey for 0, blue for +1 in 30 steps, and the 0 contour drawn.
-/// [`HeatmapOptions::sigmoid`] is the same for outputs in [0, 1].
+/// −1, light grey for 0, blue for +1 in 30 steps, and the 0 contour drawn,
+/// axes named x1 and x2, and a key saying which class each colour is and
+/// what the point markers are. [`HeatmapOptions::sigmoid`] is the same for
+/// outputs in [0, 1]; [`HeatmapOptions::regression`] shows a value scale.
+///
+/// Where the key goes: a single [`heatmap`] and each [`gif_heatmaps`]
+/// frame draw it inside their [`HeatmapOptions::size`], under the map
+/// (when it takes at most a fifth of the height); a
+/// [`heatmap_grid`] or [`heatmap_rows`] picture draws it once, in a strip
+/// under its panels (the picture is that much taller).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatmapOptions {
-    /// Size of one panel in pixels; 520×560 by default (a grid or GIF frame
-    /// of k panels is k times as large).
+    /// Size of one panel in pixels; 520×560 by default (a grid of k panels
+    /// is k times as large, plus the key).
     pub size: (u32, u32),
     /// The values shown in full orange and full blue; the middle is grey.
     pub value_range: (f64, f64),
@@ -265,8 +46,16 @@ pub struct HeatmapOptions {
     pub shades: usize,
     /// Radius of the data points in pixels.
     pub point_radius: u32,
-    /// Draw tick labels on the axes.
+    /// Draw tick labels and axis names.
     pub axes: bool,
+    /// Name of the horizontal axis ("x1", or a CSV's column name).
+    pub x_label: String,
+    /// Name of the vertical axis ("x2", or a CSV's column name).
+    pub y_label: String,
+    /// What the colours mean, drawn under the picture with the markers.
+    pub key: Key,
+    /// More lines for the key: what was left out, what a mark means.
+    pub notes: Vec<String>,
 }
 
 impl Default for HeatmapOptions {
@@ -279,6 +68,10 @@ impl Default for HeatmapOptions {
             shades: 30,
             point_radius: 4,
             axes: true,
+            x_label: "x1".into(),
+            y_label: "x2".into(),
+            key: Key::classes("class −1", "class +1"),
+            notes: Vec::new(),
         }
     }
 }
@@ -290,11 +83,48 @@ impl HeatmapOptions {
         HeatmapOptions {
             value_range: (0.0, 1.0),
             threshold: Some(0.5),
+            key: Key::classes("class 0", "class 1"),
             ..HeatmapOptions::default()
         }
     }
 
-    fn check(&self) -> Result<()> {
+    /// For a real-valued output over `value_range` (a regression): no
+    /// boundary, and a key that is a colour bar named `name`.
+    ///
+    /// ```
+    /// use nn::plot::{HeatmapOptions, Key};
+    /// let o = HeatmapOptions::regression("target", (-500.0, 500.0));
+    /// assert_eq!((o.threshold, o.key), (None, Key::scale("target")));
+    /// ```
+    pub fn regression(name: impl Into<String>, value_range: (f64, f64)) -> HeatmapOptions {
+        HeatmapOptions {
+            value_range,
+            threshold: None,
+            key: Key::scale(name),
+            ..HeatmapOptions::default()
+        }
+    }
+
+    /// The key these options draw under `panels`, laid out at `width`.
+    fn key_layout<'p>(
+        &self,
+        panels: impl Iterator<Item = &'p Panel> + Clone,
+        width: u32,
+    ) -> Option<KeyLayout> {
+        KeyContent {
+            key: &self.key,
+            value_range: self.value_range,
+            threshold: self.threshold,
+            train: panels.clone().any(|p| !p.train.is_empty()),
+            test: panels.clone().any(|p| !p.test.is_empty()),
+            dead: panels.clone().any(|p| p.dead),
+            notes: &self.notes,
+            point_radius: self.point_radius,
+        }
+        .layout(width)
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
         check_size("heatmap panel size", self.size)?;
         check_range("heatmap value range", self.value_range)?;
         if self.shades == 0 {
@@ -314,7 +144,7 @@ impl HeatmapOptions {
 
     /// The colour of value `v`, quantised like the playground's
     /// `d3.scale.quantize` over `shades + 1` colours.
-    fn color(&self, v: f64) -> Color {
+    pub(crate) fn cell_color(&self, v: f64) -> Color {
         if !v.is_finite() {
             return NON_FINITE;
         }
@@ -363,13 +193,12 @@ const NON_FINITE: Color = Color::hex(0x333333);
 /// # Ok::<(), nn::Error>(())
 /// ```
 pub fn heatmap(path: impl AsRef<Path>, panel: &Panel, options: &HeatmapOptions) -> Result<()> {
-    heatmap_rows_with_width(
-        path.as_ref(),
-        &[std::slice::from_ref(panel)],
-        1,
-        false,
-        options,
-    )
+    options.check()?;
+    panel.check()?;
+    ensure_fonts()?;
+    render_png(path.as_ref(), options.size, |root| {
+        draw_framed(root, panel, options)
+    })
 }
 
 /// Draws several heatmaps in one picture, `columns` per row, in order (a
@@ -446,11 +275,19 @@ fn heatmap_rows_with_width(
         panel.check()?;
     }
     let (w, h) = options.size;
+    let width = checked_side(w, columns, 0, "heatmap picture width")?;
+    ensure_fonts()?;
+    let key = options.key_layout(rows.iter().flat_map(|r| r.iter()), width);
+    let key_h = key.as_ref().map_or(0, KeyLayout::height);
     let total = (
-        checked_side(w, columns, "heatmap picture width")?,
-        checked_side(h, rows.len(), "heatmap picture height")?,
+        width,
+        checked_side(h, rows.len(), key_h, "heatmap picture height")?,
     );
     render_png(path, total, |root| {
+        if let Some(key) = &key {
+            let strip = root.clone().shrink((0, total.1 - key_h), (width, key_h));
+            key.draw(&strip)?;
+        }
         for (r, row) in rows.iter().enumerate() {
             let left = if centre_rows {
                 (columns - row.len()) as i32 * w as i32 / 2
@@ -468,18 +305,37 @@ fn heatmap_rows_with_width(
     })
 }
 
-fn checked_side(side: u32, count: usize, what: &str) -> Result<u32> {
+/// `count` panels of `side` pixels plus `extra` (the key), checked against
+/// the largest picture side.
+fn checked_side(side: u32, count: usize, extra: u32, what: &str) -> Result<u32> {
     u32::try_from(count)
         .ok()
         .and_then(|n| n.checked_mul(side))
+        .and_then(|t| t.checked_add(extra))
         .filter(|&t| t <= 16_384)
         .ok_or_else(|| {
             Error::invalid(
                 what,
                 "at most 16384 pixels",
-                format!("{count} panels of {side} pixels"),
+                format!("{count} panels of {side} pixels and {extra} for the key"),
             )
         })
+}
+
+/// One panel with its key under it, filling `area` (a single heatmap or a
+/// GIF frame).
+fn draw_framed(area: &Area<'_>, panel: &Panel, options: &HeatmapOptions) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    // the key only when it leaves the map most of the picture (a small GIF
+    // frame goes without)
+    let key = options
+        .key_layout(std::iter::once(panel), w)
+        .filter(|k| k.height() * 5 <= h);
+    let key_h = key.as_ref().map_or(0, KeyLayout::height);
+    if let Some(key) = &key {
+        key.draw(&area.clone().shrink((0, h - key_h), (w, key_h)))?;
+    }
+    draw_panel(&area.clone().shrink((0, 0), (w, h - key_h)), panel, options)
 }
 
 /// Writes an animated GIF at `path`, one heatmap per frame, `delay_ms`
@@ -529,7 +385,7 @@ pub fn gif_heatmaps(
             .into_drawing_area();
         for panel in frames {
             root.fill(&WHITE).map_err(plot_err("filling a GIF frame"))?;
-            draw_panel(&root, panel, options)?;
+            draw_framed(&root, panel, options)?;
             root.present()
                 .map_err(|e| Error::Plot(format!("writing a frame of {}: {e}", path.display())))?;
         }
@@ -537,23 +393,34 @@ pub fn gif_heatmaps(
     file.commit()
 }
 
-fn draw_panel(
-    area: &DrawingArea<BitMapBackend<'_>, Shift>,
-    panel: &Panel,
-    options: &HeatmapOptions,
-) -> Result<()> {
-    let (w, _) = area.dim_in_pixel();
+fn draw_panel(area: &Area<'_>, panel: &Panel, options: &HeatmapOptions) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
     let title_size = (w / 24).clamp(12, 22);
     let tick_size = (w / 40).clamp(10, 14);
     let (x_range, y_range) = (panel.x_range, panel.y_range);
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .caption(panel.title.as_str(), (FONT, title_size))
-        .margin(8);
+    // The title is wrapped or shrunk to the panel's width, never cut.
+    let title = fit_text(
+        &panel.title,
+        w.saturating_sub(16).max(1),
+        (title_size.clamp(9, 10), title_size),
+        2,
+        &text_width,
+    );
+    let title_h = (title.height() + 6).min(h / 2);
+    let color = if panel.dead {
+        DEAD.rgb_color()
+    } else {
+        RGBColor(20, 20, 20)
+    };
+    draw_centred(&area.clone().shrink((0, 0), (w, title_h)), &title, color)?;
+    let body = area.clone().shrink((0, title_h), (w, h - title_h));
+    let mut builder = ChartBuilder::on(&body);
+    builder.margin(8).margin_top(2);
     if options.axes {
+        let desc = line_height(tick_size + 1);
         builder
-            .x_label_area_size(tick_size * 2 + 4)
-            .y_label_area_size(tick_size * 3 + 4);
+            .x_label_area_size(tick_size * 2 + 4 + desc)
+            .y_label_area_size(tick_size * 3 + 4 + desc);
     }
     let mut chart = builder
         .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
@@ -566,6 +433,9 @@ fn draw_panel(
             .x_labels(7)
             .y_labels(7)
             .label_style((FONT, tick_size))
+            .axis_desc_style((FONT, tick_size + 1))
+            .x_desc(options.x_label.as_str())
+            .y_desc(options.y_label.as_str())
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .draw()
@@ -582,7 +452,7 @@ fn draw_panel(
             let y0 = y_range.0 + j * dy;
             Rectangle::new(
                 [(x0, y0), (x0 + dx, y0 + dy)],
-                options.color(v).rgb_color().filled(),
+                options.cell_color(v).rgb_color().filled(),
             )
         }))
         .map_err(plot_err("drawing heatmap cells"))?;
@@ -632,65 +502,60 @@ fn draw_panel(
             }))
             .map_err(plot_err("drawing data points"))?;
     }
+    if panel.dead {
+        let style = ShapeStyle::from(DEAD.rgb_color()).stroke_width(3);
+        let corners = [
+            [(x_range.0, y_range.0), (x_range.1, y_range.1)],
+            [(x_range.0, y_range.1), (x_range.1, y_range.0)],
+        ];
+        chart
+            .draw_series(
+                corners
+                    .into_iter()
+                    .map(|c| PathElement::new(c.to_vec(), style)),
+            )
+            .map_err(plot_err("crossing out a dead unit"))?;
+        let frame = [(x_range.0, y_range.0), (x_range.1, y_range.1)];
+        chart
+            .draw_series(std::iter::once(Rectangle::new(frame, style)))
+            .map_err(plot_err("crossing out a dead unit"))?;
+    }
     Ok(())
 }
+
+/// The red of a crossed-out dead unit.
+pub(crate) const DEAD: Color = Color::hex(0xc62828);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn grid_points_are_cell_centres_from_the_bottom_left() {
-        let p = Panel::grid_points((0.0, 4.0), (0.0, 2.0), 2);
-        assert_eq!(p, vec![(1.0, 0.5), (3.0, 0.5), (1.0, 1.5), (3.0, 1.5)]);
-    }
-
-    #[test]
     fn colors_follow_the_playground_scale() {
         let o = HeatmapOptions::default();
-        assert_eq!(o.color(-1.0), Color::PLAYGROUND_ORANGE);
-        assert_eq!(o.color(1.0), Color::PLAYGROUND_BLUE);
-        assert_eq!(o.color(5.0), Color::PLAYGROUND_BLUE);
-        assert_eq!(o.color(0.0), Color::PLAYGROUND_GREY);
-        assert_eq!(o.color(f64::NAN), NON_FINITE);
+        assert_eq!(o.cell_color(-1.0), Color::PLAYGROUND_ORANGE);
+        assert_eq!(o.cell_color(1.0), Color::PLAYGROUND_BLUE);
+        assert_eq!(o.cell_color(5.0), Color::PLAYGROUND_BLUE);
+        assert_eq!(o.cell_color(0.0), Color::PLAYGROUND_GREY);
+        assert_eq!(o.cell_color(f64::NAN), NON_FINITE);
         let s = HeatmapOptions::sigmoid();
-        assert_eq!(s.color(0.0), Color::PLAYGROUND_ORANGE);
+        assert_eq!(s.cell_color(0.0), Color::PLAYGROUND_ORANGE);
         assert_eq!(s.point_color(1.0), Color::PLAYGROUND_BLUE);
         let d = HeatmapOptions {
             discretize: true,
             ..HeatmapOptions::default()
         };
-        assert_eq!(d.color(0.01), Color::PLAYGROUND_BLUE);
-        assert_eq!(d.color(-0.01), Color::PLAYGROUND_ORANGE);
+        assert_eq!(d.cell_color(0.01), Color::PLAYGROUND_BLUE);
+        assert_eq!(d.cell_color(-0.01), Color::PLAYGROUND_ORANGE);
     }
 
     #[test]
     fn quantisation_has_shades_plus_one_colours() {
         let o = HeatmapOptions::default();
         let mut seen: Vec<Color> = (0..=3000)
-            .map(|k| o.color(-1.0 + 2.0 * k as f64 / 3000.0))
+            .map(|k| o.cell_color(-1.0 + 2.0 * k as f64 / 3000.0))
             .collect();
         seen.dedup();
         assert_eq!(seen.len(), 31);
-    }
-
-    #[test]
-    fn boundary_lines_are_clipped_to_the_box() {
-        let r = (-6.0, 6.0);
-        let [a, b] = BoundaryLine::new(1.0, -1.0, 0.0).clip(r, r).unwrap();
-        let mut ends = [a, b];
-        ends.sort_by(|p, q| p.0.total_cmp(&q.0));
-        assert_eq!(ends, [(-6.0, -6.0), (6.0, 6.0)]);
-        let [a, b] = BoundaryLine::new(1.0, 0.0, -2.0).clip(r, r).unwrap();
-        assert_eq!((a.0, b.0), (2.0, 2.0));
-        assert!(BoundaryLine::new(1.0, 0.0, -7.0).clip(r, r).is_none());
-        assert!(BoundaryLine::new(0.0, 0.0, 1.0).clip(r, r).is_none());
-    }
-
-    #[test]
-    fn a_panel_with_the_wrong_number_of_values_is_refused() {
-        let p = Panel::from_values("short", (-1.0, 1.0), (-1.0, 1.0), 10, vec![0.0; 99]);
-        let e = p.check().unwrap_err().to_string();
-        assert!(e.contains("100 values") && e.contains("99 values"), "{e}");
     }
 }

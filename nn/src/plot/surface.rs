@@ -6,9 +6,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::Color as _;
 
-use super::chart::{marker_element, Marker};
+use super::chart::Marker;
 use super::color::{viridis, Color};
 use super::contour::Grid;
+use super::legend::marker_element;
 use super::output::{
     axis_labeler, check_range, check_size, data_range, plot_err, render_png, FONT,
 };
