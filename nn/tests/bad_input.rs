@@ -161,8 +161,8 @@ fn an_empty_or_mismatched_data_set_is_refused() {
 #[test]
 fn unknown_names_list_the_valid_ones() {
     assert_eq!(
-        message("gelu".parse::<Activation>()),
-        "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, found `gelu`"
+        message("mish".parse::<Activation>()),
+        "activation: expected one of identity (or linear), step, sigmoid, tanh, relu, leaky_relu, leaky_relu(<slope>), softmax, softplus, gelu, silu (or swish), elu, elu(<alpha>), found `mish`"
     );
     assert_eq!(
         message("uniform".parse::<Init>()),
