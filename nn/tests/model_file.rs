@@ -87,7 +87,6 @@ fn a_file_without_architecture_is_refused_but_loads_into_a_given_one() {
     );
 }
 
-
 #[test]
 fn bad_metadata_names_the_key_what_was_expected_and_what_was_found() {
     let a = mlp();

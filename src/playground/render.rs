@@ -91,7 +91,6 @@ impl Look {
     /// The grid of a map at `density` cells per axis.
     pub fn grid(&self, density: usize) -> nn::Result<PlaneGrid> {
         PlaneGrid::new(self.x_range, self.y_range, density, &self.features)
-            
     }
 
     fn options(&self) -> HeatmapOptions {
@@ -291,9 +290,7 @@ pub fn network_picture(
         .iter()
         .map(|f| feature_name(*f, look))
         .collect();
-    let mut picture = grid
-        .network(&net.mlp, title, &names, NETWORK_UNITS, &dead)
-        ?;
+    let mut picture = grid.network(&net.mlp, title, &names, NETWORK_UNITS, &dead)?;
     if let Some(out) = picture.layers.last_mut().and_then(|l| l.nodes.first_mut()) {
         // what the Playground shows: tanh of the logit with cross-entropy
         out.values = net.output(grid.inputs())?;
@@ -327,8 +324,7 @@ pub fn losses(
             Series::line("test", per_epoch(test)).dashed(),
         ],
         &ChartOptions::default(),
-    )
-    ?;
+    )?;
     Ok(Vec::new())
 }
 
@@ -413,7 +409,11 @@ mod tests {
         let mut p = Pictures::default();
         p.draw(PathBuf::from("out/a.png"), |_| Ok(vec!["a note".into()]));
         p.draw(PathBuf::from("out/b.png"), |_| {
-            Err(nn::Error::invalid("picture height", "at most 16384", "too tall"))
+            Err(nn::Error::invalid(
+                "picture height",
+                "at most 16384",
+                "too tall",
+            ))
         });
         assert_eq!(p.written, vec![PathBuf::from("out/a.png")]);
         assert_eq!(p.notes, vec!["a note".to_string()]);
