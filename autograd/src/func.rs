@@ -39,6 +39,17 @@
 //! let y = x.map(Cube);
 //! assert_eq!((y.value(), y.backward()[x]), (8.0, 12.0));
 //! ```
+//!
+//! A function of the library is one definition here (`zst_func!`, or
+//! `param_func!` for one holding a constant) plus one line in the
+//! `elementwise_methods!` list at the end of this file, which writes its
+//! method on [`Var`](crate::Var) and on [`TensorVar`](crate::TensorVar) (a
+//! plain `self.map(..)`), and its tests in `autograd/tests/gradcheck_ops.rs`
+//! and `autograd/tests/proptest_exprs.rs`. A new activation also touches
+//! `nn/src/activation.rs` (its variant, `visit` arm and `Activation::ALL`
+//! entry), `nn/src/activation/tests.rs` and the help text of the command
+//! line's `--activation` in `src/playground/args.rs`: the checklist in
+//! `docs/decisions.md`.
 
 use crate::real::Real;
 
@@ -356,6 +367,80 @@ impl Func for Powi {
         }
     }
 }
+
+/// The methods that apply one [`Func`] as `self.map(..)`, listed once and
+/// written out for both handles: `func::elementwise_methods!(Var)` in
+/// `scalar.rs` and `func::elementwise_methods!(TensorVar)` in
+/// `ops/elementwise.rs`. Each line is the method's doc, its name and
+/// parameters, and the `Func` it maps (a parameter sets the field of the
+/// same name). A new function is its definition above plus one line here.
+///
+/// A doc that links to another method of the handle builds the link from
+/// `$Self` (`concat!` with `stringify!($Self)`), so each copy links to its
+/// own type's method.
+macro_rules! elementwise_methods {
+    ($Self:ident) => {
+        $crate::func::elementwise_methods! { @impl $Self;
+            /// e^x. d/dx = e^x.
+            exp() => Exp;
+            /// ln x. d/dx = 1/x.
+            ln() => Ln;
+            /// ln(1 + x), accurate near 0. d/dx = 1/(1 + x).
+            log1p() => Log1p;
+            /// √x. d/dx = 1/(2√x).
+            sqrt() => Sqrt;
+            /// 1/x. d/dx = −1/x².
+            recip() => Recip;
+            /// x². d/dx = 2x.
+            square() => Square;
+            /// |x|. d/dx = sign(x), taken as 0 at 0.
+            abs() => Abs;
+            /// sin x. d/dx = cos x.
+            sin() => Sin;
+            /// cos x. d/dx = −sin x.
+            cos() => Cos;
+            /// tanh x. d/dx = 1 − tanh²x.
+            tanh() => Tanh;
+            /// σ(x) = 1/(1 + e^−x), stable for large |x|. d/dx = σ(x)(1 − σ(x)).
+            sigmoid() => Sigmoid;
+            /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink, like PyTorch).
+            relu() => Relu;
+            /// x for x > 0, else slope·x. d/dx = 1 or slope.
+            leaky_relu(slope: f64) => LeakyRelu { slope };
+            /// softplus(x) = ln(1 + e^x), without overflow for large x. d/dx = σ(x).
+            softplus() => Softplus;
+            /// GELU, tanh form (PyTorch's `approximate="tanh"`); see [`func::Gelu`].
+            gelu() => Gelu;
+            /// SiLU (swish): x·σ(x). d/dx = σ(x)(1 + x(1 − σ(x))).
+            silu() => Silu;
+            /// ELU: x for x > 0, else alpha·(e^x − 1). d/dx = 1, or alpha·e^x.
+            elu(alpha: f64) => Elu { alpha };
+            /// The perceptron's step: 1 where x > 0, else 0. Its derivative is 0
+            /// wherever it exists, so no gradient flows through it (use
+            #[doc = concat!("[`", stringify!($Self), "::step_ste`] for a straight-through gradient).")]
+            step() => Step;
+            /// The step with a straight-through gradient: forward as
+            #[doc = concat!("[`", stringify!($Self), "::step`], backward as the identity (d/dx taken as 1).")]
+            step_ste() => StepSte;
+            /// x^p for a constant real p. d/dx = p·x^(p−1).
+            powf(p: f64) => Powf { p };
+            /// x limited to [lo, hi]. d/dx = 1 inside (bounds included), 0 outside.
+            clamp(lo: f64, hi: f64) => Clamp { lo, hi };
+        }
+    };
+    (@impl $Self:ident;
+     $($(#[doc = $doc:expr])* $name:ident($($p:ident: $t:ty),*) => $f:ident $({ $($field:ident),* })?;)*) => {
+        impl<'t, E: $crate::Real> $Self<'t, E> {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(self $(, $p: $t)*) -> Self {
+                    self.map($crate::func::$f $({ $($field),* })?)
+                }
+            )*
+        }
+    };
+}
+pub(crate) use elementwise_methods;
 
 #[cfg(test)]
 mod tests {

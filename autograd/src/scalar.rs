@@ -245,11 +245,6 @@ impl<'t, E: Real> Var<'t, E> {
         self.map(func::Powi { n })
     }
 
-    /// x^p for a constant real p. d/dx = p·x^(p−1).
-    pub fn powf(self, p: f64) -> Self {
-        self.map(func::Powf { p })
-    }
-
     /// x^y with both sides on the tape. ∂/∂x = y·x^(y−1), ∂/∂y = x^y·ln x.
     ///
     /// As for the tensor op, ∂/∂x is taken as 0 where y = 0 (x^0 = 1 for
@@ -272,103 +267,6 @@ impl<'t, E: Real> Var<'t, E> {
         self.binary("pow", y, v, [da, db])
     }
 
-    /// e^x. d/dx = e^x.
-    pub fn exp(self) -> Self {
-        self.map(func::Exp)
-    }
-
-    /// ln x. d/dx = 1/x.
-    pub fn ln(self) -> Self {
-        self.map(func::Ln)
-    }
-
-    /// ln(1 + x), accurate near 0. d/dx = 1/(1 + x).
-    pub fn log1p(self) -> Self {
-        self.map(func::Log1p)
-    }
-
-    /// √x. d/dx = 1/(2√x).
-    pub fn sqrt(self) -> Self {
-        self.map(func::Sqrt)
-    }
-
-    /// 1/x. d/dx = −1/x².
-    pub fn recip(self) -> Self {
-        self.map(func::Recip)
-    }
-
-    /// x². d/dx = 2x.
-    pub fn square(self) -> Self {
-        self.map(func::Square)
-    }
-
-    /// |x|. d/dx = sign(x), taken as 0 at 0.
-    pub fn abs(self) -> Self {
-        self.map(func::Abs)
-    }
-
-    /// sin x. d/dx = cos x.
-    pub fn sin(self) -> Self {
-        self.map(func::Sin)
-    }
-
-    /// cos x. d/dx = −sin x.
-    pub fn cos(self) -> Self {
-        self.map(func::Cos)
-    }
-
-    /// tanh x. d/dx = 1 − tanh²x.
-    pub fn tanh(self) -> Self {
-        self.map(func::Tanh)
-    }
-
-    /// σ(x) = 1/(1 + e^−x). d/dx = σ(x)(1 − σ(x)).
-    pub fn sigmoid(self) -> Self {
-        self.map(func::Sigmoid)
-    }
-
-    /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink, like PyTorch).
-    pub fn relu(self) -> Self {
-        self.map(func::Relu)
-    }
-
-    /// x for x > 0, else slope·x. d/dx = 1 or slope.
-    pub fn leaky_relu(self, slope: f64) -> Self {
-        self.map(func::LeakyRelu { slope })
-    }
-
-    /// softplus(x) = ln(1 + e^x), without overflow for large x. d/dx = σ(x).
-    pub fn softplus(self) -> Self {
-        self.map(func::Softplus)
-    }
-
-    /// GELU, tanh form (PyTorch's `approximate="tanh"`); see [`func::Gelu`].
-    pub fn gelu(self) -> Self {
-        self.map(func::Gelu)
-    }
-
-    /// SiLU (swish): x·σ(x). d/dx = σ(x)(1 + x(1 − σ(x))).
-    pub fn silu(self) -> Self {
-        self.map(func::Silu)
-    }
-
-    /// ELU: x for x > 0, else alpha·(e^x − 1). d/dx = 1, or alpha·e^x.
-    pub fn elu(self, alpha: f64) -> Self {
-        self.map(func::Elu { alpha })
-    }
-
-    /// The perceptron's step: 1 if x > 0, else 0. Its derivative is 0
-    /// everywhere it exists, so no gradient flows (see [`Var::step_ste`]).
-    pub fn step(self) -> Self {
-        self.map(func::Step)
-    }
-
-    /// The step with a straight-through gradient: forward is [`Var::step`],
-    /// backward passes the gradient unchanged (d/dx taken as 1).
-    pub fn step_ste(self) -> Self {
-        self.map(func::StepSte)
-    }
-
     /// The larger of two values; the gradient goes to the larger one (to
     /// `self` on ties).
     pub fn max(self, rhs: Self) -> Self {
@@ -387,11 +285,6 @@ impl<'t, E: Real> Var<'t, E> {
         } else {
             self.binary("min", rhs, self.value, [E::one(), E::zero()])
         }
-    }
-
-    /// x limited to [lo, hi]. d/dx = 1 inside (bounds included), 0 outside.
-    pub fn clamp(self, lo: f64, hi: f64) -> Self {
-        self.map(func::Clamp { lo, hi })
     }
 
     /// ln Σ e^xᵢ of several values, computed stably as m + ln Σ e^(xᵢ − m)
@@ -430,6 +323,8 @@ pub(crate) fn mixed_tapes(op: &str) -> ! {
 }
 
 // ----- operators: Var ⊕ Var, Var ⊕ f64, f64 ⊕ Var -----
+
+func::elementwise_methods!(Var);
 
 impl<'t, E: Real> Add for Var<'t, E> {
     type Output = Var<'t, E>;

@@ -59,104 +59,6 @@ impl<'t, E: Real> TensorVar<'t, E> {
         self.map(func::Neg)
     }
 
-    /// e^x. d/dx = e^x.
-    pub fn exp(self) -> Self {
-        self.map(func::Exp)
-    }
-
-    /// ln x. d/dx = 1/x.
-    pub fn ln(self) -> Self {
-        self.map(func::Ln)
-    }
-
-    /// ln(1 + x), accurate near 0. d/dx = 1/(1 + x).
-    pub fn log1p(self) -> Self {
-        self.map(func::Log1p)
-    }
-
-    /// √x. d/dx = 1/(2√x).
-    pub fn sqrt(self) -> Self {
-        self.map(func::Sqrt)
-    }
-
-    /// 1/x. d/dx = −1/x².
-    pub fn recip(self) -> Self {
-        self.map(func::Recip)
-    }
-
-    /// x². d/dx = 2x.
-    pub fn square(self) -> Self {
-        self.map(func::Square)
-    }
-
-    /// |x|. d/dx = sign(x), 0 at 0.
-    pub fn abs(self) -> Self {
-        self.map(func::Abs)
-    }
-
-    /// sin x. d/dx = cos x.
-    pub fn sin(self) -> Self {
-        self.map(func::Sin)
-    }
-
-    /// cos x. d/dx = −sin x.
-    pub fn cos(self) -> Self {
-        self.map(func::Cos)
-    }
-
-    /// tanh x. d/dx = 1 − tanh²x.
-    pub fn tanh(self) -> Self {
-        self.map(func::Tanh)
-    }
-
-    /// σ(x) = 1/(1 + e^−x), stable for large |x|. d/dx = σ(x)(1 − σ(x)).
-    pub fn sigmoid(self) -> Self {
-        self.map(func::Sigmoid)
-    }
-
-    /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink).
-    pub fn relu(self) -> Self {
-        self.map(func::Relu)
-    }
-
-    /// x for x > 0, else slope·x. d/dx = 1 or slope.
-    pub fn leaky_relu(self, slope: f64) -> Self {
-        self.map(func::LeakyRelu { slope })
-    }
-
-    /// softplus(x) = ln(1 + e^x), without overflow for large x. d/dx = σ(x).
-    pub fn softplus(self) -> Self {
-        self.map(func::Softplus)
-    }
-
-    /// GELU, tanh form (PyTorch's `approximate="tanh"`); see [`func::Gelu`].
-    pub fn gelu(self) -> Self {
-        self.map(func::Gelu)
-    }
-
-    /// SiLU (swish): x·σ(x). d/dx = σ(x)(1 + x(1 − σ(x))).
-    pub fn silu(self) -> Self {
-        self.map(func::Silu)
-    }
-
-    /// ELU: x for x > 0, else alpha·(e^x − 1). d/dx = 1, or alpha·e^x.
-    pub fn elu(self, alpha: f64) -> Self {
-        self.map(func::Elu { alpha })
-    }
-
-    /// The perceptron's step: 1 where x > 0, else 0. Its derivative is 0
-    /// wherever it exists, so no gradient flows through it (use
-    /// [`TensorVar::step_ste`] for a straight-through gradient).
-    pub fn step(self) -> Self {
-        self.map(func::Step)
-    }
-
-    /// The step with a straight-through gradient: forward as
-    /// [`TensorVar::step`], backward as the identity (d/dx taken as 1).
-    pub fn step_ste(self) -> Self {
-        self.map(func::StepSte)
-    }
-
     /// x^n for an integer n. d/dx = n·x^(n−1).
     pub fn powi(self, n: i32) -> Self {
         match n {
@@ -166,16 +68,6 @@ impl<'t, E: Real> TensorVar<'t, E> {
             2 => self.map_as(func::Powi::NAME, func::Square),
             _ => self.map(func::Powi { n }),
         }
-    }
-
-    /// x^p for a constant real p. d/dx = p·x^(p−1).
-    pub fn powf(self, p: f64) -> Self {
-        self.map(func::Powf { p })
-    }
-
-    /// x limited to [lo, hi]. d/dx = 1 inside (bounds included), 0 outside.
-    pub fn clamp(self, lo: f64, hi: f64) -> Self {
-        self.map(func::Clamp { lo, hi })
     }
 
     /// x·k for a constant k. d/dx = k.
@@ -198,3 +90,5 @@ impl<'t, E: Real> TensorVar<'t, E> {
         self.map(func::Rdiv { c })
     }
 }
+
+func::elementwise_methods!(TensorVar);

@@ -42,7 +42,8 @@ impl AtomicFile {
     /// # Errors
     /// [`Error::Invalid`] if `target` does not end in a file name;
     /// [`Error::Io`] for `target` if the temporary file cannot be created
-    /// (its directory does not exist or cannot be written).
+    /// (its directory does not exist, which the message says, or cannot be
+    /// written).
     pub fn create(target: impl AsRef<Path>) -> Result<Self> {
         let target = target.as_ref();
         let Some(file_name) = target.file_name() else {
@@ -71,9 +72,17 @@ impl AtomicFile {
             .create_new(true)
             .open(&temp)
             .map_err(|e| {
+                let missing = if e.kind() == std::io::ErrorKind::NotFound && !dir.is_dir() {
+                    ", which does not exist"
+                } else {
+                    ""
+                };
                 context(
                     target,
-                    &format!("cannot create a temporary file in {}", dir.display()),
+                    &format!(
+                        "cannot create a temporary file in {}{missing}",
+                        dir.display()
+                    ),
                     e,
                 )
             })?;

@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -89,7 +89,8 @@ pub(crate) struct AtomicFile {
 impl AtomicFile {
     /// Prepares to write `target`, whose extension must be `extension`
     /// (plotters picks the image format from it). Fails with [`Error::Io`]
-    /// when the directory does not exist or cannot be written.
+    /// when the directory does not exist or cannot be written (the checks of
+    /// [`crate::io::AtomicFile::create`]).
     pub(crate) fn new(target: &Path, extension: &str) -> Result<Self> {
         let matches = target
             .extension()
@@ -107,19 +108,6 @@ impl AtomicFile {
                 "plot file name",
                 "a path ending in a UTF-8 file name",
                 target.display(),
-            ));
-        }
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            return Err(Error::io(
-                target,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("the output directory {} does not exist", dir.display()),
-                ),
             ));
         }
         Ok(AtomicFile {
