@@ -47,9 +47,8 @@
 //! plain `self.map(..)`), and its tests in `autograd/tests/gradcheck_ops.rs`
 //! and `autograd/tests/proptest_exprs.rs`. A new activation also touches
 //! `nn/src/activation.rs` (its variant, `visit` arm and `Activation::ALL`
-//! entry), `nn/src/activation/tests.rs` and the help text of the command
-//! line's `--activation` in `src/playground/args.rs`: the checklist in
-//! `docs/decisions.md`.
+//! entry) and `nn/src/activation/tests.rs`: the checklist is in
+//! `docs/architecture.md`.
 
 use crate::real::Real;
 

@@ -373,8 +373,20 @@ fn param_name(a: Activation) -> &'static str {
     }
 }
 
-/// The names [`FromStr`] accepts, for its error: each with its aliases in
-/// parentheses, and `name(<parameter>)` after a parameterised one.
+impl Activation {
+    /// The names [`FromStr`] accepts, for its error and for a front end's
+    /// help: each with its aliases in parentheses, and `name(<parameter>)`
+    /// after a parameterised one.
+    ///
+    /// ```
+    /// use nn::Activation;
+    /// assert!(Activation::valid_names().starts_with("identity (or linear), step, sigmoid"));
+    /// ```
+    pub fn valid_names() -> String {
+        valid_names()
+    }
+}
+
 fn valid_names() -> String {
     let mut out: Vec<String> = Vec::new();
     for a in Activation::ALL {

@@ -13,6 +13,12 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::LazyLock;
+
+/// `--activation`'s help, from nn's list of names: a new activation shows
+/// up here without an edit.
+static ACTIVATION_HELP: LazyLock<String> =
+    LazyLock::new(|| format!("Hidden activation: {}.", Activation::valid_names()));
 
 /// The TensorFlow Playground in a terminal: train a small network on a 2-D
 /// data set and draw what it learned.
@@ -65,10 +71,9 @@ pub struct Args {
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,
 
-    /// Hidden activation, by nn's name: relu, tanh, sigmoid, identity (or
-    /// linear), leaky_relu, leaky_relu(<slope>), gelu, silu, softplus, elu,
-    /// elu(<alpha>) (a wrong name lists them all).
-    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = Activation::from_str)]
+    /// Hidden activation (the help lists every name nn's parser takes).
+    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = Activation::from_str,
+          help = ACTIVATION_HELP.as_str())]
     pub activation: Activation,
 
     /// Learning rate.
