@@ -160,7 +160,9 @@ impl fmt::Display for GradCheckReport {
 }
 
 impl GradCheck {
-    fn entry(
+    /// One element's comparison under these tolerances (shared with the
+    /// Jacobian check).
+    pub(crate) fn entry(
         &self,
         input: usize,
         index: Vec<usize>,

@@ -24,7 +24,10 @@
 //! - [`Var::backward`] returns [`Grads`], looked up by the variable.
 //! - Second derivatives (Hessians, Hessian-vector products) by running the
 //!   tape on [`Dual`] numbers: [`hessian`], [`hvp`].
-//! - Gradient checks: [`check_grad`], [`check_tensor_grad`].
+//! - Vector-valued functions: Jacobians by reverse mode ([`jacobian`], one
+//!   sweep per output) and forward mode ([`jacfwd`], one [`Dual`] pass per
+//!   input), [`jvp`] and [`vjp`], with tensor forms.
+//! - Gradient checks: [`check_grad`], [`check_tensor_grad`], [`check_jacobian`].
 //! - Element types: `f64` (default), `f32`, [`Dual`].
 //! - Fused ops for the chains training repeats, bit-identical to them:
 //!   [`TensorVar::matmul_bias_act`] (a dense layer with its activation),
@@ -46,6 +49,7 @@ mod error;
 pub mod func;
 mod gemm;
 mod hessian;
+mod jacobian;
 mod op;
 mod ops;
 mod parallel;
@@ -66,6 +70,10 @@ pub use func::Func;
 pub use gemm::bench_gemm;
 pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
+pub use jacobian::{
+    check_jacobian, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, jvp, jvp_tensor, vjp,
+    vjp_tensor, JacobianCheckReport, Jvp, Vjp,
+};
 pub use op::{Backward, Op};
 pub use parallel::{max_threads, set_max_threads};
 pub use real::{Dual, Real};
