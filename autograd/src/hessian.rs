@@ -46,11 +46,7 @@ where
         v.len()
     );
     let tape: Tape<Dual> = Tape::default();
-    let xs: Vec<_> = at
-        .iter()
-        .zip(v)
-        .map(|(&x, &d)| tape.var_e(Dual::new(x, d)))
-        .collect();
+    let xs = dual_vars(&tape, at, v);
     let y = f(&xs);
     let g = y.backward();
     Hvp {
@@ -66,13 +62,7 @@ where
     F: for<'t> Fn(&[Var<'t, Dual>]) -> Var<'t, Dual>,
 {
     let n = at.len();
-    (0..n)
-        .map(|i| {
-            let mut e = vec![0.0; n];
-            e[i] = 1.0;
-            hvp(&f, at, &e).hv
-        })
-        .collect()
+    (0..n).map(|i| hvp(&f, at, &unit(n, i)).hv).collect()
 }
 
 /// The Hessian-vector product of a scalar function of one tensor: returns
@@ -90,25 +80,14 @@ where
         "hvp_tensor: the direction must have the point's shape"
     );
     let tape: Tape<Dual> = Tape::default();
-    let data = at
-        .data()
-        .iter()
-        .zip(v.data())
-        .map(|(&x, &d)| Dual::new(x, d))
-        .collect();
-    let x = tape.tensor(Tensor::from_vec(at.shape(), data).expect("same shape"));
+    let x = tape.tensor(dual_tensor(at, v.data()));
     let y = f(x);
     let g = y.backward();
     let gx = g
         .wrt(x)
         .cloned()
         .unwrap_or_else(|| Tensor::zeros(at.shape()));
-    let re = gx.data().iter().map(|d| d.re).collect();
-    let eps = gx.data().iter().map(|d| d.eps).collect();
-    (
-        Tensor::from_vec(at.shape(), re).expect("same shape"),
-        Tensor::from_vec(at.shape(), eps).expect("same shape"),
-    )
+    split_dual(&gx)
 }
 
 /// The Hessian of a scalar function of one tensor, as an n×n tensor where n
@@ -120,12 +99,46 @@ where
     let n = at.len();
     let mut out = Vec::with_capacity(n * n);
     for i in 0..n {
-        let mut e = vec![0.0; n];
-        e[i] = 1.0;
-        let v = Tensor::from_vec(at.shape(), e).expect("same shape");
+        let v = Tensor::from_vec(at.shape(), unit(n, i)).expect("same shape");
         out.extend_from_slice(hvp_tensor(&f, at, &v).1.data());
     }
     Tensor::from_vec(&[n, n], out).expect("n·n elements")
+}
+
+/// The i-th unit vector of length n (a seed or tangent for one element).
+pub(crate) fn unit(n: usize, i: usize) -> Vec<f64> {
+    let mut e = vec![0.0; n];
+    e[i] = 1.0;
+    e
+}
+
+/// Scalar inputs on a [`Dual`] tape: values `at`, tangents `v`.
+pub(crate) fn dual_vars<'t>(tape: &'t Tape<Dual>, at: &[f64], v: &[f64]) -> Vec<Var<'t, Dual>> {
+    at.iter()
+        .zip(v)
+        .map(|(&x, &d)| tape.var_e(Dual::new(x, d)))
+        .collect()
+}
+
+/// A [`Dual`] tensor shaped like `at`, with values `at` and tangents `v`.
+pub(crate) fn dual_tensor(at: &Tensor<f64>, v: &[f64]) -> Tensor<Dual> {
+    let data = at
+        .data()
+        .iter()
+        .zip(v)
+        .map(|(&x, &d)| Dual::new(x, d))
+        .collect();
+    Tensor::from_vec(at.shape(), data).expect("same shape")
+}
+
+/// A [`Dual`] tensor split into its values and its tangents.
+pub(crate) fn split_dual(t: &Tensor<Dual>) -> (Tensor<f64>, Tensor<f64>) {
+    let re = t.data().iter().map(|d| d.re).collect();
+    let eps = t.data().iter().map(|d| d.eps).collect();
+    (
+        Tensor::from_vec(t.shape(), re).expect("same shape"),
+        Tensor::from_vec(t.shape(), eps).expect("same shape"),
+    )
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@
 //! serves the reverse forms (any `E`) and the forward forms (`E = Dual`).
 
 use crate::check::{GradCheck, GradCheckEntry, GradCheckReport};
+use crate::hessian::{dual_tensor, dual_vars, split_dual, unit};
 use crate::real::{Dual, Real};
 use crate::scalar::Var;
 use crate::tape::Tape;
@@ -151,12 +152,7 @@ where
     F: for<'t> Fn(&[Var<'t, Dual>]) -> Vec<Var<'t, Dual>>,
 {
     let tape: Tape<Dual> = Tape::default();
-    let xs: Vec<_> = at
-        .iter()
-        .zip(v)
-        .map(|(&x, &d)| tape.var_e(Dual::new(x, d)))
-        .collect();
-    let ys = f(&xs);
+    let ys = f(&dual_vars(&tape, at, v));
     Jvp {
         value: ys.iter().map(|y| y.value().re).collect(),
         jv: ys.iter().map(|y| y.value().eps).collect(),
@@ -198,11 +194,7 @@ where
 {
     let n = at.len();
     let columns: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            let mut e = vec![0.0; n];
-            e[j] = 1.0;
-            forward_pass(&f, at, &e).jv
-        })
+        .map(|j| forward_pass(&f, at, &unit(n, j)).jv)
         .collect();
     let m = columns
         .first()
@@ -297,20 +289,7 @@ where
     F: for<'t> Fn(TensorVar<'t, Dual>) -> TensorVar<'t, Dual>,
 {
     let tape: Tape<Dual> = Tape::default();
-    let data = at
-        .data()
-        .iter()
-        .zip(v)
-        .map(|(&x, &d)| Dual::new(x, d))
-        .collect();
-    let x = tape.tensor(Tensor::from_vec(at.shape(), data).expect("same shape"));
-    let y = f(x).value();
-    let re = y.data().iter().map(|d| d.re).collect();
-    let eps = y.data().iter().map(|d| d.eps).collect();
-    (
-        Tensor::from_vec(y.shape(), re).expect("same shape"),
-        Tensor::from_vec(y.shape(), eps).expect("same shape"),
-    )
+    split_dual(&f(tape.tensor(dual_tensor(at, v))).value())
 }
 
 /// The Jacobian-vector product of a function of one tensor in one forward
@@ -338,11 +317,7 @@ where
 {
     let n = at.len();
     let columns: Vec<Tensor<f64>> = (0..n)
-        .map(|j| {
-            let mut e = vec![0.0; n];
-            e[j] = 1.0;
-            forward_pass_tensor(&f, at, &e).1
-        })
+        .map(|j| forward_pass_tensor(&f, at, &unit(n, j)).1)
         .collect();
     let m = columns
         .first()
