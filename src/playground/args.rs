@@ -22,7 +22,7 @@ pub const MAX_EPOCHS: usize = 1_000_000;
 pub const MAX_WIDTH: usize = 4096;
 
 /// The most hidden layers `--hidden` takes (its help says so).
-pub const MAX_HIDDEN_LAYERS: usize = 64;
+pub const MAX_HIDDEN_LAYERS: usize = 100;
 
 /// The most weights between hidden layers `--hidden` takes, the sum of the
 /// products of neighbouring widths: two layers of [`MAX_WIDTH`] (its help
@@ -88,7 +88,7 @@ pub struct Args {
     pub features: Features,
 
     /// Hidden layer widths, comma-separated ("none" for no hidden layer): at
-    /// most 64 layers of at most 4096 neurons, and at most 16777216 weights
+    /// most 100 layers of at most 4096 neurons, and at most 16777216 weights
     /// between them (two layers of 4096).
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,

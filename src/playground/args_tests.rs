@@ -173,7 +173,7 @@ fn limits_are_refused_in_one_line_and_named_in_the_help() {
         ),
         (
             vec!["2"; MAX_HIDDEN_LAYERS + 1].join(","),
-            format!("expected at most {MAX_HIDDEN_LAYERS} hidden layers, found 65"),
+            format!("expected at most {MAX_HIDDEN_LAYERS} hidden layers, found 101"),
         ),
         (
             "4096,4096,2".to_string(),
