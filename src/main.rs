@@ -13,8 +13,15 @@ fn main() -> ExitCode {
     let args = match playground::args::Args::parse_command_line() {
         Ok(args) => args,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            print!("{e}");
-            return ExitCode::SUCCESS;
+            // through the one writer of standard output: `--help | head -1`
+            // ends quietly
+            return match playground::out::write(&e.to_string()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Err(e) => {
             // one line, like every error: clap's usage lines are left out

@@ -684,7 +684,22 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
     fails(
         "seeds",
         &["--seeds", "0"],
-        "expected a whole number ≥ 1, found 0",
+        "expected a whole number from 1 to 1000, found 0",
+    );
+    fails(
+        "seeds-limit",
+        &["--seeds", "1001"],
+        "expected a whole number from 1 to 1000, found 1001",
+    );
+    fails(
+        "hidden-limit",
+        &["--hidden", "100000"],
+        "hidden layer 1 has width 100000: expected at most 4096 neurons",
+    );
+    fails(
+        "hidden-weights",
+        &["--hidden", "4096,4096,4096"],
+        "hold 33554432 weights between them: expected at most 16777216",
     );
     fails(
         "loss",
@@ -709,11 +724,76 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
     assert!(!o.status.success());
     assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
     assert!(
-        err.contains("'--epochs <N>': expected a whole number ≥ 0, found -5"),
+        err.contains("'--epochs <N>': expected a whole number from 0 to 1000000, found -5"),
         "{err}"
     );
     assert!(!err.contains("unexpected argument"), "{err}");
     assert!(!out.exists());
+    // beyond the limit: --hidden 100000 or --epochs 10^12 would take the
+    // machine's memory or its lifetime
+    let o = xiaolan(&["--epochs", "1000000000000", "--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+    assert!(
+        err.contains("expected a whole number from 0 to 1000000, found 1000000000000"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+/// A data file over the size limit is refused before it is read (a sparse
+/// file: it takes no disk).
+#[test]
+fn a_csv_over_the_size_limit_is_refused_in_one_line() {
+    let dir = scratch("huge-csv-file");
+    let csv = dir.join("huge.csv");
+    let f = std::fs::File::create(&csv).unwrap();
+    f.set_len((16 << 20) + 1).unwrap();
+    drop(f);
+    fails(
+        "huge-csv",
+        &["--data", csv.to_str().unwrap()],
+        "expected at most 16777216 bytes (16 MiB) of data, found 16777217 bytes",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A reader that goes away (`xiaolan | head -1`) ends the output quietly:
+/// no panic, the usual exit code, the pictures still written.
+#[test]
+fn a_broken_pipe_ends_the_output_quietly() {
+    use std::process::Stdio;
+    let dir = scratch("broken-pipe");
+    let out = dir.join("out");
+    for args in [
+        vec![
+            "--epochs",
+            "2",
+            "--hidden",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        vec!["--help"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaolan"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before the first line
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {:?} {err}", o.status);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{err}"
+        );
+    }
+    assert!(out.join("decision.png").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

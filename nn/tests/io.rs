@@ -393,3 +393,50 @@ fn the_atomic_writer_keeps_the_extension_and_leaves_no_temporary_file() {
     assert_eq!(left, ["picture.png"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A file larger than the limit is refused before it is read (a sparse
+/// file: no disk is used).
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_reading() {
+    let dir = TempDir::new("huge");
+    let path = dir.join("huge.safetensors");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(io::MAX_FILE_BYTES + 1).unwrap();
+    drop(f);
+    for msg in [
+        io::load::<f32>(&path).unwrap_err().to_string(),
+        io::read_header(&path).unwrap_err().to_string(),
+    ] {
+        assert!(
+            msg.contains(&format!(
+                "holds {} bytes, more than the limit of {}",
+                io::MAX_FILE_BYTES + 1,
+                io::MAX_FILE_BYTES
+            )),
+            "{msg}"
+        );
+    }
+}
+
+/// load_checked, the reader of a model's weights, refuses a non-finite
+/// value naming the tensor; load reads it back as it is.
+#[test]
+fn load_checked_refuses_a_non_finite_value_naming_the_tensor() {
+    let dir = TempDir::new("nan");
+    let path = dir.join("nan.safetensors");
+    let w = Tensor::from_vec(&[3], vec![1.0f32, f32::NAN, 2.0]).unwrap();
+    let b = Tensor::from_vec(&[1], vec![0.5f32]).unwrap();
+    io::save(&path, [("w", &w), ("b", &b)], &[]).unwrap();
+    let expected = [
+        TensorSpec::new::<f32>("b", &[1]),
+        TensorSpec::new::<f32>("w", &[3]),
+    ];
+    let err = io::load_checked::<f32>(&path, &expected).unwrap_err();
+    assert!(matches!(err, Error::Format { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("tensor `w`: element 1 is NaN, expected a finite number"),
+        "{msg}"
+    );
+    assert!(io::load::<f32>(&path).unwrap()["w"].data()[1].is_nan());
+}

@@ -497,3 +497,61 @@ fn real_mnist_when_mnist_dir_is_set() {
         assert_eq!(m.train.y_row(i).iter().sum::<f32>(), 1.0);
     }
 }
+
+/// Headers that lie about the data's size: refused with one line before
+/// any memory is taken for the data (each file holds a few bytes).
+#[test]
+fn headers_announcing_more_than_the_file_or_the_limit_are_refused_before_allocating() {
+    let dir = TempDir::new("lying-headers");
+    let p = dir.path().join("lies-idx3-ubyte");
+    let few = [7u8; 10];
+    for gz in [false, true] {
+        let write = |dims: &[u32]| {
+            let bytes = idx_bytes(2051, dims, &few);
+            std::fs::write(&p, if gz { gzip(&bytes) } else { bytes }).unwrap();
+        };
+        // beyond the limit: 78,400,000,000 and about 1.8e19 bytes
+        for dims in [[100_000_000, 28, 28], [u32::MAX, 65535, 65535]] {
+            write(&dims);
+            let err = idx::read_images::<f32>(&p, 1.0).unwrap_err();
+            assert!(matches!(err, Error::Format { .. }), "{err}");
+            let msg = err.to_string();
+            assert!(
+                msg.contains(&format!("{dims:?}"))
+                    && msg.contains(&format!("limit of {} bytes", idx::MAX_IDX_BYTES)),
+                "{msg}"
+            );
+            assert_eq!(msg.lines().count(), 1, "{msg}");
+            let msg = idx::read(&p).unwrap_err().to_string();
+            assert!(msg.contains("limit of"), "{msg}");
+        }
+        // under the limit, more than the file holds: 784,000,000 bytes
+        write(&[1000, 28000, 28]);
+        let msg = idx::read_images::<f64>(&p, 1.0).unwrap_err().to_string();
+        assert!(
+            msg.contains("truncated") && msg.contains("784000000 data bytes, found 10"),
+            "{msg}"
+        );
+        assert_eq!(msg.lines().count(), 1, "{msg}");
+    }
+    // a label file that lies
+    let labels = dir.path().join("lies-idx1-ubyte");
+    std::fs::write(&labels, idx_bytes(2049, &[1_000_000], &few)).unwrap();
+    let msg = idx::read_labels(&labels).unwrap_err().to_string();
+    assert!(msg.contains("found 10"), "{msg}");
+}
+
+/// MNIST's loader refuses a lying header the same way.
+#[test]
+fn mnist_with_a_lying_header_is_an_error_not_an_abort() {
+    let dir = TempDir::new("lying-mnist");
+    write_small_mnist(dir.path(), [false; 4]);
+    overwrite(
+        dir.path(),
+        mnist::TRAIN_IMAGES,
+        idx_bytes(2051, &[100_000_000, 28, 28], &[1, 2, 3]),
+    );
+    let err = Mnist::<f32>::load(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Format { .. }), "{err}");
+    assert!(err.to_string().contains("limit of"), "{err}");
+}

@@ -144,3 +144,39 @@ fn bad_metadata_names_the_key_what_was_expected_and_what_was_found() {
         "extra metadata key: expected a key the architecture does not use, found `sizes`"
     );
 }
+
+/// A weights file with a NaN or an infinity in it is refused, naming the
+/// tensor and the element, by `Mlp::load` and `Mlp::load_weights`.
+#[test]
+fn a_non_finite_weight_is_refused_naming_the_tensor() {
+    let good = temp("finite.safetensors");
+    mlp().save(&good).unwrap();
+    let meta = io::read_header(&good).unwrap().metadata;
+    let meta: Meta = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let tensors = io::load::<f64>(&good).unwrap();
+    let (target, _) = tensors.get_index(1).unwrap();
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let mut changed = tensors.clone();
+        let t = &changed[target];
+        let mut data = t.data().to_vec();
+        let last = data.len() - 1;
+        data[last] = bad;
+        changed[target] = Tensor::from_vec(t.shape(), data).unwrap();
+        let path = temp("non-finite.safetensors");
+        io::save(&path, changed.iter().map(|(n, t)| (n.as_str(), t)), &meta).unwrap();
+        let err = Mlp::<f64>::load(&path).unwrap_err();
+        assert!(matches!(err, Error::Format { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("tensor `{target}`: element {last} is {bad}")),
+            "{msg}"
+        );
+        let msg = mlp().load_weights(&path).unwrap_err().to_string();
+        assert!(msg.contains(&format!("tensor `{target}`")), "{msg}");
+        // the plain reader still reads the file back bit for bit
+        let back = io::load::<f64>(&path).unwrap();
+        assert_eq!(back[target].data()[last].to_bits(), bad.to_bits());
+        std::fs::remove_file(&path).unwrap();
+    }
+    std::fs::remove_file(&good).unwrap();
+}

@@ -208,3 +208,31 @@ fn a_custom_closure_loss_trains() {
         .unwrap();
     assert!((pred.item() - 21.0).abs() < 0.1, "{pred:?}");
 }
+
+/// An epoch count of 10¹² or `usize::MAX` (and a batch size of `usize::MAX`)
+/// reserves nothing from the number: the run stops when told and its
+/// history holds the epochs that ran.
+#[test]
+fn huge_epoch_counts_and_batch_sizes_reserve_nothing() {
+    let (x, y) = xor();
+    for epochs in [1_000_000_000_000, usize::MAX] {
+        let mut mlp = Mlp::new(&[2, 3, 1], &[Tanh, Sigmoid], Init::Xavier, 1).unwrap();
+        let mut opt = Sgd::new(0.1);
+        let h = Trainer::new(Loss::Mse)
+            .epochs(epochs)
+            .batch_size(usize::MAX)
+            .on_epoch(|s, _| {
+                if s.epoch == 2 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            })
+            .quiet()
+            .fit(&mut mlp, &mut opt, &x, &y)
+            .unwrap();
+        assert_eq!(h.stop, StopReason::Callback);
+        assert_eq!(h.epochs.len(), 3);
+        assert!(h.epochs.capacity() <= 1024, "{}", h.epochs.capacity());
+    }
+}

@@ -15,6 +15,27 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+/// The most epochs `--epochs` takes (its help says so).
+pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// The widest hidden layer `--hidden` takes (its help says so).
+pub const MAX_WIDTH: usize = 4096;
+
+/// The most hidden layers `--hidden` takes (its help says so).
+pub const MAX_HIDDEN_LAYERS: usize = 100;
+
+/// The most weights between hidden layers `--hidden` takes, the sum of the
+/// products of neighbouring widths: two layers of [`MAX_WIDTH`] (its help
+/// says so).
+pub const MAX_HIDDEN_WEIGHTS: usize = MAX_WIDTH * MAX_WIDTH;
+
+/// The most seeds `--seeds` runs (its help says so).
+pub const MAX_SEEDS: usize = 1000;
+
+/// The largest `--data` file read: 16 MiB (its help says so); a larger file
+/// is refused before it is read, and no more than this is ever read.
+pub const MAX_CSV_BYTES: u64 = 16 << 20;
+
 /// `--activation`'s help, from nn's list of names: a new activation shows
 /// up here without an edit.
 static ACTIVATION_HELP: LazyLock<String> =
@@ -38,7 +59,7 @@ pub struct Args {
     pub dataset: PlaygroundSet,
 
     /// Your own data instead: a CSV file of x1,x2,label rows (a header line
-    /// is allowed; labels ±1, or 0/1, for classification).
+    /// is allowed; labels ±1, or 0/1, for classification), at most 16 MiB.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
     pub data: Option<PathBuf>,
 
@@ -66,8 +87,9 @@ pub struct Args {
     #[arg(long, value_name = "LIST", default_value = "x1,x2", value_parser = Features::from_str)]
     pub features: Features,
 
-    /// Hidden layer widths, comma-separated (any number of layers; "none"
-    /// for no hidden layer).
+    /// Hidden layer widths, comma-separated ("none" for no hidden layer): at
+    /// most 100 layers of at most 4096 neurons, and at most 16777216 weights
+    /// between them (two layers of 4096).
     #[arg(long, value_name = "WIDTHS", default_value = "8,8,8", value_parser = parse_hidden)]
     pub hidden: Hidden,
 
@@ -100,9 +122,9 @@ pub struct Args {
     #[arg(long)]
     pub shuffle: bool,
 
-    /// Passes over the training set.
+    /// Passes over the training set, at most 1000000.
     #[arg(long, value_name = "N", default_value = "500", allow_negative_numbers = true,
-          value_parser = Whole::<usize>::new(0, i64::MAX))]
+          value_parser = Whole::<usize>::new(0, MAX_EPOCHS as i64))]
     pub epochs: usize,
 
     /// Loss: half-squared (the Playground's ½(o − t)²) or cross-entropy
@@ -134,9 +156,9 @@ pub struct Args {
     pub json: bool,
 
     /// Run this many seeds (--seed, --seed + 1, …) and print a table of test
-    /// accuracy per seed.
+    /// accuracy per seed (at most 1000).
     #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = Whole::<usize>::new(1, i64::MAX))]
+          value_parser = Whole::<usize>::new(1, MAX_SEEDS as i64))]
     pub seeds: Option<usize>,
 
     /// Directory for the pictures (created if missing).
@@ -392,7 +414,26 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
                 i + 1
             ));
         }
+        if w > MAX_WIDTH {
+            return Err(format!(
+                "hidden layer {} has width {w}: expected at most {MAX_WIDTH} neurons",
+                i + 1
+            ));
+        }
         widths.push(w);
+    }
+    if widths.len() > MAX_HIDDEN_LAYERS {
+        return Err(format!(
+            "expected at most {MAX_HIDDEN_LAYERS} hidden layers, found {}",
+            widths.len()
+        ));
+    }
+    let weights: usize = widths.windows(2).map(|p| p[0] * p[1]).sum();
+    if weights > MAX_HIDDEN_WEIGHTS {
+        return Err(format!(
+            "the hidden layers {s} hold {weights} weights between them: expected at most \
+             {MAX_HIDDEN_WEIGHTS} (two layers of {MAX_WIDTH})"
+        ));
     }
     Ok(Hidden(widths))
 }
@@ -406,160 +447,5 @@ fn non_negative(s: &str) -> Result<f64, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(flags: &[&str]) -> Result<Args, clap::Error> {
-        Args::parse_args(std::iter::once("xiaolan").chain(flags.iter().copied()))
-    }
-
-    /// The one line a bad command line reports.
-    fn refusal(flags: &[&str]) -> String {
-        error_line(&parse(flags).expect_err("refused"))
-    }
-
-    #[test]
-    fn parsers_accept_the_documented_spellings_and_refuse_the_rest() {
-        let a = parse(&[
-            "--dataset",
-            "MultiGauss",
-            "--ratio",
-            "90",
-            "--features",
-            "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
-            "--hidden",
-            "8, 8,8",
-            "--activation",
-            "leaky-relu:0.1",
-            "--lr",
-            "3",
-        ])
-        .unwrap();
-        assert_eq!(a.dataset, PlaygroundSet::MultiGaussian);
-        assert_eq!(a.ratio, 90);
-        assert_eq!(a.features.0, Feature::ALL.to_vec());
-        assert_eq!(a.hidden.0, vec![8, 8, 8]);
-        assert_eq!(a.activation, Activation::LeakyRelu(0.1));
-        assert_eq!(a.lr, 3.0);
-        assert_eq!(
-            parse(&["--hidden", "none"]).unwrap().hidden.0,
-            Vec::<usize>::new()
-        );
-        assert_eq!(
-            parse(&["--activation", "linear"]).unwrap().activation,
-            Activation::Identity
-        );
-        assert!(refusal(&["--dataset", "moons"]).contains("unknown data set"));
-        assert!(refusal(&["--ratio", "95"]).contains("from 10 to 90"));
-        assert!(refusal(&["--ratio", "5"]).contains("from 10 to 90"));
-        assert!(refusal(&["--noise", "55"]).contains("from 0 to 50"));
-        assert!(refusal(&["--features", "x1,x1"]).contains("each feature at most once"));
-        assert!(refusal(&["--features", "x3"]).contains("x3"));
-        assert!(refusal(&["--hidden", "8,0"]).contains("layer 2 has width 0"));
-        assert!(refusal(&["--activation", "relu:2"]).contains("activation"));
-        for lr in ["-0.1", "NaN", "inf"] {
-            assert!(refusal(&["--lr", lr]).contains("finite number ≥ 0"), "{lr}");
-        }
-    }
-
-    #[test]
-    fn names_are_nn_names_and_round_trip() {
-        let a = Activation::LeakyRelu(0.1);
-        assert_eq!(a.to_string(), "leaky_relu(0.1)");
-        let back = parse(&["--activation", &a.to_string()]).unwrap();
-        assert_eq!(back.activation, a);
-        for set in PlaygroundSet::ALL {
-            assert_eq!(parse(&["--dataset", set.name()]).unwrap().dataset, set);
-        }
-        let f = Features(Feature::ALL.to_vec());
-        assert_eq!(parse(&["--features", &f.to_string()]).unwrap().features, f);
-        for h in [Hidden(vec![]), Hidden(vec![4, 2])] {
-            assert_eq!(parse(&["--hidden", &h.to_string()]).unwrap().hidden, h);
-        }
-        for (kind, name) in [
-            (LossKind::HalfSquared, "half-squared"),
-            (LossKind::CrossEntropy, "cross-entropy"),
-        ] {
-            assert_eq!(kind.to_string(), name);
-            assert_eq!(parse(&["--loss", name]).unwrap().loss, kind);
-        }
-        assert_eq!(Problem::Regression.to_string(), "regression");
-        assert_eq!(OptimizerKind::Momentum.to_string(), "momentum");
-        assert_eq!(RegKind::L2.to_string(), "l2");
-    }
-
-    #[test]
-    fn value_enums_list_what_they_accept() {
-        for (flags, expected) in [
-            (
-                ["--loss", "hinge"],
-                "expected one of half-squared, cross-entropy",
-            ),
-            (
-                ["--optimizer", "rmsprop"],
-                "expected one of sgd, momentum, adam",
-            ),
-            (["--regularization", "l3"], "expected one of none, l1, l2"),
-            (
-                ["--problem", "ranking"],
-                "expected one of classification, regression",
-            ),
-        ] {
-            let line = refusal(&flags);
-            assert!(line.contains(expected), "{line}");
-            assert!(line.contains(&format!("'{}'", flags[1])), "{line}");
-            assert_eq!(line.lines().count(), 1);
-        }
-    }
-
-    #[test]
-    fn ranged_parsers_refuse_out_of_range_values_in_one_line() {
-        for (flags, expected) in [
-            (["--epochs", "-5"], "expected a whole number ≥ 0, found -5"),
-            (
-                ["--noise", "60"],
-                "expected a whole number of percent from 0 to 50, found 60",
-            ),
-            (["--noise", "-1"], "from 0 to 50, found -1"),
-            (["--ratio", "12.5"], "from 10 to 90, found 12.5"),
-            (
-                ["--batch-size", "0"],
-                "expected a whole number ≥ 1, found 0",
-            ),
-            (
-                ["--batch-size", "ten"],
-                "expected a whole number ≥ 1, found ten",
-            ),
-            (["--seeds", "0"], "expected a whole number ≥ 1, found 0"),
-        ] {
-            let line = refusal(&flags);
-            assert!(line.contains(expected), "{line}");
-            assert!(line.contains(flags[0]), "{line}");
-            assert!(!line.contains("unexpected argument"), "{line}");
-            assert_eq!(line.lines().count(), 1);
-        }
-        let a = parse(&[
-            "--epochs",
-            "0",
-            "--batch-size",
-            "1",
-            "--noise",
-            "50",
-            "--seeds",
-            "2",
-        ])
-        .unwrap();
-        assert_eq!(
-            (a.epochs, a.batch_size, a.noise, a.seeds),
-            (0, 1, 50, Some(2))
-        );
-    }
-
-    #[test]
-    fn given_flags_are_told_from_defaults() {
-        let a = parse(&["--hidden", "8", "--gif"]).unwrap();
-        assert!(a.given("hidden") && a.given("gif"));
-        assert!(!a.given("activation") && !a.given("features") && !a.given("quiet"));
-        assert_eq!(a.activation, Activation::Relu);
-    }
-}
+#[path = "args_tests.rs"]
+mod tests;

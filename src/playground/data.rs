@@ -1,11 +1,13 @@
 //! The points to learn: a Playground data set or a user's CSV file, split
 //! into training and test points, and their input features.
 
-use super::args::Problem;
+use super::args::{Problem, MAX_CSV_BYTES};
 use super::error::{Error, Result};
 use autograd::Tensor;
 use nn::data::playground::features;
 use nn::data::{Feature, PlaygroundSet};
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 /// A point (x1, x2) and its label or target.
@@ -55,6 +57,36 @@ pub struct Csv {
     pub zero_labels: bool,
 }
 
+/// The text of a data file of at most [`MAX_CSV_BYTES`]: a larger file is
+/// refused before it is read, and a pipe or device is read no further than
+/// the limit.
+fn read_capped(path: &Path) -> Result<String> {
+    let read_error = |source| Error::ReadData {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_big = |size: String| Error::Csv {
+        path: path.to_path_buf(),
+        line: None,
+        what: format!(
+            "expected at most {MAX_CSV_BYTES} bytes (16 MiB) of data, found {size} bytes"
+        ),
+    };
+    let file = File::open(path).map_err(read_error)?;
+    let len = file.metadata().map_err(read_error)?.len();
+    if len > MAX_CSV_BYTES {
+        return Err(too_big(len.to_string()));
+    }
+    let mut text = String::new();
+    file.take(MAX_CSV_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(read_error)?;
+    if text.len() as u64 > MAX_CSV_BYTES {
+        return Err(too_big(format!("more than {MAX_CSV_BYTES}")));
+    }
+    Ok(text)
+}
+
 /// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
 /// with `#` are skipped; the first data line may be a header (its fields are
 /// not numbers), whose first two names label the pictures' axes.
@@ -64,12 +96,10 @@ pub struct Csv {
 ///
 /// # Errors
 /// [`Error::ReadData`] if the file cannot be read; [`Error::Csv`] naming the
-/// file, the line number and what was wrong.
+/// file, the line number and what was wrong, or the file's size when it is
+/// over [`MAX_CSV_BYTES`].
 pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadData {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_capped(path)?;
     let mut points = Vec::new();
     let mut lines: Vec<usize> = Vec::new();
     let mut seen_data = false;

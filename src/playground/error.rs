@@ -82,6 +82,9 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Standard output cannot be written (other than a broken pipe, which
+    /// ends the output quietly).
+    Stdout(std::io::Error),
     /// Building or training the network failed.
     Nn(nn::Error),
 }
@@ -144,6 +147,7 @@ impl fmt::Display for Error {
                 "cannot {action} output directory {}: {source}",
                 dir.display()
             ),
+            Error::Stdout(e) => write!(f, "cannot write to standard output: {e}"),
             Error::Nn(e) => write!(f, "{e}"),
         }
     }
@@ -153,6 +157,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::ReadData { source, .. } | Error::Output { source, .. } => Some(source),
+            Error::Stdout(e) => Some(e),
             Error::Load { source, .. } | Error::Save { source, .. } => Some(source),
             Error::Nn(e) => Some(e),
             _ => None,

@@ -11,6 +11,7 @@
 pub mod args;
 pub mod data;
 pub mod error;
+pub mod out;
 pub mod render;
 pub mod train;
 pub mod weights;
@@ -19,12 +20,12 @@ use args::{Args, LossKind, Problem};
 use autograd::Tensor;
 use data::{Point, Split};
 pub use error::{Error, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use nn::plot::Panel;
 use nn::train::{Evaluation, History};
 use nn::Mlp;
+use out::{progress_bar, say};
 use serde_json::json;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use train::{Net, PlaygroundLoss, PlaygroundOptimizer};
 
@@ -209,15 +210,6 @@ fn prepare_out(dir: &Path) -> Result<()> {
     std::fs::write(&probe, b"").map_err(|e| fail("write in", e))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
-}
-
-fn progress_bar(args: &Args, len: u64) -> Option<ProgressBar> {
-    if args.quiet || args.json || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {msg} [{elapsed}<{eta}]")
-        .expect("a valid template");
-    Some(ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()).with_style(style))
 }
 
 fn percent(a: Option<f64>) -> String {
@@ -423,15 +415,14 @@ fn run_one(plan: &Plan) -> Result<()> {
             "pictures": pictures.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "history": history_json(&history),
         });
-        println!("{out}");
+        say!("{out}")?;
     } else {
-        println!("{}", summary_line(plan, &network, &history, seconds));
+        say!("{}", summary_line(plan, &network, &history, seconds))?;
         for p in &written {
-            println!("wrote {}", p.display());
+            say!("wrote {}", p.display())?;
         }
     }
-    draw(plan, &net, &split, &history, &network, &frames, &pictures);
-    Ok(())
+    draw(plan, &net, &split, &history, &network, &frames, &pictures)
 }
 
 /// Draws the pictures of [`picture_paths`], saying each one written (in
@@ -445,7 +436,7 @@ fn draw(
     network: &str,
     frames: &[Panel],
     paths: &[PathBuf],
-) {
+) -> Result<()> {
     let a = &plan.args;
     let (last_epoch, last) = last_evaluation(history);
     let look = plan.look();
@@ -490,7 +481,7 @@ fn draw(
             _ => render::gif(path, &look, frames),
         });
         if !a.json && pictures.written.last() == Some(path) {
-            println!("wrote {}", path.display());
+            say!("wrote {}", path.display())?;
         }
     }
     for note in &pictures.notes {
@@ -499,6 +490,7 @@ fn draw(
     for warning in &pictures.warnings {
         eprintln!("warning: {warning}");
     }
+    Ok(())
 }
 
 fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
@@ -555,40 +547,46 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
             })).collect::<Vec<_>>(),
             "files": pictures.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         });
-        println!("{out}");
+        say!("{out}")?;
         return Ok(());
     }
-    println!(
+    say!(
         "{} · {} · {} epochs · {} seeds",
-        plan.name, network, a.epochs, n
-    );
-    println!(
+        plan.name,
+        network,
+        a.epochs,
+        n
+    )?;
+    say!(
         "{:>6}  {:>10}  {:>10}  {:>13}",
-        "seed", "train loss", "test loss", "test accuracy"
-    );
+        "seed",
+        "train loss",
+        "test loss",
+        "test accuracy"
+    )?;
     for (seed, m, _, div) in &rows {
         let flag = if div.is_some() { "  (diverged)" } else { "" };
-        println!(
+        say!(
             "{:>6}  {:>10.4}  {:>10.4}  {:>13}{flag}",
             seed,
             m.train_loss,
             test_loss(m),
             percent(m.test_accuracy)
-        );
+        )?;
     }
     if !accs.is_empty() {
         let min = accs.iter().copied().fold(f64::INFINITY, f64::min);
         let max = accs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mean = accs.iter().sum::<f64>() / accs.len() as f64;
-        println!(
+        say!(
             "test accuracy: min {} · mean {} · max {}",
             percent(Some(min)),
             percent(Some(mean)),
             percent(Some(max))
-        );
+        )?;
     }
     for path in &pictures.written {
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display())?;
     }
     Ok(())
 }

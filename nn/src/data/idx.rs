@@ -36,6 +36,17 @@ pub const LABELS_MAGIC: u32 = 0x0801;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The most data bytes an IDX file may announce: 1 GiB (MNIST's training
+/// images are 47 MB). A header announcing more is refused before anything
+/// is allocated; so is a raw file whose header announces more bytes than
+/// the file holds. A gzipped file's size does not bound its data, so it is
+/// read in chunks, never more than this many bytes.
+pub const MAX_IDX_BYTES: usize = 1 << 30;
+
+/// What the reader reserves at most before the data has been read, for a
+/// gzipped file (whose header is not checked against the file's size).
+const GZIP_RESERVE: usize = 1 << 20;
+
 /// An IDX array of unsigned bytes, read whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdxArray {
@@ -173,6 +184,12 @@ pub(crate) struct IdxReader {
 impl IdxReader {
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // the bytes a regular file holds (None for a pipe or a device)
+        let file_len = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
         let mut buf = BufReader::with_capacity(1 << 16, file);
         let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
         let gzipped = head.starts_with(&GZIP_MAGIC);
@@ -230,6 +247,23 @@ impl IdxReader {
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d))
             .ok_or_else(|| r.format(format!("dimensions {:?} overflow", r.dims)))?;
+        if r.total > MAX_IDX_BYTES {
+            return Err(r.format(format!(
+                "the header's dimensions {:?} announce {} data bytes, more than the limit of \
+                 {MAX_IDX_BYTES} bytes (1 GiB) an IDX file may hold",
+                r.dims, r.total
+            )));
+        }
+        let header_len = 4 + raw.len() as u64;
+        if let (false, Some(len)) = (gzipped, file_len) {
+            let held = len.saturating_sub(header_len);
+            if r.total as u64 > held {
+                return Err(r.format(format!(
+                    "truncated: the header's dimensions {:?} say {} data bytes, found {held}",
+                    r.dims, r.total
+                )));
+            }
+        }
         r.remaining = r.total;
         Ok(r)
     }
@@ -291,43 +325,45 @@ impl IdxReader {
         ))
     }
 
-    /// Reads the next `count` data bytes, each mapped through `table`, into
-    /// one vector allocated once.
+    /// Reads the next `count` data bytes, each mapped through `table`.
     pub(crate) fn read_scaled<E: Real>(
         &mut self,
         count: usize,
         table: &[E; 256],
     ) -> Result<Vec<E>> {
+        self.read_mapped(count, |b| table[b as usize])
+    }
+
+    /// Reads the next `count` data bytes.
+    pub(crate) fn read_bytes(&mut self, count: usize) -> Result<Vec<u8>> {
+        self.read_mapped(count, |b| b)
+    }
+
+    /// Reads the next `count` data bytes in chunks, each mapped through `f`.
+    /// A raw file's vector is allocated once (its size was checked against
+    /// the file's on open); a gzipped file's grows as its data arrives, so a
+    /// header that lies costs no more memory than the data that is there.
+    fn read_mapped<T>(&mut self, count: usize, f: impl Fn(u8) -> T) -> Result<Vec<T>> {
         assert!(
             count <= self.remaining,
             "read past the header's data length"
         );
-        let mut out = Vec::with_capacity(count);
+        let reserve = if self.gzipped {
+            count.min(GZIP_RESERVE)
+        } else {
+            count
+        };
+        let mut out = Vec::with_capacity(reserve);
         let mut chunk = vec![0u8; (1 << 16).min(count.max(1))];
         let mut left = count;
         while left > 0 {
             let want = left.min(chunk.len());
             let got = self.read_full(&mut chunk[..want])?;
-            out.extend(chunk[..got].iter().map(|&b| table[b as usize]));
+            out.extend(chunk[..got].iter().map(|&b| f(b)));
             if got < want {
                 return Err(self.truncated(count - left + got));
             }
             left -= got;
-        }
-        self.remaining -= count;
-        Ok(out)
-    }
-
-    /// Reads the next `count` data bytes.
-    pub(crate) fn read_bytes(&mut self, count: usize) -> Result<Vec<u8>> {
-        assert!(
-            count <= self.remaining,
-            "read past the header's data length"
-        );
-        let mut out = vec![0u8; count];
-        let got = self.read_full(&mut out)?;
-        if got < count {
-            return Err(self.truncated(got));
         }
         self.remaining -= count;
         Ok(out)

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::path::Path;
 
 /// A tensor element type as named in a safetensors header.
@@ -269,8 +270,35 @@ fn parse<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Header, SafeTensors<'b>)> 
     Ok((Header { tensors, metadata }, st))
 }
 
+/// The largest safetensors file this module reads: 1 GiB (a 784-512-512-10
+/// network in `f64` is 5.4 MB). A larger file
+/// (or a device or pipe that yields more) is refused before it is read
+/// whole; the header's sizes are then checked against the bytes read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
 fn read_file(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::io(path, e))
+    let too_big = |size: String| {
+        Error::format(
+            path,
+            format!(
+                "the file holds {size} bytes, more than the limit of {MAX_FILE_BYTES} bytes \
+                 (1 GiB) a safetensors file may hold"
+            ),
+        )
+    };
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_big(len.to_string()));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(format!("more than {MAX_FILE_BYTES}")));
+    }
+    Ok(bytes)
 }
 
 /// Reads a file's header: its tensors' names, shapes and dtypes, and its metadata.
@@ -290,6 +318,7 @@ fn decode<E: Element>(
     header: &Header,
     st: &SafeTensors<'_>,
     convert: bool,
+    finite: bool,
 ) -> Result<IndexMap<String, Tensor<E>>> {
     let mut out = IndexMap::with_capacity(header.tensors.len());
     for spec in &header.tensors {
@@ -318,6 +347,20 @@ fn decode<E: Element>(
                 ))
             }
         };
+        if let Some((i, x)) = data
+            .iter()
+            .enumerate()
+            .find(|(_, x)| finite && !x.is_finite())
+        {
+            let x = x.to_f64();
+            return Err(Error::format(
+                path,
+                format!(
+                    "tensor `{}`: element {i} is {x}, expected a finite number",
+                    spec.name
+                ),
+            ));
+        }
         out.insert(spec.name.clone(), Tensor::from_vec(&spec.shape, data)?);
     }
     Ok(out)
@@ -333,7 +376,7 @@ pub fn load<E: Element>(path: impl AsRef<Path>) -> Result<IndexMap<String, Tenso
     let path = path.as_ref();
     let bytes = read_file(path)?;
     let (header, st) = parse(path, &bytes)?;
-    decode(path, &header, &st, false)
+    decode(path, &header, &st, false, false)
 }
 
 /// Loads every tensor of a safetensors file, converting `F32` and `F64`
@@ -345,15 +388,18 @@ pub fn load_as<E: Element>(path: impl AsRef<Path>) -> Result<IndexMap<String, Te
     let path = path.as_ref();
     let bytes = read_file(path)?;
     let (header, st) = parse(path, &bytes)?;
-    decode(path, &header, &st, true)
+    decode(path, &header, &st, true, false)
 }
 
 /// Loads a file only if its tensors are exactly `expected` (names, shapes
-/// and dtypes; see [`check_against`]).
+/// and dtypes; see [`check_against`]) and every element is finite: the
+/// weights of a model, which a NaN or an infinity would ruin silently.
+/// ([`load`] and [`load_as`] read any value back bit for bit.)
 ///
 /// # Errors
 /// As [`load`]; [`Error::Mismatch`] naming the first difference and listing
-/// the others.
+/// the others; [`Error::Format`] naming the first tensor holding a NaN or an
+/// infinity, and the element's index.
 pub fn load_checked<E: Element>(
     path: impl AsRef<Path>,
     expected: &[TensorSpec],
@@ -362,5 +408,5 @@ pub fn load_checked<E: Element>(
     let bytes = read_file(path)?;
     let (header, st) = parse(path, &bytes)?;
     check_against(expected, &header.tensors)?;
-    decode(path, &header, &st, false)
+    decode(path, &header, &st, false, true)
 }

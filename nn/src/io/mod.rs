@@ -47,5 +47,6 @@ mod spec;
 pub use atomic::{write_atomic, AtomicFile};
 pub use format::{
     load, load_as, load_checked, read_header, save, to_bytes, Dtype, Element, Header,
+    MAX_FILE_BYTES,
 };
 pub use spec::{check_against, differences, Difference, TensorSpec};

@@ -86,7 +86,8 @@ impl<E: Element> Mlp<E> {
     /// into a network of known architecture with [`Mlp::load_weights`]), when
     /// `sizes`, `activations` or `features` cannot be read (the message
     /// gives what was expected and the text found), or when the tensors do
-    /// not fit the architecture.
+    /// not fit the architecture; [`Error::Format`] naming the first tensor
+    /// that holds a NaN or an infinity.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let header = io::read_header(path)?;
@@ -160,7 +161,8 @@ impl<E: Element> Mlp<E> {
     /// ```
     ///
     /// # Errors
-    /// As [`io::load_checked`]; the network is then unchanged.
+    /// As [`io::load_checked`] (which refuses a NaN or an infinity, naming
+    /// the tensor); the network is then unchanged.
     pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let expected: Vec<TensorSpec> = self
             .params()

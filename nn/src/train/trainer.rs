@@ -86,7 +86,8 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Trainer<'a, E, L, M> {
 
     /// The number of epochs (passes over the training set); `usize::MAX`
     /// runs until another condition stops it (or, for a [`Run`], until its
-    /// driver stops calling it).
+    /// driver stops calling it). No memory is reserved from this count: the
+    /// history grows with the epochs that run.
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.stopping.epochs = epochs;
         self
