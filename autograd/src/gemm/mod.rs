@@ -3,10 +3,14 @@
 //! variants, in `tensor.rs` here), so that [`crate::Real`] says only what a
 //! number is.
 //!
-//! - `f32` and `f64` run on the kernels of two crates (below).
-//! - Any other element type ([`crate::Dual`], or a user's own [`crate::Real`])
-//!   runs a plain triple loop on the calling thread, summing over k in
-//!   order.
+//! - `f32`, and `f64` products of at least [`PARALLEL_MIN_MACS`]
+//!   multiply-adds, run on the kernels of two crates (below), whose
+//!   instructions and order of summation depend on the CPU.
+//! - `f64` products under [`PARALLEL_MIN_MACS`] multiply-adds (the
+//!   Playground's, the course's examples') and any other element type
+//!   ([`crate::Dual`], or a user's own [`crate::Real`]) run a fixed-order
+//!   loop on the calling thread, summing over k in order with no fused
+//!   multiply-add: the same bits on every CPU.
 //!
 //! The choice is made by the element type's `TypeId`, a constant of each
 //! monomorphised product, so it costs nothing at run time.
@@ -42,10 +46,13 @@ mod kernels;
 mod tensor;
 
 use crate::real::Real;
+use crate::simd::fast;
 use std::any::Any;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Products with at least this many multiply-adds (m·k·n) are split over
-/// several threads: about 0.1 ms of work for one core.
+/// several threads: about 0.1 ms of work for one core. `f64` products under
+/// it take the fixed-order loop, the same bits on every CPU.
 pub const PARALLEL_MIN_MACS: usize = 4 << 20;
 
 /// A product with a side shorter than this always goes to the `gemm`
@@ -53,8 +60,9 @@ pub const PARALLEL_MIN_MACS: usize = 4 << 20;
 /// (on an AVX-512 CPU, only when b is read transposed).
 pub const THIN_SIDE: usize = 64;
 
-/// The crate that does an m×k·k×n product whose b is read transposed or
-/// not, on this CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
+/// The crate that does an m×k·k×n `f32` product (or a large `f64` one,
+/// see [`PARALLEL_MIN_MACS`]) whose b is read transposed or not, on this
+/// CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
 ///
 /// ```
 /// assert_eq!(autograd::gemm_crate_for(10, 784, 30, false), "gemm");
@@ -68,7 +76,13 @@ pub fn gemm_crate_for(m: usize, k: usize, n: usize, b_transposed: bool) -> &'sta
 }
 
 pub(crate) fn uses_matrixmultiply(m: usize, k: usize, n: usize, b_transposed: bool) -> bool {
-    m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
+    match gemm_path() {
+        GemmPath::Gemm => false,
+        GemmPath::Matrixmultiply => true,
+        GemmPath::Auto | GemmPath::Baseline => {
+            m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
+        }
+    }
 }
 
 /// Whether the CPU runs AVX-512 (std caches the answer).
@@ -106,8 +120,10 @@ pub(crate) struct Part<T> {
 }
 
 /// Runs the product `p` for any element type: the crates' kernels for `f32`
-/// and `f64`, the plain loop otherwise. With `beta` = 0, c is only written,
-/// never read, whatever the type (so it may be uninitialised memory).
+/// and for large `f64` products, the fixed-order loop for small `f64`
+/// products ([`ordered_f64`]) and for every other type. With `beta` = 0, c
+/// is only written, never read, whatever the type (so it may be
+/// uninitialised memory).
 ///
 /// # Safety
 /// Every index reachable through the dimensions and strides must lie inside
@@ -119,20 +135,103 @@ pub(crate) unsafe fn gemm<E: Real>(p: &Part<E>) {
     let any = p as &dyn Any;
     if let Some(p) = any.downcast_ref::<Part<f32>>() {
         kernels::product(p)
-    } else if let Some(p) = any.downcast_ref::<Part<f64>>() {
-        kernels::product(p)
+    } else if let Some(q) = any.downcast_ref::<Part<f64>>() {
+        if ordered_f64(q.m, q.k, q.n) {
+            p.ordered()
+        } else {
+            kernels::product(q)
+        }
     } else {
-        p.plain_loop()
+        p.ordered()
+    }
+}
+
+/// Whether an m×k·k×n `f64` product takes the fixed-order loop: every
+/// product under [`PARALLEL_MIN_MACS`] multiply-adds (all of the
+/// Playground's and the course's examples'), so that their numbers are the
+/// same bits on every CPU. The crates' kernels pick their instructions
+/// (AVX2 or AVX-512, with fused multiply-adds) and with them the order of
+/// summation by the CPU they run on.
+pub(crate) fn ordered_f64(m: usize, k: usize, n: usize) -> bool {
+    m.saturating_mul(k).saturating_mul(n) < PARALLEL_MIN_MACS
+}
+
+/// Which kernels the products take, for tests and measurements that compare
+/// the paths on one machine (not part of the API).
+///
+/// The default is [`GemmPath::Auto`], or the value of the environment
+/// variable `XIAOLAN_GEMM` (`auto`, `gemm`, `matrixmultiply`, `baseline`),
+/// read at the first product; [`set_gemm_path`] overrides both.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GemmPath {
+    /// Each crate where it is fastest on this CPU (the module notes).
+    Auto = 1,
+    /// Every crate-kernel product on the `gemm` crate.
+    Gemm = 2,
+    /// Every crate-kernel product on `matrixmultiply`.
+    Matrixmultiply = 3,
+    /// As `Auto`, but the fixed-order loop compiled for the baseline
+    /// instruction set (SSE2) even on a CPU with AVX2.
+    Baseline = 4,
+}
+
+/// The path in force: 0 until the environment variable is read.
+static PATH: AtomicU8 = AtomicU8::new(0);
+
+/// Forces the kernels of every following product, on every thread (not
+/// part of the API: see [`GemmPath`]).
+#[doc(hidden)]
+pub fn set_gemm_path(path: GemmPath) {
+    PATH.store(path as u8, Ordering::Relaxed);
+}
+
+/// The path in force (see [`GemmPath`]).
+#[doc(hidden)]
+pub fn gemm_path() -> GemmPath {
+    match PATH.load(Ordering::Relaxed) {
+        2 => GemmPath::Gemm,
+        3 => GemmPath::Matrixmultiply,
+        4 => GemmPath::Baseline,
+        1 => GemmPath::Auto,
+        _ => {
+            let path = match std::env::var("XIAOLAN_GEMM").as_deref() {
+                Ok("gemm") => GemmPath::Gemm,
+                Ok("matrixmultiply") => GemmPath::Matrixmultiply,
+                Ok("baseline") => GemmPath::Baseline,
+                _ => GemmPath::Auto,
+            };
+            // a concurrent set_gemm_path wins over the environment
+            let _ = PATH.compare_exchange(0, path as u8, Ordering::Relaxed, Ordering::Relaxed);
+            gemm_path()
+        }
     }
 }
 
 impl<E: Real> Part<E> {
-    /// The product as a triple loop, on the calling thread (for element
-    /// types the crates do not multiply).
+    /// The product in a fixed order, on the calling thread: each element of
+    /// c is `alpha·(((0 + a₀b₀) + a₁b₁) + …) + beta·c`, summed over k in
+    /// order, with separate multiplies and adds (Rust never fuses them), so
+    /// the result is the same bits on every CPU. The loop runs i, k, j (the
+    /// j loop vectorises without changing any element's order) over blocks
+    /// of [`ORDERED_BLOCK`] columns of an accumulator on the stack.
     ///
     /// # Safety
     /// As [`gemm`].
-    unsafe fn plain_loop(&self) {
+    unsafe fn ordered(&self) {
+        if gemm_path() == GemmPath::Baseline {
+            self.ordered_loop()
+        } else {
+            fast(|| self.ordered_loop())
+        }
+    }
+
+    /// The loop of [`Part::ordered`], inlined into both of its copies.
+    ///
+    /// # Safety
+    /// As [`gemm`].
+    #[inline(always)]
+    unsafe fn ordered_loop(&self) {
         let Part {
             m,
             k,
@@ -149,25 +248,43 @@ impl<E: Real> Part<E> {
             rsc,
             csc,
         } = *self;
-        for i in 0..m {
-            for j in 0..n {
-                let mut acc = E::zero();
+        let mut acc = [E::zero(); ORDERED_BLOCK];
+        for j0 in (0..n).step_by(ORDERED_BLOCK) {
+            let w = ORDERED_BLOCK.min(n - j0);
+            let acc = &mut acc[..w];
+            for i in 0..m {
+                acc.fill(E::zero());
                 for p in 0..k {
-                    acc += *a.offset(i as isize * rsa + p as isize * csa)
-                        * *b.offset(p as isize * rsb + j as isize * csb);
+                    let aip = *a.offset(i as isize * rsa + p as isize * csa);
+                    let brow = b.offset(p as isize * rsb + j0 as isize * csb);
+                    if csb == 1 {
+                        let brow = std::slice::from_raw_parts(brow, w);
+                        for (s, &bpj) in acc.iter_mut().zip(brow) {
+                            *s += aip * bpj;
+                        }
+                    } else {
+                        for (j, s) in acc.iter_mut().enumerate() {
+                            *s += aip * *brow.offset(j as isize * csb);
+                        }
+                    }
                 }
-                let cij = c.offset(i as isize * rsc + j as isize * csc);
-                // with beta = 0, c is written without being read (it may be uninitialised)
-                let v = if beta == E::zero() {
-                    alpha * acc
-                } else {
-                    alpha * acc + beta * *cij
-                };
-                cij.write(v);
+                for (j, &s) in acc.iter().enumerate() {
+                    let cij = c.offset(i as isize * rsc + (j0 + j) as isize * csc);
+                    // with beta = 0, c is written without being read (it may be uninitialised)
+                    let v = if beta == E::zero() {
+                        alpha * s
+                    } else {
+                        alpha * s + beta * *cij
+                    };
+                    cij.write(v);
+                }
             }
         }
     }
 }
+
+/// Columns of c per block of the fixed-order loop's accumulator.
+const ORDERED_BLOCK: usize = 64;
 
 /// The engine's GEMM on slices: c = alpha·a·b + beta·c, with a (m×k) and b
 /// (k×n) read through the given (row, column) strides and c row-major m×n.
