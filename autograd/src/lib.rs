@@ -68,9 +68,9 @@ pub use error::{Error, Result};
 pub use func::Func;
 #[doc(hidden)]
 pub use gemm::bench_gemm;
+pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 #[doc(hidden)]
 pub use gemm::{gemm_path, set_gemm_path, GemmPath};
-pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use jacobian::{
     check_jacobian, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, jvp, jvp_tensor, vjp,

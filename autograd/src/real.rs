@@ -15,13 +15,18 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 /// conversions, a name. How tensors of a type are stored and multiplied is
 /// the engine's business, chosen by the type:
 ///
-/// - `f32` and `f64` tensors multiply on the kernels of the `gemm` and
-///   `matrixmultiply` crates, split over the cores for large products
-///   ([`crate::gemm_crate_for`], [`crate::set_max_threads`]), and their
-///   buffers are reused through a per-thread cache ([`crate::pool`]);
-/// - every other type, [`Dual`] or one of your own, multiplies matrices with
-///   a plain triple loop on the calling thread (summing over the inner
-///   dimension in order) and allocates and frees its buffers with the system
+/// - `f32` tensors, and `f64` products of at least
+///   [`crate::PARALLEL_MIN_MACS`] multiply-adds, multiply on the kernels of
+///   the `gemm` and `matrixmultiply` crates, split over the cores for large
+///   products ([`crate::gemm_crate_for`], [`crate::set_max_threads`]); the
+///   buffers of both types are reused through a per-thread cache
+///   ([`crate::pool`]);
+/// - smaller `f64` products and every other type, [`Dual`] or one of your
+///   own, multiply matrices with a fixed-order loop on the calling thread
+///   (summing over the inner dimension in order, no fused multiply-add), so
+///   that `f64`'s small products are the same bits on every CPU, as are its
+///   `exp`, `ln`, `sin`, `tanh`, … (the pure-Rust `libm` crate's, where
+///   `f32` uses the platform's); the other types allocate and free their buffers with the system
 ///   allocator ([`crate::pool::stats`] is `None` for it).
 ///
 /// A type of your own implements the required methods; the others have
@@ -183,8 +188,39 @@ pub trait Real:
     }
 }
 
+/// `f32`'s transcendental functions: the platform's (glibc's on Linux,
+/// which picks an AVX2/FMA variant at run time on CPUs that have one).
+/// f32 is the training type, where speed matters and the last bit may
+/// differ by CPU (docs/performance.md).
+mod std_f32 {
+    macro_rules! std_fns {
+        ($($f:ident),*) => { $(#[inline] pub fn $f(x: f32) -> f32 { x.$f() })* };
+    }
+    std_fns!(exp, ln, sin, cos, tanh, ln_1p, exp_m1);
+    #[inline]
+    pub fn powf(x: f32, p: f32) -> f32 {
+        x.powf(p)
+    }
+}
+
+/// `f64`'s transcendental functions, from the pure-Rust `libm` crate
+/// (a port of musl's): the same instructions on every x86-64 CPU, so the
+/// same bits. glibc's, which std calls, choose an FMA variant of `exp`,
+/// `log`, `pow`, `sin`, `cos`, … at run time by CPU: the Playground's test
+/// accuracies moved by up to 1.6 points between its FMA and non-FMA
+/// variants on one machine. f64 is the type of the Playground, the
+/// course's examples and the gradient checks. (`libm` is within an ulp of
+/// the exact value, not correctly rounded.)
+mod pure_f64 {
+    pub use libm::{cos, exp, expm1 as exp_m1, log as ln, log1p as ln_1p, sin, tanh};
+    #[inline]
+    pub fn powf(x: f64, p: f64) -> f64 {
+        libm::pow(x, p)
+    }
+}
+
 macro_rules! impl_real_float {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $m:ident) => {
         impl Real for $t {
             const NAME: &'static str = $name;
             #[inline]
@@ -205,11 +241,11 @@ macro_rules! impl_real_float {
             }
             #[inline]
             fn exp(self) -> Self {
-                <$t>::exp(self)
+                $m::exp(self)
             }
             #[inline]
             fn ln(self) -> Self {
-                <$t>::ln(self)
+                $m::ln(self)
             }
             #[inline]
             fn sqrt(self) -> Self {
@@ -221,19 +257,19 @@ macro_rules! impl_real_float {
             }
             #[inline]
             fn powf(self, p: Self) -> Self {
-                <$t>::powf(self, p)
+                $m::powf(self, p)
             }
             #[inline]
             fn sin(self) -> Self {
-                <$t>::sin(self)
+                $m::sin(self)
             }
             #[inline]
             fn cos(self) -> Self {
-                <$t>::cos(self)
+                $m::cos(self)
             }
             #[inline]
             fn tanh(self) -> Self {
-                <$t>::tanh(self)
+                $m::tanh(self)
             }
             #[inline]
             fn abs(self) -> Self {
@@ -261,18 +297,18 @@ macro_rules! impl_real_float {
             }
             #[inline]
             fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
+                $m::ln_1p(self)
             }
             #[inline]
             fn exp_m1(self) -> Self {
-                <$t>::exp_m1(self)
+                $m::exp_m1(self)
             }
         }
     };
 }
 
-impl_real_float!(f32, "f32");
-impl_real_float!(f64, "f64");
+impl_real_float!(f32, "f32", std_f32);
+impl_real_float!(f64, "f64", pure_f64);
 
 /// A dual number `re + eps·ε` with ε² = 0: a value and its directional derivative.
 ///

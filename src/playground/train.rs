@@ -101,7 +101,7 @@ impl Net {
     pub fn output(&self, x: &Tensor<f64>) -> nn::Result<Vec<f64>> {
         let y = self.mlp.predict(x)?;
         Ok(if self.logits {
-            y.data().iter().map(|z| z.tanh()).collect()
+            y.data().iter().map(|&z| autograd::Real::tanh(z)).collect()
         } else {
             y.data().to_vec()
         })

@@ -260,8 +260,8 @@ fn circle(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
         for _ in 0..n / 2 {
             let r = rng.uniform(r_lo, r_hi);
             let angle = rng.uniform(0.0, 2.0 * PI);
-            let x = r * angle.sin();
-            let y = r * angle.cos();
+            let x = r * Real::sin(angle);
+            let y = r * Real::cos(angle);
             let nx = rng.uniform(-radius, radius) * noise;
             let ny = rng.uniform(-radius, radius) * noise;
             let inside = (x + nx).hypot(y + ny) < radius * 0.5;
@@ -313,8 +313,8 @@ fn spiral(n: usize, noise: f64, rng: &mut Rng) -> Vec<[f64; 3]> {
         for i in 0..arm {
             let r = i as f64 / arm as f64 * 5.0;
             let t = 1.75 * i as f64 / arm as f64 * 2.0 * PI + delta_t;
-            let x = r * t.sin() + rng.uniform(-1.0, 1.0) * noise;
-            let y = r * t.cos() + rng.uniform(-1.0, 1.0) * noise;
+            let x = r * Real::sin(t) + rng.uniform(-1.0, 1.0) * noise;
+            let y = r * Real::cos(t) + rng.uniform(-1.0, 1.0) * noise;
             points.push([x, y, label]);
         }
     }
@@ -450,8 +450,8 @@ impl Feature {
             Feature::X1Squared => x1 * x1,
             Feature::X2Squared => x2 * x2,
             Feature::X1X2 => x1 * x2,
-            Feature::SinX1 => x1.sin(),
-            Feature::SinX2 => x2.sin(),
+            Feature::SinX1 => Real::sin(x1),
+            Feature::SinX2 => Real::sin(x2),
         }
     }
 
