@@ -428,11 +428,11 @@ impl Real for Dual {
         self.re
     }
     fn exp(self) -> Self {
-        let e = self.re.exp();
+        let e = Real::exp(self.re);
         self.chain(e, e)
     }
     fn ln(self) -> Self {
-        self.chain(self.re.ln(), 1.0 / self.re)
+        self.chain(Real::ln(self.re), 1.0 / self.re)
     }
     fn sqrt(self) -> Self {
         let s = self.re.sqrt();
@@ -443,23 +443,27 @@ impl Real for Dual {
     }
     fn powf(self, p: Self) -> Self {
         // d(x^p) = p x^(p-1) dx + x^p ln(x) dp
-        let y = self.re.powf(p.re);
+        let y = Real::powf(self.re, p.re);
         let dx = if p.re == 0.0 {
             0.0
         } else {
-            p.re * self.re.powf(p.re - 1.0)
+            p.re * Real::powf(self.re, p.re - 1.0)
         };
-        let dp = if p.eps == 0.0 { 0.0 } else { y * self.re.ln() };
+        let dp = if p.eps == 0.0 {
+            0.0
+        } else {
+            y * Real::ln(self.re)
+        };
         Dual::new(y, dx * self.eps + dp * p.eps)
     }
     fn sin(self) -> Self {
-        self.chain(self.re.sin(), self.re.cos())
+        self.chain(Real::sin(self.re), Real::cos(self.re))
     }
     fn cos(self) -> Self {
-        self.chain(self.re.cos(), -self.re.sin())
+        self.chain(Real::cos(self.re), -Real::sin(self.re))
     }
     fn tanh(self) -> Self {
-        let t = self.re.tanh();
+        let t = Real::tanh(self.re);
         self.chain(t, 1.0 - t * t)
     }
     fn abs(self) -> Self {
@@ -477,10 +481,10 @@ impl Real for Dual {
         self.chain(s, s * (1.0 - s))
     }
     fn ln_1p(self) -> Self {
-        self.chain(self.re.ln_1p(), 1.0 / (1.0 + self.re))
+        self.chain(Real::ln_1p(self.re), 1.0 / (1.0 + self.re))
     }
     fn exp_m1(self) -> Self {
-        self.chain(self.re.exp_m1(), self.re.exp())
+        self.chain(Real::exp_m1(self.re), Real::exp(self.re))
     }
 }
 
