@@ -95,14 +95,25 @@ impl GradCheckReport {
         self.entries.iter().filter(|e| !e.passed)
     }
 
-    /// The largest absolute error over all elements.
+    /// The largest absolute error over all elements; NaN when any element's
+    /// analytic or numeric derivative is NaN (a NaN is never hidden by a
+    /// maximum).
     pub fn max_abs_err(&self) -> f64 {
-        self.entries.iter().map(|e| e.abs_err).fold(0.0, f64::max)
+        worst(self.entries.iter().map(|e| e.abs_err))
     }
 
-    /// The largest relative error over all elements.
+    /// The largest relative error over all elements; NaN as for
+    /// [`GradCheckReport::max_abs_err`].
     pub fn max_rel_err(&self) -> f64 {
-        self.entries.iter().map(|e| e.rel_err).fold(0.0, f64::max)
+        worst(self.entries.iter().map(|e| e.rel_err))
+    }
+
+    /// The elements whose analytic or numeric derivative is NaN or infinite
+    /// (each also fails).
+    pub fn non_finite(&self) -> impl Iterator<Item = &GradCheckEntry> {
+        self.entries
+            .iter()
+            .filter(|e| !(e.analytic.is_finite() && e.numeric.is_finite()))
     }
 
     /// Panics with the whole table if any element fails.
@@ -155,8 +166,25 @@ impl fmt::Display for GradCheckReport {
             self.entries.len(),
             self.max_abs_err(),
             self.max_rel_err()
-        )
+        )?;
+        let non_finite = self.non_finite().count();
+        if non_finite > 0 {
+            write!(
+                f,
+                "; {non_finite} with a non-finite analytic or numeric derivative"
+            )?;
+        }
+        if !self.value.is_finite() {
+            write!(f, "; FAIL: the value f = {} is not finite", self.value)?;
+        }
+        Ok(())
     }
+}
+
+/// The largest of some errors, NaN if any is NaN (`f64::max` would drop it),
+/// 0 for none. Every maximum a check report prints goes through it.
+pub(crate) fn worst(errs: impl Iterator<Item = f64>) -> f64 {
+    errs.fold(0.0, |m, e| if m.is_nan() || e.is_nan() { f64::NAN } else { m.max(e) })
 }
 
 impl GradCheck {

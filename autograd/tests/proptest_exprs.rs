@@ -817,8 +817,26 @@ fn tensor_case(depth: u32) -> impl Strategy<Value = (T, u64)> {
     target().prop_flat_map(move |t| (tree(t, depth), any::<u64>()))
 }
 
+/// Random graphs per run, all three tests together: 10,000 by default,
+/// `XIAOLAN_GRAPHS=N` for a long run.
+const GRAPHS: u32 = 10_000;
+
+/// The number of cases for a test that takes `share` parts in a thousand
+/// of the run's graphs.
+fn cases(share: u32) -> ProptestConfig {
+    let total = std::env::var("XIAOLAN_GRAPHS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(u64::from(GRAPHS));
+    let n = (total * u64::from(share)).div_ceil(1000);
+    ProptestConfig {
+        max_global_rejects: u32::try_from(n).unwrap_or(u32::MAX).saturating_mul(4),
+        ..ProptestConfig::with_cases(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(600))]
+    #![proptest_config(cases(600))]
 
     #[test]
     fn scalar_expression_trees(e in scalar_tree(), at in prop::array::uniform3(-2.0..2.0f64)) {
@@ -828,7 +846,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(cases(380))]
 
     #[test]
     fn tensor_expression_trees((e, seed) in tensor_case(3)) {
@@ -838,7 +856,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(cases(20))]
 
     #[test]
     fn deeper_tensor_expression_trees((e, seed) in tensor_case(5)) {
