@@ -184,7 +184,13 @@ impl fmt::Display for GradCheckReport {
 /// The largest of some errors, NaN if any is NaN (`f64::max` would drop it),
 /// 0 for none. Every maximum a check report prints goes through it.
 pub(crate) fn worst(errs: impl Iterator<Item = f64>) -> f64 {
-    errs.fold(0.0, |m, e| if m.is_nan() || e.is_nan() { f64::NAN } else { m.max(e) })
+    errs.fold(0.0, |m, e| {
+        if m.is_nan() || e.is_nan() {
+            f64::NAN
+        } else {
+            m.max(e)
+        }
+    })
 }
 
 impl GradCheck {

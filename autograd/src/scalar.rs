@@ -278,15 +278,33 @@ impl<'t, E: Real> Var<'t, E> {
     /// assert_eq!((g[a], g[b]), (0.5, 0.5));
     /// ```
     pub fn max(self, rhs: Self) -> Self {
-        let v = if rhs.value > self.value { rhs.value } else { self.value };
-        self.binary("max", rhs, v, tie_split(rhs.value > self.value, self.value == rhs.value))
+        let v = if rhs.value > self.value {
+            rhs.value
+        } else {
+            self.value
+        };
+        self.binary(
+            "max",
+            rhs,
+            v,
+            tie_split(rhs.value > self.value, self.value == rhs.value),
+        )
     }
 
     /// The smaller of two values; the gradient goes to the smaller one, half
     /// to each on a tie (as PyTorch's `minimum`).
     pub fn min(self, rhs: Self) -> Self {
-        let v = if rhs.value < self.value { rhs.value } else { self.value };
-        self.binary("min", rhs, v, tie_split(rhs.value < self.value, self.value == rhs.value))
+        let v = if rhs.value < self.value {
+            rhs.value
+        } else {
+            self.value
+        };
+        self.binary(
+            "min",
+            rhs,
+            v,
+            tie_split(rhs.value < self.value, self.value == rhs.value),
+        )
     }
 
     /// ln Σ e^xᵢ of several values, computed stably as m + ln Σ e^(xᵢ − m)

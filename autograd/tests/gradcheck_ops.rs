@@ -176,7 +176,11 @@ fn scalar_conventions_at_kinks_and_ties() {
     assert_eq!(g[z], 0.0, "relu and abs take derivative 0 at 0");
     let (a, b) = (tape.var(1.5), tape.var(1.5));
     let g = (a.max(b) * 3.0 + a.min(b) * 5.0).backward();
-    assert_eq!((g[a], g[b]), (4.0, 4.0), "ties split the gradient half and half");
+    assert_eq!(
+        (g[a], g[b]),
+        (4.0, 4.0),
+        "ties split the gradient half and half"
+    );
     let g = (b.max(a) * 3.0).backward();
     assert_eq!((g[a], g[b]), (1.5, 1.5));
     let c = tape.var(1.0);

@@ -133,7 +133,9 @@ fn the_gradient_check_never_hides_a_nan() {
     let report = check_grad(|p: &[Var]| p[0].tape().constant(-1.0).ln() + p[0], &[1.0]);
     assert!(!report.passed());
     assert!(
-        report.to_string().contains("the value f = NaN is not finite"),
+        report
+            .to_string()
+            .contains("the value f = NaN is not finite"),
         "{report}"
     );
     // a finite check reports no non-finite entries
