@@ -17,6 +17,35 @@
 //! println!("{report}");
 //! ```
 //!
+//! A NaN or infinite derivative, analytic or numeric, fails its row and
+//! shows in the summary: the maximum errors are NaN and the count of
+//! non-finite entries is printed (`check_grad(|p| p[0].sqrt(), &[0.0])`
+//! fails). [`crate::check_jacobian`] prints through the same code.
+//!
+//! # Conventions at the kinks
+//!
+//! Where a function has no derivative, the tape does what PyTorch does
+//! (central differences straddle the kink and cannot judge these points):
+//!
+//! | function | point | gradient |
+//! |---|---|---|
+//! | `relu`, `step` | x = 0 | 0 |
+//! | `abs` | x = 0 | 0 |
+//! | `leaky_relu(slope)` | x = 0 | `slope` |
+//! | `elu(alpha)` | x = 0 | `alpha` |
+//! | `clamp(lo, hi)` | x = lo or x = hi | 1 (bounds inside) |
+//! | `maximum`/`minimum`, scalar `max`/`min` | a = b | ½ to each operand |
+//! | `max_all`/`min_all` (whole tensor) | k tied elements | 1/k to each |
+//! | `max_axis`/`min_axis` | ties in a lane | all to the first index |
+//!
+//! ```
+//! use autograd::{Tape, Tensor};
+//! let tape = Tape::new();
+//! let x = tape.tensor(Tensor::from_vec(&[3], vec![2.0, 1.0, 2.0]).unwrap());
+//! assert_eq!(x.max_all().backward()[x].data(), &[0.5, 0.0, 0.5]);
+//! assert_eq!(x.max_axis(0, false).sum().backward()[x].data(), &[1.0, 0.0, 0.0]);
+//! ```
+//!
 //! Pass the function inline (as above) or as a `fn` item: a closure stored
 //! in a `let` first gets a lifetime tied to one tape and is rejected
 //! ("lifetime may not live long enough"). A generic function such as

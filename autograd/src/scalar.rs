@@ -441,6 +441,19 @@ impl<'t, E: Real> std::iter::Sum<Var<'t, E>> for Option<Var<'t, E>> {
     }
 }
 
+/// The local derivatives of a max or min with respect to its two operands:
+/// (0, 1) if the second wins, (½, ½) on a tie, (1, 0) otherwise.
+fn tie_split<E: Real>(second_wins: bool, tie: bool) -> [E; 2] {
+    if second_wins {
+        [E::zero(), E::one()]
+    } else if tie {
+        let half = E::from_f64(0.5);
+        [half, half]
+    } else {
+        [E::one(), E::zero()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Tape;
@@ -462,18 +475,5 @@ mod tests {
         let y = c * c + 1.0;
         assert!(y.is_constant());
         assert!(tape.is_empty());
-    }
-}
-
-/// The local derivatives of a max or min with respect to its two operands:
-/// (0, 1) if the second wins, (½, ½) on a tie, (1, 0) otherwise.
-fn tie_split<E: Real>(second_wins: bool, tie: bool) -> [E; 2] {
-    if second_wins {
-        [E::zero(), E::one()]
-    } else if tie {
-        let half = E::from_f64(0.5);
-        [half, half]
-    } else {
-        [E::one(), E::zero()]
     }
 }

@@ -82,8 +82,8 @@ impl<E: Real> Op<E> for Binary {
                     }
                 };
                 (
-                    need_a.then(|| dy.zip3_map(a, b, |g, x, y| share(g, x, y))),
-                    need_b.then(|| dy.zip3_map(b, a, |g, y, x| share(g, y, x))),
+                    need_a.then(|| dy.zip3_map(a, b, share)),
+                    need_b.then(|| dy.zip3_map(b, a, share)),
                 )
             }
         };

@@ -219,7 +219,7 @@ where
     O: Optimizer<E> + ?Sized,
     L: Objective<E> + ?Sized,
 {
-    step_with_grads(tape, model, opt, loss, x, targets, false, None).map(|(loss, _)| loss)
+    step_with_grads(tape, model, opt, loss, (x, targets), false, None).map(|(loss, _)| loss)
 }
 
 /// [`train_step`], also saying whether the update was applied (`None` when
@@ -231,8 +231,7 @@ pub(crate) fn step_with_grads<E, M, O, L>(
     model: &mut M,
     opt: &mut O,
     loss: &L,
-    x: &Tensor<E>,
-    targets: Targets<'_, E>,
+    (x, targets): (&Tensor<E>, Targets<'_, E>),
     keep: bool,
     unreached: Option<&mut Vec<String>>,
 ) -> Result<(f64, Option<Option<ParamGrads<E>>>)>

@@ -254,8 +254,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             model,
             opt,
             loss,
-            &xb,
-            yb,
+            (&xb, yb),
             keep,
             first.then_some(&mut unreached),
         )?;
