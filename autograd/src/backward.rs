@@ -7,6 +7,7 @@ use crate::tape::{Node, NodeId, Tape, CONST};
 use crate::tensor::{Tensor, TensorKey, TensorVar};
 use smallvec::SmallVec;
 use std::ops::Index;
+use std::sync::OnceLock;
 
 /// A [`TensorKey`] from another tape (or another recording of the same
 /// tape) than the [`Grads`] it was looked up in.
@@ -24,9 +25,23 @@ impl std::error::Error for ForeignKey {}
 /// Gradients from a backward pass, owned and independent of the tape's borrow.
 ///
 /// Look a scalar's gradient up with `grads[var]` and a tensor's with
-/// [`Grads::wrt`]. Gradients are kept for every scalar and for every tensor
-/// *input* (variables made with [`Tape::tensor`]); intermediate tensor
-/// gradients are freed as soon as the sweep has used them.
+/// `grads[tensor]` or [`Grads::wrt`]. Gradients are kept for every scalar and
+/// for every tensor *input* (variables made with [`Tape::tensor`]);
+/// intermediate tensor gradients are freed as soon as the sweep has used
+/// them. An input (or constant) the output does not depend on has gradient
+/// zero: `grads[tensor]` gives zeros of its shape, [`Grads::wrt`] gives
+/// `None` for code that wants to know, and [`Grads::unreached`] lists the
+/// parameters no gradient reached.
+///
+/// ```
+/// use autograd::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let (w, unused) = (tape.tensor(Tensor::ones(&[2])), tape.tensor(Tensor::ones(&[3])));
+/// let g = (w * w).sum().backward();
+/// assert_eq!(g[unused].data(), &[0.0, 0.0, 0.0]);
+/// assert!(g.wrt(unused).is_none());
+/// assert_eq!(g.unreached(&[w.key(), unused.key()]), Ok(vec![1]));
+/// ```
 ///
 /// Indexing with a value from another tape (or from before
 /// [`Tape::clear`]) panics rather than return a wrong gradient.
@@ -36,6 +51,9 @@ pub struct Grads<E: Real = f64> {
     scalar: Vec<E>,
     tensor: Vec<Option<Tensor<E>>>,
     zero: E,
+    /// Zeros handed out by `grads[tensor]` for leaves no gradient reached,
+    /// one slot per tensor record, made on the first such lookup.
+    zeros: OnceLock<Box<[OnceLock<Tensor<E>>]>>,
 }
 
 impl<E: Real> Drop for Grads<E> {
@@ -62,6 +80,7 @@ impl<E: Real> Grads<E> {
             scalar: Vec::new(),
             tensor: Vec::new(),
             zero: E::zero(),
+            zeros: OnceLock::new(),
         }
     }
 
@@ -148,6 +167,22 @@ impl<E: Real> Grads<E> {
         }
     }
 
+    /// The positions in `keys` of the tensors no gradient reached (the
+    /// output does not depend on them): for a model's parameters, the
+    /// parameters that training would silently leave unchanged.
+    ///
+    /// # Errors
+    /// [`ForeignKey`] if a key was taken on another tape or recording.
+    pub fn unreached(&self, keys: &[TensorKey]) -> Result<Vec<usize>, ForeignKey> {
+        let mut out = Vec::new();
+        for (i, &k) in keys.iter().enumerate() {
+            if self.get(k)?.is_none() {
+                out.push(i);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether no backward pass has filled these gradients.
     pub fn is_empty(&self) -> bool {
         self.tape_id == 0
@@ -168,15 +203,33 @@ impl<E: Real> Index<Var<'_, E>> for Grads<E> {
 
 impl<E: Real> Index<TensorVar<'_, E>> for Grads<E> {
     type Output = Tensor<E>;
+    /// The gradient of a tensor input; zeros of its shape for an input or
+    /// constant the output does not depend on.
+    ///
     /// # Panics
-    /// If `x` has no gradient (a constant, an intermediate, or unreachable);
-    /// use [`Grads::wrt`] to get an `Option`.
+    /// If `x` comes from another tape, or is an intermediate result (its
+    /// gradient was freed during the sweep).
     #[track_caller]
     fn index(&self, x: TensorVar<'_, E>) -> &Tensor<E> {
-        match self.wrt(x) {
-            Some(g) => g,
+        if let Some(g) = self.wrt(x) {
+            return g;
+        }
+        let inner = x.tape().inner.borrow();
+        let records = &inner.records;
+        let rec = x.rec() as usize;
+        if records[rec].op.is_some() {
+            panic!(
+                "no gradient for tensor {:?}: it is an intermediate result (only inputs keep their gradients; use Grads::wrt for an Option)",
+                x.shape()
+            );
+        }
+        let slots = self
+            .zeros
+            .get_or_init(|| (0..records.len()).map(|_| OnceLock::new()).collect());
+        match slots.get(rec) {
+            Some(slot) => slot.get_or_init(|| Tensor::zeros(records[rec].value.shape())),
             None => panic!(
-                "no gradient for tensor {:?}: it is a constant, an intermediate result, or the output does not depend on it",
+                "no gradient for tensor {:?}: it was recorded after these gradients were first looked up",
                 x.shape()
             ),
         }

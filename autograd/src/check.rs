@@ -17,6 +17,35 @@
 //! println!("{report}");
 //! ```
 //!
+//! A NaN or infinite derivative, analytic or numeric, fails its row and
+//! shows in the summary: the maximum errors are NaN and the count of
+//! non-finite entries is printed (`check_grad(|p| p[0].sqrt(), &[0.0])`
+//! fails). [`crate::check_jacobian`] prints through the same code.
+//!
+//! # Conventions at the kinks
+//!
+//! Where a function has no derivative, the tape does what PyTorch does
+//! (central differences straddle the kink and cannot judge these points):
+//!
+//! | function | point | gradient |
+//! |---|---|---|
+//! | `relu`, `step` | x = 0 | 0 |
+//! | `abs` | x = 0 | 0 |
+//! | `leaky_relu(slope)` | x = 0 | `slope` |
+//! | `elu(alpha)` | x = 0 | `alpha` |
+//! | `clamp(lo, hi)` | x = lo or x = hi | 1 (bounds inside) |
+//! | `maximum`/`minimum`, scalar `max`/`min` | a = b | ½ to each operand |
+//! | `max_all`/`min_all` (whole tensor) | k tied elements | 1/k to each |
+//! | `max_axis`/`min_axis` | ties in a lane | all to the first index |
+//!
+//! ```
+//! use autograd::{Tape, Tensor};
+//! let tape = Tape::new();
+//! let x = tape.tensor(Tensor::from_vec(&[3], vec![2.0, 1.0, 2.0]).unwrap());
+//! assert_eq!(x.max_all().backward()[x].data(), &[0.5, 0.0, 0.5]);
+//! assert_eq!(x.max_axis(0, false).sum().backward()[x].data(), &[1.0, 0.0, 0.0]);
+//! ```
+//!
 //! Pass the function inline (as above) or as a `fn` item: a closure stored
 //! in a `let` first gets a lifetime tied to one tape and is rejected
 //! ("lifetime may not live long enough"). A generic function such as
@@ -95,14 +124,25 @@ impl GradCheckReport {
         self.entries.iter().filter(|e| !e.passed)
     }
 
-    /// The largest absolute error over all elements.
+    /// The largest absolute error over all elements; NaN when any element's
+    /// analytic or numeric derivative is NaN (a NaN is never hidden by a
+    /// maximum).
     pub fn max_abs_err(&self) -> f64 {
-        self.entries.iter().map(|e| e.abs_err).fold(0.0, f64::max)
+        worst(self.entries.iter().map(|e| e.abs_err))
     }
 
-    /// The largest relative error over all elements.
+    /// The largest relative error over all elements; NaN as for
+    /// [`GradCheckReport::max_abs_err`].
     pub fn max_rel_err(&self) -> f64 {
-        self.entries.iter().map(|e| e.rel_err).fold(0.0, f64::max)
+        worst(self.entries.iter().map(|e| e.rel_err))
+    }
+
+    /// The elements whose analytic or numeric derivative is NaN or infinite
+    /// (each also fails).
+    pub fn non_finite(&self) -> impl Iterator<Item = &GradCheckEntry> {
+        self.entries
+            .iter()
+            .filter(|e| !(e.analytic.is_finite() && e.numeric.is_finite()))
     }
 
     /// Panics with the whole table if any element fails.
@@ -155,8 +195,31 @@ impl fmt::Display for GradCheckReport {
             self.entries.len(),
             self.max_abs_err(),
             self.max_rel_err()
-        )
+        )?;
+        let non_finite = self.non_finite().count();
+        if non_finite > 0 {
+            write!(
+                f,
+                "; {non_finite} with a non-finite analytic or numeric derivative"
+            )?;
+        }
+        if !self.value.is_finite() {
+            write!(f, "; FAIL: the value f = {} is not finite", self.value)?;
+        }
+        Ok(())
     }
+}
+
+/// The largest of some errors, NaN if any is NaN (`f64::max` would drop it),
+/// 0 for none. Every maximum a check report prints goes through it.
+pub(crate) fn worst(errs: impl Iterator<Item = f64>) -> f64 {
+    errs.fold(0.0, |m, e| {
+        if m.is_nan() || e.is_nan() {
+            f64::NAN
+        } else {
+            m.max(e)
+        }
+    })
 }
 
 impl GradCheck {

@@ -353,18 +353,12 @@ impl JacobianCheckReport {
 
     /// The largest absolute error over all elements.
     pub fn max_abs_err(&self) -> f64 {
-        self.rows
-            .iter()
-            .map(GradCheckReport::max_abs_err)
-            .fold(0.0, f64::max)
+        crate::check::worst(self.rows.iter().map(GradCheckReport::max_abs_err))
     }
 
     /// The largest relative error over all elements.
     pub fn max_rel_err(&self) -> f64 {
-        self.rows
-            .iter()
-            .map(GradCheckReport::max_rel_err)
-            .fold(0.0, f64::max)
+        crate::check::worst(self.rows.iter().map(GradCheckReport::max_rel_err))
     }
 
     /// Panics with the whole table if any element fails.

@@ -267,24 +267,44 @@ impl<'t, E: Real> Var<'t, E> {
         self.binary("pow", y, v, [da, db])
     }
 
-    /// The larger of two values; the gradient goes to the larger one (to
-    /// `self` on ties).
+    /// The larger of two values; the gradient goes to the larger one, half
+    /// to each on a tie (as PyTorch's `maximum`).
+    ///
+    /// ```
+    /// use autograd::Tape;
+    /// let tape = Tape::new();
+    /// let (a, b) = (tape.var(2.0), tape.var(2.0));
+    /// let g = a.max(b).backward();
+    /// assert_eq!((g[a], g[b]), (0.5, 0.5));
+    /// ```
     pub fn max(self, rhs: Self) -> Self {
-        if rhs.value > self.value {
-            self.binary("max", rhs, rhs.value, [E::zero(), E::one()])
+        let v = if rhs.value > self.value {
+            rhs.value
         } else {
-            self.binary("max", rhs, self.value, [E::one(), E::zero()])
-        }
+            self.value
+        };
+        self.binary(
+            "max",
+            rhs,
+            v,
+            tie_split(rhs.value > self.value, self.value == rhs.value),
+        )
     }
 
-    /// The smaller of two values; the gradient goes to the smaller one (to
-    /// `self` on ties).
+    /// The smaller of two values; the gradient goes to the smaller one, half
+    /// to each on a tie (as PyTorch's `minimum`).
     pub fn min(self, rhs: Self) -> Self {
-        if rhs.value < self.value {
-            self.binary("min", rhs, rhs.value, [E::zero(), E::one()])
+        let v = if rhs.value < self.value {
+            rhs.value
         } else {
-            self.binary("min", rhs, self.value, [E::one(), E::zero()])
-        }
+            self.value
+        };
+        self.binary(
+            "min",
+            rhs,
+            v,
+            tie_split(rhs.value < self.value, self.value == rhs.value),
+        )
     }
 
     /// ln Σ e^xᵢ of several values, computed stably as m + ln Σ e^(xᵢ − m)
@@ -418,6 +438,19 @@ impl<'t, E: Real> Div<Var<'t, E>> for f64 {
 impl<'t, E: Real> std::iter::Sum<Var<'t, E>> for Option<Var<'t, E>> {
     fn sum<I: Iterator<Item = Var<'t, E>>>(iter: I) -> Self {
         iter.reduce(|a, b| a + b)
+    }
+}
+
+/// The local derivatives of a max or min with respect to its two operands:
+/// (0, 1) if the second wins, (½, ½) on a tie, (1, 0) otherwise.
+fn tie_split<E: Real>(second_wins: bool, tie: bool) -> [E; 2] {
+    if second_wins {
+        [E::zero(), E::one()]
+    } else if tie {
+        let half = E::from_f64(0.5);
+        [half, half]
+    } else {
+        [E::one(), E::zero()]
     }
 }
 

@@ -176,9 +176,16 @@ fn scalar_conventions_at_kinks_and_ties() {
     assert_eq!(g[z], 0.0, "relu and abs take derivative 0 at 0");
     let (a, b) = (tape.var(1.5), tape.var(1.5));
     let g = (a.max(b) * 3.0 + a.min(b) * 5.0).backward();
-    assert_eq!((g[a], g[b]), (8.0, 0.0), "ties send the gradient to self");
+    assert_eq!(
+        (g[a], g[b]),
+        (4.0, 4.0),
+        "ties split the gradient half and half"
+    );
     let g = (b.max(a) * 3.0).backward();
-    assert_eq!((g[a], g[b]), (0.0, 3.0));
+    assert_eq!((g[a], g[b]), (1.5, 1.5));
+    let c = tape.var(1.0);
+    let g = (c.max(a) * 3.0 + c.min(a)).backward();
+    assert_eq!((g[a], g[c]), (3.0, 1.0), "no tie: all to the winner");
     let x = tape.var(0.5);
     let g = (x.clamp(0.5, 1.0) * 2.0 + x.clamp(-1.0, 0.5) * 7.0).backward();
     assert_eq!(g[x], 9.0, "clamp passes the gradient at its bounds");
@@ -706,16 +713,16 @@ fn tensor_maximum_minimum_broadcast() {
 }
 
 #[test]
-fn tensor_maximum_minimum_ties_send_the_gradient_to_self() {
+fn tensor_maximum_minimum_ties_split_the_gradient() {
     let tape = Tape::new();
     let a = tape.tensor(Tensor::from_vec(&[3], vec![1.0, 2.0, 3.0]).unwrap());
     let b = tape.tensor(Tensor::from_vec(&[3], vec![1.0, 5.0, 0.0]).unwrap());
     let g = a.maximum(b).sum().backward();
-    assert_eq!(g[a].data(), &[1.0, 0.0, 1.0]);
-    assert_eq!(g[b].data(), &[0.0, 1.0, 0.0]);
+    assert_eq!(g[a].data(), &[0.5, 0.0, 1.0]);
+    assert_eq!(g[b].data(), &[0.5, 1.0, 0.0]);
     let g = a.minimum(b).sum().backward();
-    assert_eq!(g[a].data(), &[1.0, 1.0, 0.0]);
-    assert_eq!(g[b].data(), &[0.0, 0.0, 1.0]);
+    assert_eq!(g[a].data(), &[0.5, 1.0, 0.0]);
+    assert_eq!(g[b].data(), &[0.5, 0.0, 1.0]);
 }
 
 #[test]
@@ -1456,7 +1463,7 @@ fn max_all_and_min_all() {
 }
 
 #[test]
-fn max_and_min_ties_send_the_gradient_to_the_first_extreme() {
+fn max_and_min_ties_go_to_the_first_extreme_along_an_axis_and_evenly_overall() {
     let tape = Tape::new();
     let x = tape.tensor(Tensor::from_vec(&[2, 3], vec![2.0, 5.0, 5.0, 1.0, 1.0, 0.0]).unwrap());
     let g = x.max_axis(1, false).sum().backward();
@@ -1464,7 +1471,7 @@ fn max_and_min_ties_send_the_gradient_to_the_first_extreme() {
     let g = x.min_axis(0, false).sum().backward();
     assert_eq!(g[x].data(), &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
     let g = x.max_all().backward();
-    assert_eq!(g[x].data(), &[0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(g[x].data(), &[0.0, 0.5, 0.5, 0.0, 0.0, 0.0]);
     let g = x.min_all().backward();
     assert_eq!(g[x].data(), &[0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
 }

@@ -61,6 +61,41 @@ fn derivative(f: impl Fn(f64) -> f64) -> (f64, f64) {
     (best, ea.min(eb).max((a - b).abs()))
 }
 
+thread_local! {
+    /// The sign of every argument of a kinked function (ELU: its second
+    /// derivative jumps at 0), in evaluation order, since the last `take`.
+    static KINK_SIDES: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records which side of its kink at 0 each of `args` is on.
+fn note_kink_sides(args: impl Iterator<Item = f64>) {
+    KINK_SIDES.with(|k| k.borrow_mut().extend(args.map(|a| a > 0.0)));
+}
+
+fn take_kink_sides() -> Vec<bool> {
+    KINK_SIDES.with(|k| std::mem::take(&mut *k.borrow_mut()))
+}
+
+/// [`derivative`] of `f` at 0, or `None` when a step of the difference
+/// table moves some ELU argument across its kink: there the function is not
+/// twice differentiable, the extrapolation's error estimate is too small
+/// and the numeric value cannot judge the tape (a 1,000,000-graph run found
+/// arguments 0.0008 and 0.0027 from the kink, well within the steps).
+fn derivative_off_kinks(f: impl Fn(f64) -> f64) -> Option<(f64, f64)> {
+    take_kink_sides();
+    f(0.0);
+    let base = take_kink_sides();
+    let crossed = std::cell::Cell::new(false);
+    let r = derivative(|h| {
+        let v = f(h);
+        if take_kink_sides() != base {
+            crossed.set(true);
+        }
+        v
+    });
+    (!crossed.get()).then_some(r)
+}
+
 /// Whether the tape's derivative `a` agrees with the numeric `n` (whose
 /// error estimate is `err`), given the size `scale` of the terms that make
 /// up the derivative.
@@ -234,7 +269,10 @@ fn eval_s<'t>(e: &S, x: &[Var<'t>]) -> Var<'t> {
                 SUn::Softplus => a.softplus(),
                 SUn::Gelu => a.gelu(),
                 SUn::Silu => a.silu(),
-                SUn::Elu => a.elu(1.0),
+                SUn::Elu => {
+                    note_kink_sides(std::iter::once(a.value()));
+                    a.elu(1.0)
+                }
                 SUn::Log1p => pos(a).log1p(),
                 SUn::SquareFn => a.square(),
                 SUn::AddC(c) => a + c,
@@ -285,11 +323,13 @@ fn check_scalar_tree(e: &S, at: &[f64]) -> Result<(), TestCaseError> {
     for i in 0..at.len() {
         let a = g[xs[i]];
         prop_assume!(a.is_finite() && a.abs() < LIMIT);
-        let (n, err) = derivative(|h| {
+        let numeric = derivative_off_kinks(|h| {
             let mut p = at.to_vec();
             p[i] += h;
             value(&p)
         });
+        prop_assume!(numeric.is_some());
+        let (n, err) = numeric.expect("checked");
         prop_assume!(trusted(n, err));
         prop_assert!(
             agree(a, n, err, a.abs().max(y.value().abs())),
@@ -630,7 +670,10 @@ fn eval_t<'t>(e: &T, inputs: &[TensorVar<'t>], next: &mut usize) -> TensorVar<'t
                 TUn::Softplus => a.softplus(),
                 TUn::Gelu => a.gelu(),
                 TUn::Silu => a.silu(),
-                TUn::Elu => a.elu(1.0),
+                TUn::Elu => {
+                    note_kink_sides(a.value().data().iter().copied());
+                    a.elu(1.0)
+                }
                 TUn::Log1p => tpos(a).log1p(),
                 TUn::SquareFn => a.square(),
                 TUn::Scale(c) => a.scale(c),
@@ -783,7 +826,7 @@ fn check_tensor_tree(e: &T, seed: u64) -> Result<(), TestCaseError> {
                 scale += (a * b).abs();
             }
         }
-        let (numeric, err) = derivative(|h| {
+        let numeric = derivative_off_kinks(|h| {
             let tape = Tape::new();
             let moved: Vec<_> = at
                 .iter()
@@ -792,6 +835,8 @@ fn check_tensor_tree(e: &T, seed: u64) -> Result<(), TestCaseError> {
                 .collect();
             loss(e, &moved).value()
         });
+        prop_assume!(numeric.is_some());
+        let (numeric, err) = numeric.expect("checked");
         prop_assume!(trusted(numeric, err));
         prop_assert!(
             agree(analytic, numeric, err, scale.max(y.value().abs())),
@@ -817,8 +862,26 @@ fn tensor_case(depth: u32) -> impl Strategy<Value = (T, u64)> {
     target().prop_flat_map(move |t| (tree(t, depth), any::<u64>()))
 }
 
+/// Random graphs per run, all three tests together: 10,000 by default,
+/// `XIAOLAN_GRAPHS=N` for a long run.
+const GRAPHS: u32 = 10_000;
+
+/// The number of cases for a test that takes `share` parts in a thousand
+/// of the run's graphs.
+fn cases(share: u32) -> ProptestConfig {
+    let total = std::env::var("XIAOLAN_GRAPHS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(u64::from(GRAPHS));
+    let n = (total * u64::from(share)).div_ceil(1000);
+    ProptestConfig {
+        max_global_rejects: u32::try_from(n).unwrap_or(u32::MAX).saturating_mul(4),
+        ..ProptestConfig::with_cases(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(600))]
+    #![proptest_config(cases(600))]
 
     #[test]
     fn scalar_expression_trees(e in scalar_tree(), at in prop::array::uniform3(-2.0..2.0f64)) {
@@ -828,7 +891,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(cases(380))]
 
     #[test]
     fn tensor_expression_trees((e, seed) in tensor_case(3)) {
@@ -838,7 +901,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(cases(20))]
 
     #[test]
     fn deeper_tensor_expression_trees((e, seed) in tensor_case(5)) {

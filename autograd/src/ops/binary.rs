@@ -65,15 +65,27 @@ impl<E: Real> Op<E> for Binary {
                 need_a.then(|| dy.zip_map(b, |g, y| g / y)),
                 need_b.then(|| dy.zip3_map(a, b, |g, x, y| -g * x / (y * y))),
             ),
-            // the gradient goes to the larger (smaller) operand, to `a` on ties
-            Kind::Max => (
-                need_a.then(|| dy.zip3_map(a, b, |g, x, y| if y > x { z } else { g })),
-                need_b.then(|| dy.zip3_map(a, b, |g, x, y| if y > x { g } else { z })),
-            ),
-            Kind::Min => (
-                need_a.then(|| dy.zip3_map(a, b, |g, x, y| if y < x { z } else { g })),
-                need_b.then(|| dy.zip3_map(a, b, |g, x, y| if y < x { g } else { z })),
-            ),
+            // the gradient goes to the larger (smaller) operand, half to
+            // each on ties (PyTorch's `maximum`/`minimum`)
+            Kind::Max | Kind::Min => {
+                let max = self.0 == Kind::Max;
+                let half = E::from_f64(0.5);
+                // a's share of g: all if a wins, half on a tie, none if b wins
+                let share = move |g: E, x: E, y: E| {
+                    let b_wins = if max { y > x } else { y < x };
+                    if b_wins {
+                        z
+                    } else if x == y {
+                        g * half
+                    } else {
+                        g
+                    }
+                };
+                (
+                    need_a.then(|| dy.zip3_map(a, b, share)),
+                    need_b.then(|| dy.zip3_map(b, a, share)),
+                )
+            }
         };
         if let Some(da) = da {
             cx.set_grad(0, da);
@@ -134,7 +146,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
         self.try_binary(rhs, Kind::Div)
     }
     /// Element-wise maximum with broadcasting; the gradient goes to the
-    /// larger operand (to `self` on ties).
+    /// larger operand, half to each on ties (as PyTorch's `maximum`).
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if the shapes do not broadcast.
@@ -142,7 +154,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
         self.try_binary(rhs, Kind::Max)
     }
     /// Element-wise minimum with broadcasting; the gradient goes to the
-    /// smaller operand (to `self` on ties).
+    /// smaller operand, half to each on ties (as PyTorch's `minimum`).
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if the shapes do not broadcast.

@@ -1,8 +1,10 @@
 //! Maximum and minimum reductions (along an axis or over everything) and
 //! [`Tensor::argmax_rows`].
 //!
-//! The gradient of a max (min) goes to one element: the first arg-max
-//! (arg-min) in row-major order, as with PyTorch's `max(dim)`. A NaN counts
+//! The gradient of a max (min) along an axis goes to one element of each
+//! lane: the first arg-max (arg-min), as with PyTorch's `max(dim)`. The
+//! gradient of a max (min) of all elements is spread evenly over the
+//! elements equal to it, as with PyTorch's `max()`. A NaN counts
 //! as the extreme, so a NaN in the input shows in the output instead of
 //! being skipped.
 
@@ -112,8 +114,8 @@ impl<E: Real> Op<E> for ExtremeAxis {
     }
 }
 
-/// Max or min of all elements, as a 0-d tensor. ∂/∂x is dy at the first
-/// extreme element.
+/// Max or min of all elements, as a 0-d tensor. ∂/∂x is dy / k at each of
+/// the k elements equal to the extreme.
 struct ExtremeAll(Extreme);
 
 impl<E: Real> Op<E> for ExtremeAll {
@@ -136,13 +138,27 @@ impl<E: Real> Op<E> for ExtremeAll {
     }
 
     fn backward(&self, cx: &mut Backward<'_, E>) {
+        // evenly over every element equal to the extreme (PyTorch's
+        // `max()`/`min()` without a dimension); a NaN extreme equals nothing,
+        // so it gets all of the gradient
         let x = cx.input(0);
         let j = self
             .0
             .arg(x.data().iter().copied())
             .expect("forward rejected empty tensors");
+        let (m, g) = (x.data()[j], cx.grad().item());
         let mut dx = Tensor::zeros(x.shape());
-        dx.data_mut()[j] = cx.grad().item();
+        let ties = x.data().iter().filter(|&&v| v == m).count();
+        if ties == 0 {
+            dx.data_mut()[j] = g;
+        } else {
+            let share = g / E::from_f64(ties as f64);
+            for (d, &v) in dx.data_mut().iter_mut().zip(x.data()) {
+                if v == m {
+                    *d = share;
+                }
+            }
+        }
         cx.set_grad(0, dx);
     }
 }
@@ -204,8 +220,8 @@ impl<'t, E: Real> TensorVar<'t, E> {
         ok(self.try_min_axis(axis, keepdim))
     }
 
-    /// The largest element, as a scalar on the same tape; the gradient goes
-    /// to the first largest element.
+    /// The largest element, as a scalar on the same tape; the gradient is
+    /// spread evenly over the elements equal to it (as PyTorch's `max()`).
     ///
     /// # Errors
     /// [`Error::Empty`] if the tensor has no elements.
@@ -231,8 +247,8 @@ impl<'t, E: Real> TensorVar<'t, E> {
         ok(self.try_max_all())
     }
 
-    /// The smallest element, as a scalar on the same tape; the gradient goes
-    /// to the first smallest element.
+    /// The smallest element, as a scalar on the same tape; the gradient is
+    /// spread evenly over the elements equal to it (as PyTorch's `min()`).
     ///
     /// # Errors
     /// [`Error::Empty`] if the tensor has no elements.
@@ -325,7 +341,7 @@ mod tests {
     }
 
     #[test]
-    fn gradient_goes_to_the_first_extreme() {
+    fn gradient_goes_to_the_first_extreme_of_a_lane() {
         let tape = Tape::new();
         let x = tape.tensor(t(&[2, 3], &[2.0, 2.0, 1.0, 0.0, 3.0, 0.0]));
         let w = tape.tensor_constant(t(&[2], &[10.0, 20.0]));
@@ -338,8 +354,9 @@ mod tests {
         assert_eq!(g[x].data(), &[0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
         let g = (x.max_all() * 3.0).backward();
         assert_eq!(g[x].data(), &[0.0, 0.0, 0.0, 0.0, 3.0, 0.0]);
+        // the whole tensor's min: the two tied 0s share the gradient
         let g = x.min_all().backward();
-        assert_eq!(g[x].data(), &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(g[x].data(), &[0.0, 0.0, 0.0, 0.5, 0.0, 0.5]);
     }
 
     #[test]

@@ -219,7 +219,7 @@ where
     O: Optimizer<E> + ?Sized,
     L: Objective<E> + ?Sized,
 {
-    step_with_grads(tape, model, opt, loss, x, targets, false).map(|(loss, _)| loss)
+    step_with_grads(tape, model, opt, loss, (x, targets), false, None).map(|(loss, _)| loss)
 }
 
 /// [`train_step`], also saying whether the update was applied (`None` when
@@ -231,9 +231,9 @@ pub(crate) fn step_with_grads<E, M, O, L>(
     model: &mut M,
     opt: &mut O,
     loss: &L,
-    x: &Tensor<E>,
-    targets: Targets<'_, E>,
+    (x, targets): (&Tensor<E>, Targets<'_, E>),
     keep: bool,
+    unreached: Option<&mut Vec<String>>,
 ) -> Result<(f64, Option<Option<ParamGrads<E>>>)>
 where
     E: Real,
@@ -254,6 +254,9 @@ where
         return Ok((value, None));
     }
     // read before the step: an update unbinds the parameters from the tape
+    if let Some(names) = unreached {
+        *names = unreached_params(&*model, &grads)?;
+    }
     let kept = if keep {
         Some(ParamGrads::of(&*model, &grads)?)
     } else {
@@ -261,6 +264,40 @@ where
     };
     opt.step(model, &grads)?;
     Ok((value, Some(kept)))
+}
+
+/// The full names of `model`'s parameters that no gradient in `grads`
+/// reached (the loss does not depend on them), in visiting order.
+///
+/// # Errors
+/// As [`ParamGrads::of`].
+pub(crate) fn unreached_params<E: Real>(
+    model: &dyn Model<E>,
+    grads: &autograd::Grads<E>,
+) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    model.visit_params(&crate::layers::ParamPath::ROOT, &mut |path, store| {
+        let keys = store.keys()?;
+        let missing = grads
+            .unreached(&keys)
+            .map_err(|_| crate::param::foreign_grads())?;
+        let all: Vec<&str> = store.iter().map(|(_, name, _)| name).collect();
+        names.extend(missing.into_iter().map(|i| path.join(all[i])));
+        Ok(())
+    })?;
+    Ok(names)
+}
+
+/// The one line a run prints when parameters never receive a gradient.
+pub(crate) fn unreached_warning(names: &[String]) -> String {
+    format!(
+        "warning: no gradient reached {} parameter{} ({}): the loss does not depend on {}, so training leaves {} unchanged",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        if names.len() == 1 { "it" } else { "them" },
+        if names.len() == 1 { "it" } else { "them" },
+    )
 }
 
 /// The loss (and, with `mode`, the accuracy) of a model on a whole data set,

@@ -88,6 +88,9 @@ pub struct Run<'a, E: Real, L, M: ?Sized> {
     classes: Vec<usize>,
     bar: Option<ProgressBar>,
     last_draw: Instant,
+    /// The parameters the first step's gradients did not reach (`None`
+    /// before the first step).
+    unreached: Option<Vec<String>>,
 }
 
 impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
@@ -116,6 +119,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             classes: Vec::with_capacity(batch),
             bar: None,
             last_draw: Instant::now(),
+            unreached: None,
             train,
             settings,
         };
@@ -158,6 +162,14 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             self.bar = self.progress_bar(len as u64);
         }
         Ok(())
+    }
+
+    /// The full names of the parameters that the run's first step gave no
+    /// gradient (the loss does not depend on them, so training leaves them
+    /// unchanged; the run warns about them once on standard error unless
+    /// quiet). Empty before the first step.
+    pub fn unreached_params(&self) -> &[String] {
+        self.unreached.as_deref().unwrap_or(&[])
     }
 
     /// The record so far.
@@ -235,7 +247,23 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
         };
         let loss = &self.settings.loss;
         let keep = self.settings.on_step.is_some();
-        let (l, grads) = step_with_grads(&mut self.tape, model, opt, loss, &xb, yb, keep)?;
+        let mut unreached = Vec::new();
+        let first = self.unreached.is_none();
+        let (l, grads) = step_with_grads(
+            &mut self.tape,
+            model,
+            opt,
+            loss,
+            (&xb, yb),
+            keep,
+            first.then_some(&mut unreached),
+        )?;
+        if first && grads.is_some() {
+            if !unreached.is_empty() && !self.settings.quiet {
+                eprintln!("{}", super::unreached_warning(&unreached));
+            }
+            self.unreached = Some(unreached);
+        }
         let Some(grads) = grads else {
             // the parameters are those before this batch
             self.walk.end_epoch();

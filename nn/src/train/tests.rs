@@ -400,3 +400,69 @@ fn playground_orders_reproduce_the_recorded_runs_bit_for_bit() {
         assert_eq!(bits, recorded, "{order:?}");
     }
 }
+
+/// A model with a parameter its output does not use.
+struct Disconnected {
+    used: crate::param::ParamStore<f64>,
+    spare: crate::param::ParamStore<f64>,
+}
+
+impl crate::layers::Model<f64> for Disconnected {
+    fn forward<'t>(&self, x: autograd::TensorVar<'t, f64>) -> Result<autograd::TensorVar<'t, f64>> {
+        let p = self.used.bind(x.tape());
+        // bound (as every parameter must be for the step) but not used
+        self.spare.bind(x.tape());
+        Ok(p.iter().fold(x, |acc, (_, v)| acc * v.sum()))
+    }
+    fn visit_params(
+        &self,
+        path: &crate::layers::ParamPath<'_>,
+        f: &mut crate::layers::Visit<'_, f64>,
+    ) -> Result<()> {
+        f(&path.child("used"), &self.used)?;
+        f(&path.child("spare"), &self.spare)
+    }
+    fn visit_params_mut(
+        &mut self,
+        path: &crate::layers::ParamPath<'_>,
+        f: &mut crate::layers::VisitMut<'_, f64>,
+    ) -> Result<()> {
+        f(&path.child("used"), &mut self.used)?;
+        f(&path.child("spare"), &mut self.spare)
+    }
+}
+
+#[test]
+fn a_parameter_no_gradient_reaches_is_reported_once() {
+    let mut used = crate::param::ParamStore::new();
+    used.add("w", Tensor::from_vec(&[1], vec![0.5]).unwrap())
+        .unwrap();
+    let mut spare = crate::param::ParamStore::new();
+    spare
+        .add("bias", Tensor::from_vec(&[2], vec![1.0, 2.0]).unwrap())
+        .unwrap();
+    let mut model = Disconnected { used, spare };
+    let x = Tensor::from_vec(&[4, 1], vec![0.0, 1.0, 2.0, 3.0]).unwrap();
+    let y = Tensor::from_vec(&[4, 1], vec![0.0, 2.0, 4.0, 6.0]).unwrap();
+    let mut opt = Sgd::new(0.01);
+    let trainer = Trainer::new(Loss::Mse).epochs(3).batch_size(2).quiet();
+    let mut run = trainer.start(&model, &x, &y).unwrap();
+    assert!(run.unreached_params().is_empty(), "nothing before a step");
+    run.finish(&mut model, &mut opt).unwrap();
+    assert_eq!(run.unreached_params(), &["spare.bias".to_string()]);
+    assert_eq!(model.spare.iter().next().unwrap().2.data(), &[1.0, 2.0]);
+    assert_eq!(
+        unreached_warning(run.unreached_params()),
+        "warning: no gradient reached 1 parameter (spare.bias): the loss does not depend on it, so training leaves it unchanged"
+    );
+    assert!(unreached_warning(&["a.w".into(), "b.b".into()]).contains("2 parameters (a.w, b.b)"));
+    // a connected model reports none
+    let mut mlp = Mlp::new(&[1, 1], &[Activation::Identity], Init::Zero, 0).unwrap();
+    let mut run = Trainer::new(Loss::Mse)
+        .epochs(1)
+        .quiet()
+        .start(&mlp, &x, &y)
+        .unwrap();
+    run.finish(&mut mlp, &mut opt).unwrap();
+    assert!(run.unreached_params().is_empty());
+}
