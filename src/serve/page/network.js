@@ -148,7 +148,8 @@ export function update(frame, { discretize = false } = {}) {
   const offset = neurons.length === view.nodes.length - 2 ? 1 : 0;
   view.nodes.forEach((col, c) => {
     col.forEach((n, j) => {
-      const heat = at(neurons, c - offset, j);
+      // the output node shows the output heatmap
+      const heat = c === view.nodes.length - 1 ? frame.heatmap : at(neurons, c - offset, j);
       if (heat) paint(n.canvas, heat, { discretize });
       const dead = c > 0 && at(frame.dead, c - 1, j) === true;
       n.node.classList.toggle('dead', dead);
