@@ -13,7 +13,10 @@ use std::process::ExitCode;
 
 /// `xiaolan serve`: where to serve the page.
 #[derive(clap::Parser, Debug)]
-#[command(name = "xiaolan serve", about = "Serves the Playground as a web page, training live on xiaolan's engine")]
+#[command(
+    name = "xiaolan serve",
+    about = "Serves the Playground as a web page, training live on xiaolan's engine"
+)]
 struct ServeArgs {
     /// The address to listen on; anything but 127.0.0.1 makes the page
     /// reachable from other machines.

@@ -230,7 +230,8 @@ pub fn train(
 ) -> nn::Result<History> {
     let after_epoch = RefCell::new(after_epoch);
     let mut failed = None;
-    let trainer = trainer(loss, batch_size, shuffle, epochs, test, classify).on_epoch(|stats, net: &Net| {
+    let trainer =
+        trainer(loss, batch_size, shuffle, epochs, test, classify).on_epoch(|stats, net: &Net| {
             if !stats.completed {
                 // a non-finite batch loss stopped the epoch: nothing to show
                 return ControlFlow::Continue(());

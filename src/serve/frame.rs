@@ -113,14 +113,26 @@ fn params(
     let mut biases = Vec::new();
     for layer in s.net.mlp.layers() {
         let (n_in, n_out) = (layer.inputs(), layer.outputs());
-        let w = get(s, layer.weight()).map(|t| t.data().to_vec()).unwrap_or_default();
-        let b = get(s, layer.bias()).map(|t| t.data().to_vec()).unwrap_or_default();
+        let w = get(s, layer.weight())
+            .map(|t| t.data().to_vec())
+            .unwrap_or_default();
+        let b = get(s, layer.bias())
+            .map(|t| t.data().to_vec())
+            .unwrap_or_default();
         weights.push(
             (0..n_out)
-                .map(|j| (0..n_in).map(|i| w.get(i * n_out + j).copied().unwrap_or(0.0)).collect())
+                .map(|j| {
+                    (0..n_in)
+                        .map(|i| w.get(i * n_out + j).copied().unwrap_or(0.0))
+                        .collect()
+                })
                 .collect(),
         );
-        biases.push((0..n_out).map(|j| b.get(j).copied().unwrap_or(0.0)).collect());
+        biases.push(
+            (0..n_out)
+                .map(|j| b.get(j).copied().unwrap_or(0.0))
+                .collect(),
+        );
     }
     (weights, biases)
 }
@@ -135,7 +147,9 @@ fn metrics(s: &Session) -> Result<Value, PageError> {
         let predicted: Vec<usize> = out.iter().map(|&v| class(v)).collect();
         let actual: Vec<usize> = t.iter().map(|&v| class(v)).collect();
         let c = ConfusionMatrix::new(&predicted, &actual, 2)?;
-        let rows: Vec<Vec<usize>> = (0..2).map(|a| (0..2).map(|p| c.get(a, p)).collect()).collect();
+        let rows: Vec<Vec<usize>> = (0..2)
+            .map(|a| (0..2).map(|p| c.get(a, p)).collect())
+            .collect();
         Ok(json!({"accuracy": c.accuracy(), "confusion": rows}))
     } else {
         let n = t.len().max(1) as f64;
@@ -153,7 +167,10 @@ fn index(obj: &Map<String, Value>, key: &str, below: usize) -> Result<usize, Pag
         other => Err(PageError {
             message: format!(
                 "expected `{key}` a whole number in 0..{below}, found {}",
-                other.map_or_else(|| obj.get(key).map_or("nothing".into(), super::session::kind), |i| i.to_string())
+                other.map_or_else(
+                    || obj.get(key).map_or("nothing".into(), super::session::kind),
+                    |i| i.to_string()
+                )
             ),
             field: Some(key.to_string()),
         }),
@@ -183,13 +200,22 @@ pub fn edit(s: &mut Session, ty: &str, obj: &Map<String, Value>) -> Result<(), P
     } else {
         (layer.bias(), index(obj, "node", n_out)?)
     };
-    let mut t = s.net.mlp.params().get(id).cloned().ok_or_else(|| PageError {
-        message: "the network has no such parameter".into(),
-        field: None,
-    })?;
+    let mut t = s
+        .net
+        .mlp
+        .params()
+        .get(id)
+        .cloned()
+        .ok_or_else(|| PageError {
+            message: "the network has no such parameter".into(),
+            field: None,
+        })?;
     let mut d = t.data().to_vec();
     d[at] = value;
-    t = Tensor::from_vec(t.shape(), d).map_err(|e| PageError { message: e.to_string(), field: None })?;
+    t = Tensor::from_vec(t.shape(), d).map_err(|e| PageError {
+        message: e.to_string(),
+        field: None,
+    })?;
     s.net.mlp.params_mut().set(id, t)?;
     Ok(())
 }

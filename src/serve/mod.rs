@@ -29,17 +29,61 @@ pub const FRAMES_PER_SECOND: u64 = 15;
 
 /// The page's files: name, content type, bytes.
 const FILES: &[(&str, &str, &str)] = &[
-    ("index.html", "text/html; charset=utf-8", include_str!("page/index.html")),
-    ("style.css", "text/css; charset=utf-8", include_str!("page/style.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("page/app.js")),
-    ("chart.js", "text/javascript; charset=utf-8", include_str!("page/chart.js")),
-    ("controls.js", "text/javascript; charset=utf-8", include_str!("page/controls.js")),
-    ("heatmap.js", "text/javascript; charset=utf-8", include_str!("page/heatmap.js")),
-    ("i18n.js", "text/javascript; charset=utf-8", include_str!("page/i18n.js")),
-    ("network.js", "text/javascript; charset=utf-8", include_str!("page/network.js")),
-    ("panels.js", "text/javascript; charset=utf-8", include_str!("page/panels.js")),
-    ("socket.js", "text/javascript; charset=utf-8", include_str!("page/socket.js")),
-    ("urlstate.js", "text/javascript; charset=utf-8", include_str!("page/urlstate.js")),
+    (
+        "index.html",
+        "text/html; charset=utf-8",
+        include_str!("page/index.html"),
+    ),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("page/style.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/app.js"),
+    ),
+    (
+        "chart.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/chart.js"),
+    ),
+    (
+        "controls.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/controls.js"),
+    ),
+    (
+        "heatmap.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/heatmap.js"),
+    ),
+    (
+        "i18n.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/i18n.js"),
+    ),
+    (
+        "network.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/network.js"),
+    ),
+    (
+        "panels.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/panels.js"),
+    ),
+    (
+        "socket.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/socket.js"),
+    ),
+    (
+        "urlstate.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/urlstate.js"),
+    ),
 ];
 
 /// The live sessions.
@@ -64,7 +108,10 @@ pub fn serve(host: &str, port: u16) -> std::io::Result<()> {
         let app = Router::new()
             .route("/", get(|| async { file("index.html") }))
             .route("/ws", get(upgrade))
-            .route("/{name}", get(|Path(name): Path<String>| async move { file(&name) }))
+            .route(
+                "/{name}",
+                get(|Path(name): Path<String>| async move { file(&name) }),
+            )
             .with_state(Live::default());
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -96,7 +143,9 @@ async fn session(mut socket: WebSocket, live: Live) {
             message: format!("the server already has {MAX_SESSIONS} sessions open, the most it serves: close a tab or try again later"),
             field: Some("session".into()),
         };
-        let _ = socket.send(Message::Text(e.to_message().to_string().into())).await;
+        let _ = socket
+            .send(Message::Text(e.to_message().to_string().into()))
+            .await;
         let _ = socket.send(Message::Close(None)).await;
         return;
     }
@@ -135,7 +184,11 @@ async fn session(mut socket: WebSocket, live: Live) {
 }
 
 /// The session's thread: answers messages, trains while playing.
-fn session_thread(id: usize, inbox: mpsc::Receiver<Value>, outbox: tokio::sync::mpsc::UnboundedSender<Value>) {
+fn session_thread(
+    id: usize,
+    inbox: mpsc::Receiver<Value>,
+    outbox: tokio::sync::mpsc::UnboundedSender<Value>,
+) {
     let send = |v: Value| outbox.send(v).is_ok();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut s = match Session::new() {
@@ -195,7 +248,9 @@ fn session_thread(id: usize, inbox: mpsc::Receiver<Value>, outbox: tokio::sync::
         }
     }));
     if result.is_err() {
-        send(json!({"type": "error", "message": "the session failed and was ended; reload the page to start a new one", "field": null}));
+        send(
+            json!({"type": "error", "message": "the session failed and was ended; reload the page to start a new one", "field": null}),
+        );
     }
 }
 
@@ -212,7 +267,7 @@ fn hello(id: usize, s: &Session) -> Value {
             "max_weights": args::MAX_HIDDEN_WEIGHTS, "max_epochs": args::MAX_EPOCHS,
             "frames_per_second": FRAMES_PER_SECOND,
         },
-        "activations": nn::Activation::names(),
+        "activations": nn::Activation::names().collect::<Vec<_>>(),
         "datasets": ["circle", "xor", "gauss", "spiral", "plane", "multi-gaussian"],
         "features": ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)"],
         "losses": ["half-squared", "cross-entropy"],

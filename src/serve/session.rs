@@ -25,6 +25,18 @@ const NOT_CONTROLS: [&str; 8] = [
     "data", "save", "load", "gif", "json", "seeds", "out", "quiet",
 ];
 
+/// Controls whose change keeps the network's weights (as in the original
+/// Playground): the run starts again from the current weights.
+const KEEP_NETWORK: [&str; 7] = [
+    "lr",
+    "regularization",
+    "reg_rate",
+    "batch_size",
+    "shuffle",
+    "optimizer",
+    "epochs",
+];
+
 /// An error for the page: what was expected and what was found, and the
 /// field at fault if one is.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +117,9 @@ pub fn command_line(config: &Map<String, Value>) -> Result<Vec<String>, PageErro
     for (key, value) in config {
         if NOT_CONTROLS.contains(&key.as_str()) {
             return Err(PageError::new(
-                format!("`{key}` is not a Playground control (it names a file or changes the output)"),
+                format!(
+                    "`{key}` is not a Playground control (it names a file or changes the output)"
+                ),
                 Some(key),
             ));
         }
@@ -159,7 +173,9 @@ pub fn shell_command(config: &Map<String, Value>) -> Result<String, PageError> {
     Ok(argv
         .iter()
         .map(|a| {
-            if a.chars().all(|c| c.is_ascii_alphanumeric() || "-_=.,/:".contains(c)) {
+            if a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_=.,/:".contains(c))
+            {
                 a.clone()
             } else {
                 format!("'{}'", a.replace('\'', r"'\''"))
@@ -232,13 +248,15 @@ impl Session {
     }
 
     fn try_handle(&mut self, msg: &Value) -> Result<Vec<Value>, PageError> {
-        let obj = msg
-            .as_object()
-            .ok_or_else(|| PageError::new(format!("expected a JSON object, found {}", kind(msg)), Some("message")))?;
-        let ty = obj
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| PageError::new("expected a string field `type`, found none", Some("type")))?;
+        let obj = msg.as_object().ok_or_else(|| {
+            PageError::new(
+                format!("expected a JSON object, found {}", kind(msg)),
+                Some("message"),
+            )
+        })?;
+        let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
+            PageError::new("expected a string field `type`, found none", Some("type"))
+        })?;
         match ty {
             "config" => {
                 let given = obj
@@ -254,7 +272,17 @@ impl Session {
                 } else {
                     None
                 };
-                self.replace(config, points)
+                let keeps_network = given.keys().all(|k| KEEP_NETWORK.contains(&k.as_str()));
+                if !keeps_network {
+                    return self.replace(config, points);
+                }
+                let mut next = Session::build(config, points)?;
+                next.net = self.net.clone();
+                next.initial = self.initial.clone();
+                next.running = self.running;
+                next.restart()?;
+                *self = next;
+                Ok(vec![self.state(), self.frame()?])
             }
             "play" => {
                 self.running = !self.run.stopped().is_some_and(|_| true);
@@ -351,7 +379,11 @@ impl Session {
 
     /// Replaces the session by one built from `config` and `points`; on an
     /// error the session is unchanged.
-    fn replace(&mut self, config: Map<String, Value>, points: Option<Csv>) -> Result<Vec<Value>, PageError> {
+    fn replace(
+        &mut self,
+        config: Map<String, Value>,
+        points: Option<Csv>,
+    ) -> Result<Vec<Value>, PageError> {
         let next = Session::build(config, points)?;
         *self = next;
         Ok(vec![self.state(), self.frame()?])
@@ -387,8 +419,8 @@ impl Session {
             return Ok(());
         }
         match self.run.epoch(&mut self.net, self.opt.as_dyn_mut()) {
-            Ok(Status::Running) => Ok(()),
-            Ok(_) => {
+            Ok(Status::Stepped | Status::EpochEnded) => Ok(()),
+            Ok(Status::Stopped(_)) => {
                 self.running = false;
                 Ok(())
             }
@@ -470,7 +502,11 @@ impl Session {
 
     fn export(&self) -> Result<Value, PageError> {
         use base64::Engine;
-        let bytes = crate::playground::weights::to_bytes(&self.net, &self.plan.args, &self.plan.record(self.epochs()))?;
+        let bytes = crate::playground::weights::to_bytes(
+            &self.net,
+            &self.plan.args,
+            &self.plan.record(self.epochs()),
+        )?;
         Ok(json!({
             "type": "export",
             "safetensors": base64::engine::general_purpose::STANDARD.encode(bytes),
@@ -510,7 +546,10 @@ fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, PageError> {
     match obj.get(key).and_then(Value::as_f64) {
         Some(v) if v.is_finite() => Ok(v),
         _ => Err(PageError::new(
-            format!("expected a finite number `{key}`, found {}", obj.get(key).map_or("nothing".to_string(), kind)),
+            format!(
+                "expected a finite number `{key}`, found {}",
+                obj.get(key).map_or("nothing".to_string(), kind)
+            ),
             Some(key),
         )),
     }
@@ -527,3 +566,7 @@ pub fn kind(v: &Value) -> String {
         Value::Object(_) => "an object".into(),
     }
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
