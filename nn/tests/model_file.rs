@@ -180,3 +180,49 @@ fn a_non_finite_weight_is_refused_naming_the_tensor() {
     }
     std::fs::remove_file(&good).unwrap();
 }
+
+/// `Mlp::to_bytes` is the file `Mlp::save` writes, byte for byte, and
+/// `Mlp::from_bytes` reads it back with `Mlp::load`'s checks: a cut file,
+/// a file without architecture, a non-finite weight and the wrong dtype are
+/// refused, naming the bytes in memory.
+#[test]
+fn a_network_round_trips_through_bytes_with_the_same_checks() {
+    let net = mlp()
+        .with_features(&[Feature::X1, Feature::X2, Feature::SinX1])
+        .unwrap();
+    let path = temp("bytes.safetensors");
+    net.save(&path).unwrap();
+    let bytes = net.to_bytes().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    let back = Mlp::<f64>::from_bytes(&bytes).unwrap();
+    assert_eq!(back.sizes(), net.sizes());
+    assert_eq!(back.activations(), net.activations());
+    assert_eq!(back.features(), net.features());
+    let x = Tensor::full(&[4, 3], 0.3);
+    assert_eq!(back.predict(&x).unwrap(), net.predict(&x).unwrap());
+
+    let cut = Mlp::<f64>::from_bytes(&bytes[..bytes.len() - 3]).unwrap_err();
+    assert!(matches!(cut, Error::Format { .. }), "{cut}");
+    assert!(cut.to_string().contains(io::IN_MEMORY), "{cut}");
+    let msg = Mlp::<f32>::from_bytes(&bytes).unwrap_err().to_string();
+    assert!(msg.contains("F32") && msg.contains("F64"), "{msg}");
+    let bare = io::to_bytes(net.params().iter().map(|(_, n, t)| (n, t)), &[]).unwrap();
+    let msg = Mlp::<f64>::from_bytes(&bare).unwrap_err().to_string();
+    assert!(msg.contains("no `sizes` in the metadata"), "{msg}");
+
+    let meta = io::read_header_bytes(&bytes).unwrap().metadata;
+    let meta: Meta = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut tensors = io::load::<f64>(&path).unwrap();
+    let (name, t) = tensors.get_index_mut(0).unwrap();
+    let name = name.clone();
+    let mut data = t.data().to_vec();
+    data[0] = f64::NAN;
+    *t = Tensor::from_vec(t.shape(), data).unwrap();
+    let nan = io::to_bytes(tensors.iter().map(|(n, t)| (n.as_str(), t)), &meta).unwrap();
+    let msg = Mlp::<f64>::from_bytes(&nan).unwrap_err().to_string();
+    assert!(
+        msg.contains(&format!("tensor `{name}`: element 0 is NaN")),
+        "{msg}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}

@@ -100,6 +100,27 @@ fn read_capped(path: &Path) -> Result<String> {
 /// over [`MAX_CSV_BYTES`].
 pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv> {
     let text = read_capped(path)?;
+    parse_csv(&text, path, problem)
+}
+
+/// Parses CSV text as [`read_csv`] does a file's contents; `path` names the
+/// source in the errors (a file, or an upload's name). The text is not
+/// read past [`MAX_CSV_BYTES`].
+///
+/// # Errors
+/// [`Error::Csv`] naming `path`, the line number and what was wrong, or
+/// the size when the text is over [`MAX_CSV_BYTES`].
+pub fn parse_csv(text: &str, path: &Path, problem: Option<Problem>) -> Result<Csv> {
+    if text.len() as u64 > MAX_CSV_BYTES {
+        return Err(Error::Csv {
+            path: path.to_path_buf(),
+            line: None,
+            what: format!(
+                "expected at most {MAX_CSV_BYTES} bytes, found {}",
+                text.len()
+            ),
+        });
+    }
     let mut points = Vec::new();
     let mut lines: Vec<usize> = Vec::new();
     let mut seen_data = false;

@@ -30,19 +30,19 @@ use std::path::{Path, PathBuf};
 use train::{Net, PlaygroundLoss, PlaygroundOptimizer};
 
 /// Where the points come from.
-enum Source {
+pub(crate) enum Source {
     Generated(nn::data::PlaygroundSet),
     Csv(Vec<Point>),
 }
 
 /// The checked settings of a run.
-struct Plan {
-    args: Args,
-    source: Source,
-    problem: Problem,
+pub(crate) struct Plan {
+    pub(crate) args: Args,
+    pub(crate) source: Source,
+    pub(crate) problem: Problem,
     name: String,
     /// Built once; each network trains with a copy.
-    optimizer: PlaygroundOptimizer,
+    pub(crate) optimizer: PlaygroundOptimizer,
     /// The network of `--load`.
     loaded: Option<Mlp>,
     /// The names of the two coordinates and of the two classes.
@@ -70,14 +70,30 @@ impl Plan {
             Some(path) => Some(weights::restore(&mut args, &path)?),
             None => None,
         };
-        let mut names = render::Names::default();
-        let (source, problem, name) = match &args.data {
+        let csv = match &args.data {
             Some(path) => {
                 let csv = data::read_csv(path, args.problem)?;
                 let name = path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
+                Some((csv, name))
+            }
+            None => None,
+        };
+        Plan::checked(args, loaded, csv)
+    }
+
+    /// Checks `args` with the points of `csv` (read from `--data`, or
+    /// given by the browser Playground) in place of a generated set.
+    pub(crate) fn checked(
+        mut args: Args,
+        loaded: Option<Mlp>,
+        csv: Option<(data::Csv, String)>,
+    ) -> Result<Plan> {
+        let mut names = render::Names::default();
+        let (source, problem, name) = match csv {
+            Some((csv, name)) => {
                 names.axes = csv.columns;
                 if csv.zero_labels {
                     names.classes = ["label 0".into(), "label 1".into()];
@@ -154,18 +170,18 @@ impl Plan {
         )
     }
 
-    fn classify(&self) -> bool {
+    pub(crate) fn classify(&self) -> bool {
         self.problem == Problem::Classification
     }
 
-    fn split(&self, seed: u64) -> Result<Split> {
+    pub(crate) fn split(&self, seed: u64) -> Result<Split> {
         match &self.source {
             Source::Generated(set) => data::generated(*set, self.args.noise, self.args.ratio, seed),
             Source::Csv(points) => data::split(points, self.args.ratio, seed),
         }
     }
 
-    fn net(&self, seed: u64) -> Result<Net> {
+    pub(crate) fn net(&self, seed: u64) -> Result<Net> {
         let a = &self.args;
         Ok(match &self.loaded {
             Some(mlp) => Net {
@@ -187,6 +203,16 @@ impl Plan {
         match self.args.loss {
             LossKind::HalfSquared => "loss ½(o − t)²",
             LossKind::CrossEntropy => "cross-entropy",
+        }
+    }
+
+    /// What a weights file records of a run of this plan.
+    pub(crate) fn record(&self, epochs: usize) -> weights::RunRecord<'_> {
+        weights::RunRecord {
+            problem: self.problem,
+            epochs,
+            dataset: self.dataset(),
+            name: &self.name,
         }
     }
 
@@ -217,15 +243,15 @@ fn percent(a: Option<f64>) -> String {
 }
 
 /// The sets' tensors for a split.
-struct Tensors {
-    train_x: Tensor<f64>,
-    train_y: Tensor<f64>,
-    test_x: Tensor<f64>,
-    test_y: Tensor<f64>,
+pub(crate) struct Tensors {
+    pub(crate) train_x: Tensor<f64>,
+    pub(crate) train_y: Tensor<f64>,
+    pub(crate) test_x: Tensor<f64>,
+    pub(crate) test_y: Tensor<f64>,
 }
 
 impl Tensors {
-    fn new(split: &Split, features: &[nn::data::Feature]) -> Tensors {
+    pub(crate) fn new(split: &Split, features: &[nn::data::Feature]) -> Tensors {
         let xy = |p: &[Point]| p.iter().map(|q| (q.0, q.1)).collect::<Vec<_>>();
         Tensors {
             train_x: data::inputs(xy(&split.train), features),
@@ -382,13 +408,7 @@ fn run_one(plan: &Plan) -> Result<()> {
     // the result first: the weights, then the summary; the pictures after
     let mut written: Vec<PathBuf> = Vec::new();
     if let Some(save) = &a.save {
-        let record = weights::RunRecord {
-            problem: plan.problem,
-            epochs: last_epoch,
-            dataset: plan.dataset(),
-            name: &plan.name,
-        };
-        weights::save(save, &net, a, &record)?;
+        weights::save(save, &net, a, &plan.record(last_epoch))?;
         written.push(save.clone());
     }
     if let Some(epoch) = diverged_at {

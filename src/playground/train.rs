@@ -230,18 +230,8 @@ pub fn train(
 ) -> nn::Result<History> {
     let after_epoch = RefCell::new(after_epoch);
     let mut failed = None;
-    let mut trainer = Trainer::new(loss)
-        .order(match shuffle {
-            Some(_) => Order::PlaygroundShuffled,
-            None => Order::Playground,
-        })
-        .seed(shuffle.unwrap_or(0))
-        .batch_size(batch_size)
-        .epochs(epochs)
-        .test(test.0, test.1)
-        .evaluate_before(true)
-        .quiet()
-        .on_epoch(|stats, net: &Net| {
+    let trainer =
+        trainer(loss, batch_size, shuffle, epochs, test, classify).on_epoch(|stats, net: &Net| {
             if !stats.completed {
                 // a non-finite batch loss stopped the epoch: nothing to show
                 return ControlFlow::Continue(());
@@ -263,10 +253,6 @@ pub fn train(
                 }
             }
         });
-    if classify {
-        // a tanh output and a logit have the same sign: threshold 0 for both
-        trainer = trainer.accuracy(Accuracy::Threshold(0.0));
-    }
     let mut run = trainer.start(net, train.0, train.1)?;
     let initial = run.history().initial.expect("evaluated before training");
     after_epoch.borrow_mut()(0, net, &initial)?;
@@ -275,6 +261,39 @@ pub fn train(
     match failed {
         Some(e) => Err(e),
         None => Ok(history),
+    }
+}
+
+/// The Playground's training settings for nn's one training loop, before
+/// any callback: [`Order::Playground`] (or [`Order::PlaygroundShuffled`]
+/// from `shuffle`'s seed), the batch size, the epochs, the test set
+/// evaluated after every epoch (and before the first), and for
+/// classification the accuracy of the output's sign. [`train`] and the
+/// browser Playground's sessions both start their runs from it.
+pub fn trainer<'a>(
+    loss: PlaygroundLoss,
+    batch_size: usize,
+    shuffle: Option<u64>,
+    epochs: usize,
+    test: (&Tensor<f64>, &Tensor<f64>),
+    classify: bool,
+) -> Trainer<'a, f64, PlaygroundLoss, Net> {
+    let trainer = Trainer::new(loss)
+        .order(match shuffle {
+            Some(_) => Order::PlaygroundShuffled,
+            None => Order::Playground,
+        })
+        .seed(shuffle.unwrap_or(0))
+        .batch_size(batch_size)
+        .epochs(epochs)
+        .test(test.0, test.1)
+        .evaluate_before(true)
+        .quiet();
+    if classify {
+        // a tanh output and a logit have the same sign: threshold 0 for both
+        trainer.accuracy(Accuracy::Threshold(0.0))
+    } else {
+        trainer
     }
 }
 

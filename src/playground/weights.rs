@@ -48,6 +48,29 @@ pub struct RunRecord<'a> {
 /// # Errors
 /// [`Error::Save`] if the file cannot be written.
 pub fn save(path: &Path, net: &Net, args: &Args, run: &RunRecord<'_>) -> Result<()> {
+    let meta = metadata(args, run);
+    let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    net.mlp
+        .save_with(path, &meta)
+        .map_err(|source| Error::Save {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// The bytes of the file [`save`] writes (the browser Playground's
+/// download).
+///
+/// # Errors
+/// [`Error::Nn`] if the network cannot be serialised.
+pub fn to_bytes(net: &Net, args: &Args, run: &RunRecord<'_>) -> Result<Vec<u8>> {
+    let meta = metadata(args, run);
+    let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(net.mlp.to_bytes_with(&meta)?)
+}
+
+/// The run's settings as the weights file records them.
+fn metadata(args: &Args, run: &RunRecord<'_>) -> Vec<(&'static str, String)> {
     let mut meta = vec![
         (PROBLEM_KEY, run.problem.to_string()),
         (EPOCHS_KEY, run.epochs.to_string()),
@@ -61,13 +84,7 @@ pub fn save(path: &Path, net: &Net, args: &Args, run: &RunRecord<'_>) -> Result<
         }
         None => meta.push((DATA_KEY, run.name.to_string())),
     }
-    let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    net.mlp
-        .save_with(path, &meta)
-        .map_err(|source| Error::Save {
-            path: path.to_path_buf(),
-            source,
-        })
+    meta
 }
 
 /// Loads the network of `--load` and makes `args` describe it: its

@@ -276,16 +276,26 @@ fn parse<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Header, SafeTensors<'b>)> 
 /// whole; the header's sizes are then checked against the bytes read.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let too_big = |size: String| {
-        Error::format(
-            path,
-            format!(
-                "the file holds {size} bytes, more than the limit of {MAX_FILE_BYTES} bytes \
-                 (1 GiB) a safetensors file may hold"
-            ),
-        )
-    };
+fn too_big(path: &Path, size: String) -> Error {
+    Error::format(
+        path,
+        format!(
+            "the file holds {size} bytes, more than the limit of {MAX_FILE_BYTES} bytes \
+             (1 GiB) a safetensors file may hold"
+        ),
+    )
+}
+
+fn check_len(path: &Path, bytes: &[u8]) -> Result<()> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(path, bytes.len().to_string()));
+    }
+    Ok(())
+}
+
+/// The bytes of the file at `path`, refused past [`MAX_FILE_BYTES`].
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let too_big = |size: String| too_big(path, size);
     let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len > MAX_FILE_BYTES {
@@ -311,6 +321,34 @@ pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
     let path = path.as_ref();
     let bytes = read_file(path)?;
     Ok(parse(path, &bytes)?.0)
+}
+
+/// The name errors give to safetensors bytes held in memory (the
+/// `_bytes` functions), in place of a file's path.
+pub const IN_MEMORY: &str = "<safetensors bytes in memory>";
+
+/// As [`read_header`], for the bytes of a safetensors file held in memory
+/// (errors name [`IN_MEMORY`] as the file).
+///
+/// ```
+/// let t = autograd::Tensor::full(&[2], 1.0f32);
+/// let bytes = nn::io::to_bytes([("w", &t)], &[("k", "v")]).unwrap();
+/// let header = nn::io::read_header_bytes(&bytes).unwrap();
+/// assert_eq!(header.metadata["k"], "v");
+/// assert!(nn::io::read_header_bytes(&bytes[..5]).is_err());
+/// ```
+///
+/// # Errors
+/// As [`read_header`]; [`Error::Format`] if there are more than
+/// [`MAX_FILE_BYTES`] bytes.
+pub fn read_header_bytes(bytes: &[u8]) -> Result<Header> {
+    header_in(Path::new(IN_MEMORY), bytes)
+}
+
+/// The header of the safetensors `bytes` read from `path` (named in errors).
+pub(crate) fn header_in(path: &Path, bytes: &[u8]) -> Result<Header> {
+    check_len(path, bytes)?;
+    Ok(parse(path, bytes)?.0)
 }
 
 fn decode<E: Element>(
@@ -406,7 +444,31 @@ pub fn load_checked<E: Element>(
 ) -> Result<IndexMap<String, Tensor<E>>> {
     let path = path.as_ref();
     let bytes = read_file(path)?;
-    let (header, st) = parse(path, &bytes)?;
+    checked(path, &bytes, expected)
+}
+
+/// As [`load_checked`], for the bytes of a safetensors file held in memory
+/// (errors name [`IN_MEMORY`] as the file).
+///
+/// # Errors
+/// As [`load_checked`]; [`Error::Format`] if there are more than
+/// [`MAX_FILE_BYTES`] bytes.
+pub fn load_checked_bytes<E: Element>(
+    bytes: &[u8],
+    expected: &[TensorSpec],
+) -> Result<IndexMap<String, Tensor<E>>> {
+    checked(Path::new(IN_MEMORY), bytes, expected)
+}
+
+/// The tensors of the safetensors `bytes` read from `path` (named in
+/// errors), checked as by [`load_checked`].
+pub(crate) fn checked<E: Element>(
+    path: &Path,
+    bytes: &[u8],
+    expected: &[TensorSpec],
+) -> Result<IndexMap<String, Tensor<E>>> {
+    check_len(path, bytes)?;
+    let (header, st) = parse(path, bytes)?;
     check_against(expected, &header.tensors)?;
     decode(path, &header, &st, false, true)
 }

@@ -45,8 +45,9 @@ mod format;
 mod spec;
 
 pub use atomic::{write_atomic, AtomicFile};
+pub(crate) use format::{checked, header_in, read_file};
 pub use format::{
-    load, load_as, load_checked, read_header, save, to_bytes, Dtype, Element, Header,
-    MAX_FILE_BYTES,
+    load, load_as, load_checked, load_checked_bytes, read_header, read_header_bytes, save,
+    to_bytes, Dtype, Element, Header, IN_MEMORY, MAX_FILE_BYTES,
 };
 pub use spec::{check_against, differences, Difference, TensorSpec};

@@ -55,6 +55,37 @@ impl<E: Element> Mlp<E> {
     /// [`Error::Invalid`] if `extra` uses one of the architecture's keys; as
     /// [`io::save`].
     pub fn save_with(&self, path: impl AsRef<Path>, extra: &[(&str, &str)]) -> Result<()> {
+        let bytes = self.to_bytes_with(extra)?;
+        io::write_atomic(path, |w| w.write_all(&bytes))
+    }
+
+    /// The bytes of the safetensors file [`Mlp::save`] writes (same tensors,
+    /// same metadata), in memory: for sending a network over a connection.
+    /// [`Mlp::from_bytes`] reads them back.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// let mlp = Mlp::<f32>::new(&[2, 3, 1], &[Activation::Tanh, Activation::Sigmoid], Init::Xavier, 1).unwrap();
+    /// let bytes = mlp.to_bytes().unwrap();
+    /// let back = Mlp::<f32>::from_bytes(&bytes).unwrap();
+    /// assert_eq!(back.sizes(), [2, 3, 1]);
+    /// let x = autograd::Tensor::full(&[1, 2], 0.25f32);
+    /// assert_eq!(back.predict(&x).unwrap(), mlp.predict(&x).unwrap());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`io::to_bytes`].
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.to_bytes_with(&[])
+    }
+
+    /// The bytes of [`Mlp::save_with`]'s file, with the extra metadata: the
+    /// one serializer behind saving.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `extra` uses one of the architecture's keys; as
+    /// [`io::to_bytes`].
+    pub fn to_bytes_with(&self, extra: &[(&str, &str)]) -> Result<Vec<u8>> {
         let mut meta = vec![
             (SIZES_KEY, join(self.sizes())),
             (ACTIVATIONS_KEY, join(self.activations().iter())),
@@ -73,7 +104,7 @@ impl<E: Element> Mlp<E> {
         }
         let mut meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
         meta.extend_from_slice(extra);
-        io::save(path, self.params().iter().map(|(_, n, t)| (n, t)), &meta)
+        io::to_bytes(self.params().iter().map(|(_, n, t)| (n, t)), &meta)
     }
 
     /// Loads a network saved by [`Mlp::save`]: its architecture from the
@@ -90,7 +121,35 @@ impl<E: Element> Mlp<E> {
     /// that holds a NaN or an infinity.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let header = io::read_header(path)?;
+        Self::from_source(path, &io::read_file(path)?)
+    }
+
+    /// Reads a network from the bytes of a file saved by [`Mlp::save`] (or
+    /// made by [`Mlp::to_bytes`]), with [`Mlp::load`]'s checks; errors name
+    /// [`io::IN_MEMORY`] as the file.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// let mlp = Mlp::<f64>::new(&[2, 4, 1], &[Activation::Relu, Activation::Identity], Init::He, 3).unwrap();
+    /// let back = Mlp::<f64>::from_bytes(&mlp.to_bytes().unwrap()).unwrap();
+    /// assert_eq!(back.activations(), mlp.activations());
+    /// // an f64 network is not an f32 one, and a cut file is not a file
+    /// assert!(Mlp::<f32>::from_bytes(&mlp.to_bytes().unwrap()).is_err());
+    /// let err = Mlp::<f64>::from_bytes(b"not a file").unwrap_err().to_string();
+    /// assert!(err.contains("header"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Mlp::load`]; [`Error::Format`] if there are more than
+    /// [`io::MAX_FILE_BYTES`] bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_source(Path::new(io::IN_MEMORY), bytes)
+    }
+
+    /// [`Mlp::load`] and [`Mlp::from_bytes`]: the network in `bytes`, read
+    /// from `path` (named in errors).
+    fn from_source(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let header = io::header_in(path, bytes)?;
         let get = |key: &str| {
             header.metadata.get(key).ok_or_else(|| {
                 Error::mismatch(
@@ -132,7 +191,7 @@ impl<E: Element> Mlp<E> {
                 e,
             )
         })?;
-        mlp.load_weights(path)?;
+        mlp.load_weights_from(path, bytes)?;
         match features {
             Some(f) => mlp.with_features(&f),
             None => Ok(mlp),
@@ -164,12 +223,18 @@ impl<E: Element> Mlp<E> {
     /// As [`io::load_checked`] (which refuses a NaN or an infinity, naming
     /// the tensor); the network is then unchanged.
     pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        self.load_weights_from(path, &io::read_file(path)?)
+    }
+
+    /// [`Mlp::load_weights`] from the bytes read from `path`.
+    fn load_weights_from(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
         let expected: Vec<TensorSpec> = self
             .params()
             .iter()
             .map(|(_, name, t)| TensorSpec::of::<E>(name, t))
             .collect();
-        let mut tensors = io::load_checked::<E>(path, &expected)?;
+        let mut tensors = io::checked::<E>(path, bytes, &expected)?;
         let mut store = ParamStore::new();
         for spec in &expected {
             let t = tensors
