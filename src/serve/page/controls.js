@@ -50,6 +50,20 @@ function setSelect(el, value) {
   el.value = s;
 }
 
+/** Fills `parent` with one button of class `cls` per name, labelled by `label`. */
+function toggles(parent, cls, names, label, onClick) {
+  parent.innerHTML = '';
+  for (const name of names) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = cls;
+    b.dataset.name = name;
+    b.textContent = label(name);
+    b.addEventListener('click', () => onClick(name));
+    parent.appendChild(b);
+  }
+}
+
 /** Builds the controls from the hello message's lists; `change(config)` is called on every edit. */
 export function init(hello, change) {
   onChange = change;
@@ -61,33 +75,13 @@ export function init(hello, change) {
   fillSelect($('problem'), lists.problems, (v) => t(v));
   fillSelect($('loss'), lists.losses);
   fillSelect($('optimizer'), lists.optimizers);
-  const sets = $('datasets');
-  sets.innerHTML = '';
-  for (const name of lists.datasets) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'dataset';
-    b.dataset.name = name;
-    b.textContent = name;
-    b.addEventListener('click', () => edit({ dataset: name }));
-    sets.appendChild(b);
-  }
-  const feats = $('features');
-  feats.innerHTML = '';
-  for (const name of lists.features) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'feature';
-    b.dataset.name = name;
-    b.textContent = featureLabel(name);
-    b.addEventListener('click', () => {
-      const on = new Set(config.features || []);
-      if (on.has(name)) on.delete(name);
-      else on.add(name);
-      edit({ features: lists.features.filter((f) => on.has(f)) });
-    });
-    feats.appendChild(b);
-  }
+  toggles($('datasets'), 'dataset', lists.datasets, (name) => name, (name) => edit({ dataset: name }));
+  toggles($('features'), 'feature', lists.features, featureLabel, (name) => {
+    const on = new Set(config.features || []);
+    if (on.has(name)) on.delete(name);
+    else on.add(name);
+    edit({ features: lists.features.filter((f) => on.has(f)) });
+  });
   const number = (id, v) => (v === '' ? null : Number(v));
   for (const id of ['lr', 'reg_rate']) $(id).addEventListener('change', (e) => edit({ [id]: Number(e.target.value) }));
   for (const id of ['activation', 'regularization', 'problem', 'loss', 'optimizer']) {
