@@ -20,7 +20,10 @@ pub fn view(s: &Session) -> [f64; 4] {
     if s.config().get("dataset").and_then(Value::as_str) != Some("csv") {
         return [-6.0, 6.0, -6.0, 6.0];
     }
-    let all: Vec<&Point> = s.split.train.iter().chain(&s.split.test).collect();
+    let all: Vec<&Point> = match s.user_points() {
+        Some(p) if p.len() < 2 => p.iter().collect(),
+        _ => s.split.train.iter().chain(&s.split.test).collect(),
+    };
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for p in &all {
         x0 = x0.min(p.0);

@@ -268,12 +268,20 @@ fn hello(id: usize, s: &Session) -> Value {
             "frames_per_second": FRAMES_PER_SECOND,
         },
         "activations": nn::Activation::names().collect::<Vec<_>>(),
-        "datasets": ["circle", "xor", "gauss", "spiral", "plane", "multi-gaussian"],
-        "features": ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)"],
-        "losses": ["half-squared", "cross-entropy"],
-        "optimizers": ["sgd", "momentum", "adam"],
-        "regularizations": ["none", "l1", "l2"],
-        "problems": ["classification", "regression"],
+        "datasets": nn::data::PlaygroundSet::ALL.map(|d| d.to_string()),
+        "features": nn::data::Feature::ALL.map(|f| f.name()),
+        "losses": names::<args::LossKind>(),
+        "optimizers": names::<args::OptimizerKind>(),
+        "regularizations": names::<args::RegKind>(),
+        "problems": names::<args::Problem>(),
         "config": s.config(),
     })
+}
+
+/// The command line's value names of a flag's kinds.
+fn names<K: clap::ValueEnum + std::fmt::Display>() -> Vec<String> {
+    K::value_variants()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }

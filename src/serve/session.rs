@@ -94,20 +94,34 @@ pub struct Session {
     sent_history: usize,
 }
 
-/// The controls of a new session: the CLI's defaults, with no epoch limit
-/// (the page trains until paused).
+/// The controls of a new session: the CLI's defaults (read from its own
+/// parser), with no epoch limit but `MAX_EPOCHS` (the page trains until
+/// paused).
 pub fn default_config() -> Map<String, Value> {
-    let v = json!({
-        "dataset": "spiral", "noise": 0, "ratio": 50, "seed": 1,
-        "features": ["x1", "x2"], "hidden": [8, 8, 8], "activation": "relu",
-        "loss": "half-squared", "lr": 0.03, "regularization": "none", "reg_rate": 0,
-        "batch_size": 10, "shuffle": false, "optimizer": "sgd",
-        "epochs": crate::playground::args::MAX_EPOCHS,
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+    let names = |v: Vec<String>| Value::from(v);
+    let mut m = Map::new();
+    let Ok(a) = Args::parse_args(["xiaolan"]) else {
+        return m;
+    };
+    m.insert("dataset".into(), a.dataset.to_string().into());
+    m.insert("noise".into(), a.noise.into());
+    m.insert("ratio".into(), a.ratio.into());
+    m.insert("seed".into(), a.seed.into());
+    m.insert(
+        "features".into(),
+        names(a.features.0.iter().map(|f| f.name().to_string()).collect()),
+    );
+    m.insert("hidden".into(), a.hidden.0.clone().into());
+    m.insert("activation".into(), a.activation.to_string().into());
+    m.insert("loss".into(), a.loss.to_string().into());
+    m.insert("lr".into(), a.lr.into());
+    m.insert("regularization".into(), a.regularization.to_string().into());
+    m.insert("reg_rate".into(), a.reg_rate.into());
+    m.insert("batch_size".into(), a.batch_size.into());
+    m.insert("shuffle".into(), a.shuffle.into());
+    m.insert("optimizer".into(), a.optimizer.to_string().into());
+    m.insert("epochs".into(), crate::playground::args::MAX_EPOCHS.into());
+    m
 }
 
 /// The command line of `config`: `--flag value` per field, lists joined by
@@ -239,6 +253,11 @@ impl Session {
         &self.config
     }
 
+    /// The user's points (uploaded or clicked), if they replace a set.
+    pub fn user_points(&self) -> Option<&[Point]> {
+        self.points.as_ref().map(|c| c.points.as_slice())
+    }
+
     /// Handles one message from the page; returns the messages to send.
     pub fn handle(&mut self, msg: &Value) -> Vec<Value> {
         match self.try_handle(msg) {
@@ -285,7 +304,7 @@ impl Session {
                 Ok(vec![self.state(), self.frame()?])
             }
             "play" => {
-                self.running = !self.run.stopped().is_some_and(|_| true);
+                self.running = self.run.stopped().is_none();
                 Ok(vec![self.frame()?])
             }
             "pause" => {
@@ -351,7 +370,7 @@ impl Session {
                 self.points = Some(csv);
                 self.config.insert("dataset".into(), json!("csv"));
                 self.running = false;
-                Ok(vec![self.state_empty()])
+                Ok(vec![self.state()])
             }
             "upload_csv" => {
                 let text = obj
@@ -397,7 +416,7 @@ impl Session {
             self.points = Some(csv);
             self.config = config;
             self.running = false;
-            return Ok(vec![self.state_empty()]);
+            return Ok(vec![self.state()]);
         }
         self.replace(config, Some(csv))
     }
@@ -432,32 +451,20 @@ impl Session {
     }
 
     /// The `state` message: controls, points, view and network shape.
+    /// While the user's points are too few to train, they are the training
+    /// points shown (the network is the last one built).
     pub fn state(&self) -> Value {
         let rows = |p: &[Point]| p.iter().map(|q| json!([q.0, q.1, q.2])).collect::<Vec<_>>();
+        let (train, test) = match &self.points {
+            Some(c) if c.points.len() < 2 => (rows(&c.points), Vec::new()),
+            _ => (rows(&self.split.train), rows(&self.split.test)),
+        };
         json!({
             "type": "state",
             "config": self.config,
-            "train": rows(&self.split.train),
-            "test": rows(&self.split.test),
+            "train": train,
+            "test": test,
             "view": frame::view(self),
-            "classes": if self.plan.classify() { 2 } else { 0 },
-            "shape": self.net.mlp.sizes(),
-        })
-    }
-
-    /// The `state` message while the user's points are too few to train.
-    fn state_empty(&self) -> Value {
-        let pts: Vec<Value> = self
-            .points
-            .as_ref()
-            .map(|c| c.points.iter().map(|q| json!([q.0, q.1, q.2])).collect())
-            .unwrap_or_default();
-        json!({
-            "type": "state",
-            "config": self.config,
-            "train": pts,
-            "test": [],
-            "view": [-6.0, 6.0, -6.0, 6.0],
             "classes": if self.plan.classify() { 2 } else { 0 },
             "shape": self.net.mlp.sizes(),
         })
