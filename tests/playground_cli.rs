@@ -821,3 +821,134 @@ fn an_output_directory_that_cannot_be_written_is_refused_before_training() {
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
     assert!(!dir.join("ok").exists());
 }
+
+/// Three separated blobs of 30 points, labels 0, 1 and 2.
+fn three_blobs() -> String {
+    let mut text = String::from("x1,x2,class\n");
+    for i in 0..90 {
+        let (c, a) = (i % 3, i as f64 * 0.37);
+        let (cx, cy) = [(-3.0, -2.0), (3.0, -2.0), (0.0, 3.0)][c];
+        text.push_str(&format!("{},{},{c}\n", cx + a.sin(), cy + a.cos()));
+    }
+    text
+}
+
+#[test]
+fn a_csv_of_three_classes_is_a_softmax_problem_with_its_own_pictures() {
+    let dir = scratch("three-classes");
+    let data = dir.join("three.csv");
+    std::fs::write(&data, three_blobs()).unwrap();
+    let out = dir.join("out");
+    let v = json_run(&dir, &["--data", data.to_str().unwrap(), "--epochs", "60"]);
+    assert_eq!(v["sizes"], serde_json::json!([2, 8, 8, 8, 3]));
+    assert_eq!(v["activation"], "relu");
+    let acc = v["test_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.9, "test accuracy {acc}");
+    assert_eq!(png_size(&dir.join("decision.png")), (520, 560));
+    // the weights save and load back as a 3-class network
+    let net = dir.join("three.safetensors");
+    let o = xiaolan(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--epochs",
+        "5",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--save",
+        net.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = xiaolan(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--load",
+        net.to_str().unwrap(),
+        "--epochs",
+        "0",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2-8-8-8-3 relu · 0 epochs"),
+        "{}",
+        stdout(&o)
+    );
+    fails(
+        "three-half-squared",
+        &["--data", data.to_str().unwrap(), "--loss", "half-squared"],
+        "three.csv (3 classes): k classes train with --loss cross-entropy",
+    );
+    let bad = dir.join("labels.csv");
+    std::fs::write(&bad, "x1,x2,c\n0,0,0\n1,1,2\n2,2,9\n").unwrap();
+    fails(
+        "nine-classes",
+        &["--data", bad.to_str().unwrap()],
+        "labels.csv line 4: label 9 would make 10 classes, more than 8: expected class labels",
+    );
+    std::fs::write(&bad, "x1,x2,c\n0,0,1\n1,1,-1\n2,2,3\n").unwrap();
+    fails(
+        "minus-one-among-classes",
+        &["--data", bad.to_str().unwrap()],
+        "labels.csv line 3: label -1 among labels up to 3",
+    );
+}
+
+#[test]
+fn training_stops_at_a_target_loss_or_accuracy() {
+    let dir = scratch("targets");
+    let out = dir.join("out");
+    let v = json_run(
+        &dir,
+        &[
+            "--dataset",
+            "circle",
+            "--hidden",
+            "4",
+            "--lr",
+            "0.1",
+            "--epochs",
+            "500",
+            "--target-accuracy",
+            "0.8",
+        ],
+    );
+    assert_eq!(v["stopped"], "target_accuracy");
+    let epochs = v["epochs"].as_u64().unwrap();
+    assert!(epochs < 500, "{epochs}");
+    assert!(v["train_accuracy"].as_f64().unwrap() >= 0.8, "{v}");
+    let v = json_run(&dir, &["--epochs", "500", "--target-loss", "0.3"]);
+    assert_eq!(v["stopped"], "target_loss");
+    assert!(v["train_loss"].as_f64().unwrap() <= 0.3, "{v}");
+    let o = xiaolan(&[
+        "--epochs",
+        "50",
+        "--target-loss",
+        "10",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("note: training stopped at epoch 1: the training loss"),
+        "{}",
+        stderr(&o)
+    );
+    fails(
+        "target-loss-zero",
+        &["--target-loss", "0"],
+        "expected a finite number > 0, found 0",
+    );
+    fails(
+        "target-accuracy-percent",
+        &["--target-accuracy", "95"],
+        "(0.95 for 95%), found 95",
+    );
+    fails(
+        "target-accuracy-regression",
+        &["--dataset", "plane", "--target-accuracy", "0.9"],
+        "--target-accuracy 0.9 cannot be combined with a regression problem",
+    );
+}

@@ -32,6 +32,10 @@ pub const MAX_HIDDEN_WEIGHTS: usize = MAX_WIDTH * MAX_WIDTH;
 /// The most seeds `--seeds` runs (its help says so).
 pub const MAX_SEEDS: usize = 1000;
 
+/// The most classes of a `--data` file whose labels are 0 … k−1 (its help
+/// says so): as many as the pictures' and the page's class colours.
+pub const MAX_CLASSES: usize = 8;
+
 /// The largest `--data` file read: 16 MiB (its help says so); a larger file
 /// is refused before it is read, and no more than this is ever read.
 pub const MAX_CSV_BYTES: u64 = 16 << 20;
@@ -59,7 +63,9 @@ pub struct Args {
     pub dataset: PlaygroundSet,
 
     /// Your own data instead: a CSV file of x1,x2,label rows (a header line
-    /// is allowed; labels ±1, or 0/1, for classification), at most 16 MiB.
+    /// is allowed; labels ±1, or 0/1, for two classes, 0 to k-1 for k
+    /// classes with 3 ≤ k ≤ 8, any other numbers for regression), at most
+    /// 16 MiB.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
     pub data: Option<PathBuf>,
 
@@ -126,6 +132,17 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "500", allow_negative_numbers = true,
           value_parser = Whole::<usize>::new(0, MAX_EPOCHS as i64))]
     pub epochs: usize,
+
+    /// Stop as soon as the training loss is at or below this (a number
+    /// > 0), even before --epochs.
+    #[arg(long, value_name = "LOSS", allow_negative_numbers = true, value_parser = positive)]
+    pub target_loss: Option<f64>,
+
+    /// Stop as soon as the training accuracy reaches this fraction, above 0
+    /// and at most 1 (0.95 for 95%; classification only), even before
+    /// --epochs.
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true, value_parser = fraction)]
+    pub target_accuracy: Option<f64>,
 
     /// Loss: half-squared (the Playground's ½(o − t)²) or cross-entropy
     /// (classification only).
@@ -436,6 +453,25 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
         ));
     }
     Ok(Hidden(widths))
+}
+
+/// A target loss: a finite number > 0.
+fn positive(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("expected a finite number > 0, found {}", s.trim())),
+    }
+}
+
+/// A target accuracy: a fraction above 0 and at most 1.
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!(
+            "expected a fraction above 0 and at most 1 (0.95 for 95%), found {}",
+            s.trim()
+        )),
+    }
 }
 
 /// A rate (`--lr`, `--reg-rate`): a finite number ≥ 0.

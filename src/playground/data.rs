@@ -1,7 +1,7 @@
 //! The points to learn: a Playground data set or a user's CSV file, split
 //! into training and test points, and their input features.
 
-use super::args::{Problem, MAX_CSV_BYTES};
+use super::args::{Problem, MAX_CLASSES, MAX_CSV_BYTES};
 use super::error::{Error, Result};
 use autograd::Tensor;
 use nn::data::playground::features;
@@ -55,6 +55,9 @@ pub struct Csv {
     pub columns: [String; 2],
     /// Whether the classes were written 0 and 1 (read as −1 and 1).
     pub zero_labels: bool,
+    /// The number of classes: 2 (labels ±1), k ≥ 3 (labels 0 … k−1, kept
+    /// as class indices), or 0 for a regression.
+    pub classes: usize,
 }
 
 /// The text of a data file of at most [`MAX_CSV_BYTES`]: a larger file is
@@ -90,9 +93,10 @@ fn read_capped(path: &Path) -> Result<String> {
 /// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
 /// with `#` are skipped; the first data line may be a header (its fields are
 /// not numbers), whose first two names label the pictures' axes.
-/// Classification labels must be −1 or 1 (0 is read as −1). With no
-/// `problem`, the file is a classification set when every label is −1, 0
-/// or 1, else a regression set.
+/// Classification labels are −1 and 1 (0 is read as −1) for two classes,
+/// or 0 … k−1 for k classes (3 ≤ k ≤ [`MAX_CLASSES`]). With no `problem`,
+/// the file is a regression set when some label is not a whole number,
+/// else a classification set whose labels must be one of those two kinds.
 ///
 /// # Errors
 /// [`Error::ReadData`] if the file cannot be read; [`Error::Csv`] naming the
@@ -180,37 +184,65 @@ pub fn parse_csv(text: &str, path: &Path, problem: Option<Problem>) -> Result<Cs
             ),
         });
     }
-    let is_class = |y: f64| y == -1.0 || y == 0.0 || y == 1.0;
-    let problem = problem.unwrap_or(if points.iter().all(|p| is_class(p.2)) {
+    let problem = problem.unwrap_or(if points.iter().all(|p| p.2.fract() == 0.0) {
         Problem::Classification
     } else {
         Problem::Regression
     });
-    let mut zero_labels = false;
-    if problem == Problem::Classification {
-        for (p, line) in points.iter_mut().zip(&lines) {
-            if !is_class(p.2) {
-                return Err(Error::Csv {
-                    path: path.to_path_buf(),
-                    line: Some(*line),
-                    what: format!(
-                        "label {} is not a class, expected -1 or 1 (or 0 for -1) for classification",
-                        p.2
-                    ),
-                });
-            }
-            if p.2 == 0.0 {
-                p.2 = -1.0;
-                zero_labels = true;
-            }
-        }
-    }
+    let (classes, zero_labels) = match problem {
+        Problem::Regression => (0, false),
+        Problem::Classification => class_labels(&mut points, &lines, path)?,
+    };
     Ok(Csv {
         points,
         problem,
         columns,
         zero_labels,
+        classes,
     })
+}
+
+/// Checks classification labels (`lines[i]` is the line of `points[i]`):
+/// −1, 0 and 1 are two classes (0 rewritten −1); whole numbers 0 … k−1 with
+/// 3 ≤ k ≤ [`MAX_CLASSES`] are k classes. Returns the number of classes and
+/// whether 0 stood for −1.
+fn class_labels(points: &mut [Point], lines: &[usize], path: &Path) -> Result<(usize, bool)> {
+    let two = |y: f64| y == -1.0 || y == 0.0 || y == 1.0;
+    let many = |y: f64| y.fract() == 0.0 && (0.0..MAX_CLASSES as f64).contains(&y);
+    let top = points.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    let k_classes = top >= 2.0 && top.fract() == 0.0;
+    let fits = |y: f64| if k_classes { many(y) } else { two(y) };
+    if let Some((p, line)) = points.iter().zip(lines).find(|(p, _)| !fits(p.2)) {
+        let found = if k_classes && p.2 >= 0.0 && p.2.fract() == 0.0 {
+            format!(
+                "label {} would make {} classes, more than {MAX_CLASSES}",
+                p.2,
+                p.2 + 1.0
+            )
+        } else if k_classes {
+            format!("label {} among labels up to {top}", p.2)
+        } else {
+            format!("label {}", p.2)
+        };
+        return Err(Error::Csv {
+            path: path.to_path_buf(),
+            line: Some(*line),
+            what: format!(
+                "{found}: expected class labels -1 and 1 (or 0 and 1) for two classes, or 0 to \
+                 k-1 for k classes (3 ≤ k ≤ {MAX_CLASSES}), or --problem regression for \
+                 real-valued targets"
+            ),
+        });
+    }
+    if k_classes {
+        return Ok((top as usize + 1, false));
+    }
+    let mut zero_labels = false;
+    for p in points.iter_mut().filter(|p| p.2 == 0.0) {
+        p.2 = -1.0;
+        zero_labels = true;
+    }
+    Ok((2, zero_labels))
 }
 
 /// Shuffles the points with `seed` and splits them: the first
@@ -240,8 +272,13 @@ pub fn inputs(xy: impl IntoIterator<Item = (f64, f64)>, chosen: &[Feature]) -> T
     features(&x, chosen).expect("a non-empty feature list and [n, 2] points")
 }
 
-/// The targets [n, 1] of the points.
-pub fn targets(points: &[Point]) -> Tensor<f64> {
+/// The targets of the points: [n, 1] labels or values, or for `classes`
+/// ≥ 3 one-hot rows [n, classes] of the class indices.
+pub fn targets(points: &[Point], classes: usize) -> Tensor<f64> {
+    if classes >= 3 {
+        let index: Vec<usize> = points.iter().map(|p| p.2 as usize).collect();
+        return Tensor::one_hot(&index, classes).expect("class indices below the class count");
+    }
     Tensor::from_vec(&[points.len(), 1], points.iter().map(|p| p.2).collect())
         .expect("one target per point")
 }
@@ -279,10 +316,45 @@ mod tests {
         );
         let r = write("reg.csv", "0,0,0.25\n1,1,-0.5\n");
         assert_eq!(read_csv(&r, None).unwrap().problem, Problem::Regression);
+        // whole-number labels 0 … k−1: k classes, kept as indices
+        let three = write("three.csv", "x,y,c\n0,0,0\n1,0,2\n0,1,1\n");
+        let csv = read_csv(&three, None).unwrap();
+        assert_eq!((csv.problem, csv.classes), (Problem::Classification, 3));
+        assert_eq!(csv.points[1].2, 2.0);
+        assert_eq!(
+            targets(&csv.points, 3).data(),
+            &[1., 0., 0., 0., 0., 1., 0., 1., 0.]
+        );
+        let err = |text: &str| {
+            let path = write("labels.csv", text);
+            read_csv(&path, None).unwrap_err().to_string()
+        };
+        let e = err("0,0,0\n1,0,2\n0,1,-1\n");
+        assert!(
+            e.contains("line 3: label -1 among labels up to 2: expected class labels -1 and 1"),
+            "{e}"
+        );
+        let e = err("0,0,0\n1,0,2\n0,1,8\n");
+        assert!(
+            e.contains("line 3: label 8 would make 9 classes, more than 8"),
+            "{e}"
+        );
+        assert!(
+            e.contains("--problem regression for real-valued targets"),
+            "{e}"
+        );
+        let e = err("0,0,1\n1,0,-3\n");
+        assert!(e.contains("line 2: label -3: expected class labels"), "{e}");
+        // the same labels read as targets when asked
+        let p = write("whole.csv", "0,0,0\n1,0,2\n0,1,-1\n");
+        assert_eq!(read_csv(&p, Some(Problem::Regression)).unwrap().classes, 0);
         let err = read_csv(&r, Some(Problem::Classification))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("line 1: label 0.25 is not a class"), "{err}");
+        assert!(
+            err.contains("line 1: label 0.25: expected class labels"),
+            "{err}"
+        );
         let bad = write("bad.csv", "1,2,1\n1,2\n");
         let err = read_csv(&bad, None).unwrap_err().to_string();
         assert!(

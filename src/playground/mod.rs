@@ -71,7 +71,7 @@ fn train_seed(
     frames: Option<&mut Vec<Panel>>,
 ) -> Result<(History, f64)> {
     let a = &plan.args;
-    let t = Tensors::new(split, &a.features.0);
+    let t = Tensors::new(split, &a.features.0, plan.classes);
     let mut opt = plan.optimizer.clone();
     let small = match frames {
         Some(_) => Some(render::small_grid(&plan.look())?),
@@ -86,10 +86,10 @@ fn train_seed(
         PlaygroundLoss(a.loss),
         a.batch_size,
         a.shuffle.then_some(seed),
-        a.epochs,
+        train::Stop::of(a),
         (&t.train_x, &t.train_y),
         (&t.test_x, &t.test_y),
-        plan.classify(),
+        plan.classes,
         bar,
         |epoch, net, m| {
             if let (Some(frames), Some(grid)) = (frames.as_mut(), small.as_ref()) {
@@ -201,6 +201,9 @@ fn run_one(plan: &Plan) -> Result<()> {
             "note: training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
         );
     }
+    if let Some(target) = train::target_reached(&history, a) {
+        eprintln!("note: training stopped at epoch {last_epoch}: {target}");
+    }
     let pictures = picture_paths(plan, &history);
     if a.json {
         let out = json!({
@@ -216,6 +219,7 @@ fn run_one(plan: &Plan) -> Result<()> {
             "test_accuracy": last.test_accuracy,
             "seconds": seconds,
             "diverged_at": diverged_at,
+            "stopped": train::stop_name(history.stop),
             "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "pictures": pictures.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "history": history_json(&history),

@@ -29,6 +29,9 @@ pub(crate) struct Plan {
     pub(crate) loaded: Option<Mlp>,
     /// The names of the two coordinates and of the two classes.
     pub(crate) names: render::Names,
+    /// 2 for two classes (labels ±1), k ≥ 3 for k classes (labels 0 …
+    /// k−1, one logit each, softmax cross-entropy), 0 for a regression.
+    pub(crate) classes: usize,
 }
 
 impl Plan {
@@ -74,12 +77,14 @@ impl Plan {
         csv: Option<(data::Csv, String)>,
     ) -> Result<Plan> {
         let mut names = render::Names::default();
+        let mut classes = 2;
         let (source, problem, name) = match csv {
             Some((csv, name)) => {
                 names.axes = csv.columns;
                 if csv.zero_labels {
                     names.classes = ["label 0".into(), "label 1".into()];
                 }
+                classes = csv.classes;
                 (Source::Csv(csv.points), csv.problem, name)
             }
             None => {
@@ -104,11 +109,43 @@ impl Plan {
         if let (Some(mlp), Some(path)) = (&loaded, args.load.clone()) {
             weights::check_output(&mut args, mlp, problem, &path)?;
         }
+        if problem == Problem::Regression {
+            classes = 0;
+        }
+        if let (Some(mlp), Some(path)) = (&loaded, &args.load) {
+            let outputs = if classes >= 3 { classes } else { 1 };
+            if mlp.outputs() != outputs {
+                return Err(Error::Contradicts {
+                    flag: "--data",
+                    given: format!("{name} (a network of {outputs} outputs)"),
+                    file: path.clone(),
+                    saved: format!("a network of {} outputs", mlp.outputs()),
+                });
+            }
+        }
+        if classes >= 3 && args.loss == LossKind::HalfSquared {
+            if args.given("loss") {
+                return Err(Error::Incompatible {
+                    flag: "--loss half-squared".into(),
+                    with: format!("{name} ({classes} classes)"),
+                    why: "k classes train with --loss cross-entropy (softmax over k outputs)"
+                        .into(),
+                });
+            }
+            args.loss = LossKind::CrossEntropy;
+        }
         if problem == Problem::Regression && args.loss == LossKind::CrossEntropy {
             return Err(Error::Incompatible {
                 flag: "--loss cross-entropy".into(),
                 with: "a regression problem".into(),
                 why: "it needs a classification problem; use half-squared for regression".into(),
+            });
+        }
+        if let (Some(t), Problem::Regression) = (args.target_accuracy, problem) {
+            return Err(Error::Incompatible {
+                flag: format!("--target-accuracy {t}"),
+                with: "a regression problem".into(),
+                why: "accuracy is measured for classification; use --target-loss".into(),
             });
         }
         if let Some(save) = &args.save {
@@ -133,6 +170,7 @@ impl Plan {
             optimizer,
             loaded,
             names,
+            classes,
         })
     }
 
@@ -147,7 +185,7 @@ impl Plan {
             generated,
             points,
             self.names.clone(),
-            self.classify(),
+            self.classes,
             &self.args.features.0,
         )
     }
@@ -176,6 +214,7 @@ impl Plan {
                 a.activation,
                 self.problem,
                 a.loss,
+                if self.classes >= 3 { self.classes } else { 1 },
                 seed,
             )?,
         })
@@ -215,13 +254,14 @@ pub(crate) struct Tensors {
 }
 
 impl Tensors {
-    pub(crate) fn new(split: &Split, features: &[nn::data::Feature]) -> Tensors {
+    /// The tensors of `split` (targets one-hot for `classes` ≥ 3).
+    pub(crate) fn new(split: &Split, features: &[nn::data::Feature], classes: usize) -> Tensors {
         let xy = |p: &[Point]| p.iter().map(|q| (q.0, q.1)).collect::<Vec<_>>();
         Tensors {
             train_x: data::inputs(xy(&split.train), features),
-            train_y: data::targets(&split.train),
+            train_y: data::targets(&split.train, classes),
             test_x: data::inputs(xy(&split.test), features),
-            test_y: data::targets(&split.test),
+            test_y: data::targets(&split.test, classes),
         }
     }
 }

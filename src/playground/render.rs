@@ -50,7 +50,8 @@ pub struct Look {
     x_range: (f64, f64),
     y_range: (f64, f64),
     names: Names,
-    classify: bool,
+    /// 2 classes, k ≥ 3 classes, or 0 for a regression.
+    classes: usize,
     value_range: (f64, f64),
     features: Vec<Feature>,
 }
@@ -59,21 +60,25 @@ impl Look {
     /// The look of a run on `points` (all of them, train and test): the
     /// Playground's ±6 window for its own sets (`generated`), else a view
     /// fitted to the points; axes and classes as `names` says; for a
-    /// regression on a CSV, colours spanning its targets.
+    /// regression on a CSV, colours spanning its targets; for k ≥ 3
+    /// `classes`, one colour per class.
     pub fn new(
         generated: bool,
         points: &[Point],
         names: Names,
-        classify: bool,
+        classes: usize,
         features: &[Feature],
     ) -> Look {
+        let classify = classes > 0;
         let pg = Panel::PLAYGROUND_RANGE;
         let (x_range, y_range) = if generated {
             (pg, pg)
         } else {
             Panel::fit_range(points)
         };
-        let value_range = if classify || generated {
+        let value_range = if classes >= 3 {
+            (0.0, (classes - 1) as f64)
+        } else if classify || generated {
             (-1.0, 1.0)
         } else {
             target_range(points)
@@ -82,7 +87,7 @@ impl Look {
             x_range,
             y_range,
             names,
-            classify,
+            classes,
             value_range,
             features: features.to_vec(),
         }
@@ -96,7 +101,14 @@ impl Look {
     fn options(&self) -> HeatmapOptions {
         let [x, y] = self.names.axes.clone();
         let [low, high] = self.names.classes.clone();
-        let base = if self.classify {
+        let base = if self.classes >= 3 {
+            HeatmapOptions {
+                key: Key::Categories((0..self.classes).map(|c| format!("class {c}")).collect()),
+                threshold: None,
+                value_range: self.value_range,
+                ..HeatmapOptions::default()
+            }
+        } else if self.classes == 2 {
             HeatmapOptions {
                 key: Key::classes(low, high),
                 ..HeatmapOptions::default()
@@ -250,10 +262,14 @@ pub fn neurons(
         }
         rows.extend(panels.chunks(PANELS_PER_ROW).map(<[Panel]>::to_vec));
     }
-    rows.push(vec![grid.panel("output", net.output(grid.inputs())?)]);
+    if net.outputs() == 1 {
+        rows.push(vec![grid.panel("output", net.output(grid.inputs())?)]);
+    } else {
+        notes.push("the output (one logit per class) is drawn in decision.png".into());
+    }
     let opts = HeatmapOptions {
         notes: notes.clone(),
-        threshold: look.classify.then_some(0.0),
+        threshold: (look.classes == 2).then_some(0.0),
         ..look.unit_options((200, 214))
     };
     heatmap_rows(path, &rows, &opts)?;
@@ -291,7 +307,13 @@ pub fn network_picture(
         .map(|f| feature_name(*f, look))
         .collect();
     let mut picture = grid.network(&net.mlp, title, &names, NETWORK_UNITS, &dead)?;
-    if let Some(out) = picture.layers.last_mut().and_then(|l| l.nodes.first_mut()) {
+    let single = net.outputs() == 1;
+    if let Some(out) = picture
+        .layers
+        .last_mut()
+        .and_then(|l| l.nodes.first_mut())
+        .filter(|_| single)
+    {
         // what the Playground shows: tanh of the logit with cross-entropy
         out.values = net.output(grid.inputs())?;
     }
@@ -381,7 +403,7 @@ mod tests {
             axes: ["size".to_string(), "colour".to_string()],
             ..Names::default()
         };
-        let csv = Look::new(false, &beans, names(), true, &[Feature::X1, Feature::X2]);
+        let csv = Look::new(false, &beans, names(), 2, &[Feature::X1, Feature::X2]);
         assert!(csv.x_range.1 - csv.x_range.0 < 2.0, "{:?}", csv.x_range);
         let o = csv.options();
         assert_eq!((o.x_label.as_str(), o.y_label.as_str()), ("size", "colour"));
@@ -390,13 +412,20 @@ mod tests {
             classes: ["label 0".into(), "label 1".into()],
             ..names()
         };
-        let o = Look::new(false, &beans, zero_one, true, &[Feature::X1]).options();
+        let o = Look::new(false, &beans, zero_one, 2, &[Feature::X1]).options();
         assert_eq!(o.key, Key::classes("label 0", "label 1"));
-        let pg = Look::new(true, &beans, names(), true, &[Feature::X1]);
+        let pg = Look::new(true, &beans, names(), 2, &[Feature::X1]);
+        // k classes: one colour per class, no boundary line
+        let three = Look::new(false, &beans, names(), 3, &[Feature::X1]).options();
+        assert_eq!(
+            three.key,
+            Key::Categories(vec!["class 0".into(), "class 1".into(), "class 2".into()])
+        );
+        assert_eq!(three.threshold, None);
         assert_eq!(pg.x_range, Panel::PLAYGROUND_RANGE);
         // a regression on a CSV: colours over its targets
         let far = [(0.0, 0.0, -500.0), (1.0, 1.0, 250.0)];
-        let reg = Look::new(false, &far, names(), false, &[Feature::X1]);
+        let reg = Look::new(false, &far, names(), 0, &[Feature::X1]);
         assert_eq!(reg.value_range, (-500.0, 250.0));
         assert_eq!(reg.options().key, Key::scale("output and target"));
         assert_eq!(target_range(&[(0.0, 0.0, 3.0)]), (2.0, 4.0));

@@ -4,6 +4,7 @@
 
 use super::session::{PageError, Session};
 use crate::playground::data::{self, Point};
+use crate::playground::train::PlaygroundLoss;
 use autograd::Tensor;
 use base64::Engine;
 use nn::metrics::ConfusionMatrix;
@@ -63,7 +64,7 @@ pub fn frame(s: &mut Session, history: Vec<Value>) -> Result<Value, PageError> {
     let v = view(s);
     let features = &s.plan.args.features.0;
     let out_x = data::inputs(grid(v, OUTPUT_GRID), features);
-    let heat = s.net.output(&out_x)?;
+    let heat = heatmap(s, &out_x)?;
     let small = grid(v, NEURON_GRID);
     let small_x = data::inputs(small.clone(), features);
     let mut neurons = vec![columns(&small_x)];
@@ -87,7 +88,7 @@ pub fn frame(s: &mut Session, history: Vec<Value>) -> Result<Value, PageError> {
         "running": s.running,
         "stopped": s.stopped(),
         "metrics": metrics(s)?,
-        "heatmap": {"size": OUTPUT_GRID, "data": [encode(heat.into_iter())]},
+        "heatmap": {"size": OUTPUT_GRID, "data": heat},
         "neurons": neurons,
         "weights": weights,
         "biases": biases,
@@ -95,6 +96,20 @@ pub fn frame(s: &mut Session, history: Vec<Value>) -> Result<Value, PageError> {
         "dead": dead,
         "history": history,
     }))
+}
+
+/// The output heatmap's planes: the output in [−1, 1] (two classes, or a
+/// regression), or each class's probability (k classes, byte b/255).
+fn heatmap(s: &Session, x: &Tensor<f64>) -> Result<Vec<String>, PageError> {
+    if s.plan.classes < 3 {
+        return Ok(vec![encode(s.net.output(x)?.into_iter())]);
+    }
+    let p = s.net.probabilities(x)?;
+    let (n, k) = (p.shape()[0], p.shape()[1]);
+    let d = p.data();
+    Ok((0..k)
+        .map(|c| encode((0..n).map(|i| 2.0 * d[i * k + c] - 1.0)))
+        .collect())
 }
 
 /// One thumbnail per column of `t` ([n, width]).
@@ -146,12 +161,20 @@ fn metrics(s: &Session) -> Result<Value, PageError> {
     let out = s.net.output(&s.tensors.test_x)?;
     let t = s.tensors.test_y.data();
     if s.plan.classify() {
-        let class = |v: f64| usize::from(v > 0.0);
+        let k = s.plan.classes;
+        // two classes: the output's sign; k: the largest logit (the output)
+        let class = |v: f64| {
+            if k >= 3 {
+                v as usize
+            } else {
+                usize::from(v > 0.0)
+            }
+        };
         let predicted: Vec<usize> = out.iter().map(|&v| class(v)).collect();
-        let actual: Vec<usize> = t.iter().map(|&v| class(v)).collect();
-        let c = ConfusionMatrix::new(&predicted, &actual, 2)?;
-        let rows: Vec<Vec<usize>> = (0..2)
-            .map(|a| (0..2).map(|p| c.get(a, p)).collect())
+        let actual: Vec<usize> = s.split.test.iter().map(|p| class(p.2)).collect();
+        let c = ConfusionMatrix::new(&predicted, &actual, k)?;
+        let rows: Vec<Vec<usize>> = (0..k)
+            .map(|a| (0..k).map(|p| c.get(a, p)).collect())
             .collect();
         Ok(json!({"accuracy": c.accuracy(), "confusion": rows}))
     } else {
@@ -221,4 +244,84 @@ pub fn edit(s: &mut Session, ty: &str, obj: &Map<String, Value>) -> Result<(), P
     })?;
     s.net.mlp.params_mut().set(id, t)?;
     Ok(())
+}
+
+/// The `grad_check` message: the live network's loss at one point (the
+/// training point `point`, or `x1`, `x2` with `label`, by default the label
+/// of the nearest training point), its analytic gradient against central
+/// differences for every weight and bias ([`Net::check_grad`]).
+///
+/// [`Net::check_grad`]: crate::playground::train::Net::check_grad
+pub fn grad_check(s: &Session, obj: &Map<String, Value>) -> Result<Value, PageError> {
+    let train = &s.split.train;
+    let p: Point = if obj.contains_key("point") {
+        train[index(obj, "point", train.len())?]
+    } else if obj.contains_key("x1") || obj.contains_key("x2") {
+        let x1 = super::session::number(obj, "x1")?;
+        let x2 = super::session::number(obj, "x2")?;
+        let label = if obj.contains_key("label") {
+            super::session::number(obj, "label")?
+        } else {
+            let d = |q: &Point| (q.0 - x1).powi(2) + (q.1 - x2).powi(2);
+            train
+                .iter()
+                .min_by(|a, b| d(a).total_cmp(&d(b)))
+                .map_or(0.0, |q| q.2)
+        };
+        (x1, x2, super::session::class_label(s.plan.classes, label)?)
+    } else {
+        return Err(PageError {
+            message:
+                "expected `point` (the index of a training point) or `x1` and `x2`, found neither"
+                    .into(),
+            field: Some("point".into()),
+        });
+    };
+    let x = data::inputs([(p.0, p.1)], &s.plan.args.features.0);
+    let y = data::targets(&[p], s.plan.classes);
+    let report = s
+        .net
+        .check_grad(PlaygroundLoss(s.plan.args.loss), &x, &y)
+        .map_err(|e| PageError {
+            message: e.to_string(),
+            field: Some("check_grad".into()),
+        })?;
+    let layers = s.net.mlp.layers();
+    let rows: Vec<Value> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let id = |l: &nn::Linear| (l.weight().index(), l.bias().index());
+            let (l, weight) = layers
+                .iter()
+                .enumerate()
+                .find_map(|(l, layer)| {
+                    let (w, b) = id(layer);
+                    (w == e.input || b == e.input).then_some((l, w == e.input))
+                })
+                .unwrap_or((0, true));
+            let (kind, name) = if weight {
+                let (i, j) = (e.index[0], e.index[1]);
+                ("weight", format!("w{l} {i}→{j}"))
+            } else {
+                ("bias", format!("b{l} {}", e.index[0]))
+            };
+            json!({
+                "name": name, "layer": l, "kind": kind, "index": e.index,
+                "analytic": e.analytic, "numeric": e.numeric,
+                "abs_err": e.abs_err, "rel_err": e.rel_err, "ok": e.passed,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "type": "grad_check",
+        "point": [p.0, p.1, p.2],
+        "loss": report.value,
+        "rows": rows,
+        "ok": report.passed(),
+        "passed": report.entries.len() - report.failures().count(),
+        "max_abs_err": report.max_abs_err(),
+        "max_rel_err": report.max_rel_err(),
+        "limit": crate::playground::train::MAX_CHECKED_PARAMS,
+    }))
 }

@@ -5,6 +5,7 @@
 //! loop while the page plays, and sends at most [`FRAMES_PER_SECOND`]
 //! frames a second; the protocol is `docs/playground-protocol.md`.
 
+pub mod controls;
 pub mod frame;
 pub mod session;
 

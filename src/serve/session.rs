@@ -3,8 +3,9 @@
 //! training loop that trains it. A session answers each message from the
 //! page with messages for the page; it never touches the file system.
 
+use super::controls::{command_line, default_config, shell_command};
 use super::frame;
-use crate::playground::args::{Args, Problem};
+use crate::playground::args::{Args, LossKind};
 use crate::playground::data::{self, Csv, Point, Split};
 use crate::playground::train::{self, Net, PlaygroundLoss, PlaygroundOptimizer};
 use crate::playground::{Plan, Tensors};
@@ -19,15 +20,9 @@ use std::rc::Rc;
 /// The most points a session holds (data set, CSV rows and clicked points).
 pub const MAX_POINTS: usize = 10_000;
 
-/// Config fields that are CLI flags but not Playground controls: they name
-/// files or change what the command prints.
-const NOT_CONTROLS: [&str; 8] = [
-    "data", "save", "load", "gif", "json", "seeds", "out", "quiet",
-];
-
 /// Controls whose change keeps the network's weights (as in the original
 /// Playground): the run starts again from the current weights.
-const KEEP_NETWORK: [&str; 7] = [
+const KEEP_NETWORK: [&str; 9] = [
     "lr",
     "regularization",
     "reg_rate",
@@ -35,6 +30,8 @@ const KEEP_NETWORK: [&str; 7] = [
     "shuffle",
     "optimizer",
     "epochs",
+    "target_loss",
+    "target_accuracy",
 ];
 
 /// An error for the page: what was expected and what was found, and the
@@ -48,7 +45,7 @@ pub struct PageError {
 }
 
 impl PageError {
-    fn new(message: impl Into<String>, field: Option<&str>) -> PageError {
+    pub(super) fn new(message: impl Into<String>, field: Option<&str>) -> PageError {
         PageError {
             message: message.into(),
             field: field.map(str::to_string),
@@ -92,111 +89,9 @@ pub struct Session {
     pub running: bool,
     /// History rows already sent to the page.
     sent_history: usize,
-}
-
-/// The controls of a new session: the CLI's defaults (read from its own
-/// parser), with no epoch limit but `MAX_EPOCHS` (the page trains until
-/// paused).
-pub fn default_config() -> Map<String, Value> {
-    let names = |v: Vec<String>| Value::from(v);
-    let mut m = Map::new();
-    let Ok(a) = Args::parse_args(["xiaolan"]) else {
-        return m;
-    };
-    m.insert("dataset".into(), a.dataset.to_string().into());
-    m.insert("noise".into(), a.noise.into());
-    m.insert("ratio".into(), a.ratio.into());
-    m.insert("seed".into(), a.seed.into());
-    m.insert(
-        "features".into(),
-        names(a.features.0.iter().map(|f| f.name().to_string()).collect()),
-    );
-    m.insert("hidden".into(), a.hidden.0.clone().into());
-    m.insert("activation".into(), a.activation.to_string().into());
-    m.insert("loss".into(), a.loss.to_string().into());
-    m.insert("lr".into(), a.lr.into());
-    m.insert("regularization".into(), a.regularization.to_string().into());
-    m.insert("reg_rate".into(), a.reg_rate.into());
-    m.insert("batch_size".into(), a.batch_size.into());
-    m.insert("shuffle".into(), a.shuffle.into());
-    m.insert("optimizer".into(), a.optimizer.to_string().into());
-    m.insert("epochs".into(), crate::playground::args::MAX_EPOCHS.into());
-    m
-}
-
-/// The command line of `config`: `--flag value` per field, lists joined by
-/// commas, a boolean as a bare flag when true.
-pub fn command_line(config: &Map<String, Value>) -> Result<Vec<String>, PageError> {
-    let mut argv = vec!["xiaolan".to_string()];
-    for (key, value) in config {
-        if NOT_CONTROLS.contains(&key.as_str()) {
-            return Err(PageError::new(
-                format!(
-                    "`{key}` is not a Playground control (it names a file or changes the output)"
-                ),
-                Some(key),
-            ));
-        }
-        if key == "dataset" && value == "csv" {
-            continue; // the points are the session's own
-        }
-        let flag = format!("--{}", key.replace('_', "-"));
-        let text = match value {
-            Value::Bool(true) => {
-                argv.push(flag);
-                continue;
-            }
-            Value::Bool(false) | Value::Null => continue,
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.clone(),
-            Value::Array(items) => {
-                let mut parts = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(s) => parts.push(s.clone()),
-                        Value::Number(n) => parts.push(n.to_string()),
-                        other => {
-                            return Err(PageError::new(
-                                format!("`{key}` expected a list of names or numbers, found an entry {other}"),
-                                Some(key),
-                            ))
-                        }
-                    }
-                }
-                if parts.is_empty() && key == "hidden" {
-                    "none".to_string()
-                } else {
-                    parts.join(",")
-                }
-            }
-            Value::Object(_) => {
-                return Err(PageError::new(
-                    format!("`{key}` expected a number, a name or a list, found an object"),
-                    Some(key),
-                ))
-            }
-        };
-        argv.push(format!("{flag}={text}"));
-    }
-    Ok(argv)
-}
-
-/// The command a user runs to reproduce `config` from the terminal.
-pub fn shell_command(config: &Map<String, Value>) -> Result<String, PageError> {
-    let argv = command_line(config)?;
-    Ok(argv
-        .iter()
-        .map(|a| {
-            if a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_=.,/:".contains(c))
-            {
-                a.clone()
-            } else {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" "))
+    /// Epochs and steps trained before the run under way began: a control
+    /// that keeps the network starts a new run, and the count goes on.
+    offset: (usize, usize),
 }
 
 impl Session {
@@ -228,10 +123,10 @@ impl Session {
             ));
         }
         let net = plan.net(seed)?;
-        let tensors = Tensors::new(&split, &plan.args.features.0);
+        let tensors = Tensors::new(&split, &plan.args.features.0, plan.classes);
         let opt = plan.optimizer.clone();
         let grads = Rc::new(RefCell::new(None));
-        let run = start(&plan, &tensors, &net, &grads)?;
+        let run = start(&plan, &tensors, &net, &grads, 0)?;
         Ok(Session {
             config,
             points,
@@ -245,6 +140,7 @@ impl Session {
             grads,
             running: false,
             sent_history: 0,
+            offset: (0, 0),
         })
     }
 
@@ -282,16 +178,26 @@ impl Session {
                     .get("config")
                     .and_then(Value::as_object)
                     .ok_or_else(|| PageError::new("expected an object field `config`", Some("config")))?;
+                // null clears a control: back to its default, or off (a target)
+                let defaults = default_config();
                 let mut config = self.config.clone();
                 for (k, v) in given {
-                    config.insert(k.clone(), v.clone());
+                    let v = match (v, defaults.get(k)) {
+                        (Value::Null, Some(d)) => d.clone(),
+                        _ => v.clone(),
+                    };
+                    config.insert(k.clone(), v);
                 }
                 let points = if config.get("dataset").and_then(Value::as_str) == Some("csv") {
                     self.points.clone()
                 } else {
                     None
                 };
-                let keeps_network = given.keys().all(|k| KEEP_NETWORK.contains(&k.as_str()));
+                // the page sends every control: what changed decides
+                let keeps_network = config
+                    .iter()
+                    .filter(|(k, v)| self.config.get(k.as_str()) != Some(v))
+                    .all(|(k, _)| KEEP_NETWORK.contains(&k.as_str()));
                 if !keeps_network {
                     return self.replace(config, points);
                 }
@@ -299,9 +205,12 @@ impl Session {
                 next.net = self.net.clone();
                 next.initial = self.initial.clone();
                 next.running = self.running;
+                next.offset = (self.epochs(), self.steps());
                 next.restart()?;
                 *self = next;
-                Ok(vec![self.state(), self.frame()?])
+                let mut state = self.state();
+                state["kept"] = json!(true);
+                Ok(vec![state, self.frame()?])
             }
             "play" => {
                 self.running = self.run.stopped().is_none();
@@ -318,6 +227,7 @@ impl Session {
             }
             "reset" => {
                 self.net = self.initial.clone();
+                self.offset = (0, 0);
                 self.restart()?;
                 Ok(vec![self.frame()?])
             }
@@ -335,39 +245,18 @@ impl Session {
                 let x1 = number(obj, "x1")?;
                 let x2 = number(obj, "x2")?;
                 let label = number(obj, "label")?;
-                let mut csv = self.points.clone().unwrap_or_else(|| Csv {
-                    points: Vec::new(),
-                    problem: self.plan.problem,
-                    columns: ["x1".into(), "x2".into()],
-                    zero_labels: false,
-                });
+                let mut csv = self.points.clone().unwrap_or_else(|| self.no_points());
                 if csv.points.len() >= MAX_POINTS {
                     return Err(PageError::new(
                         format!("expected at most {MAX_POINTS} points, found {} already", csv.points.len()),
                         Some("points"),
                     ));
                 }
-                let label = if csv.problem == Problem::Classification {
-                    if label == 1.0 { 1.0 } else if label == -1.0 || label == 0.0 { -1.0 } else {
-                        return Err(PageError::new(
-                            format!("expected a class label -1, 0 or 1, found {label}"),
-                            Some("label"),
-                        ));
-                    }
-                } else {
-                    label
-                };
-                csv.points.push((x1, x2, label));
+                csv.points.push((x1, x2, class_label(csv.classes, label)?));
                 self.with_points(csv)
             }
             "clear_points" => {
-                let csv = Csv {
-                    points: Vec::new(),
-                    problem: self.plan.problem,
-                    columns: ["x1".into(), "x2".into()],
-                    zero_labels: false,
-                };
-                self.points = Some(csv);
+                self.points = Some(self.no_points());
                 self.config.insert("dataset".into(), json!("csv"));
                 self.running = false;
                 Ok(vec![self.state()])
@@ -388,9 +277,10 @@ impl Session {
                 }
                 self.with_points(csv)
             }
+            "check_grad" => Ok(vec![frame::grad_check(self, obj)?]),
             "export" => Ok(vec![self.export()?]),
             other => Err(PageError::new(
-                format!("expected a message type config, play, pause, step, reset, regenerate, set_weight, set_bias, add_point, clear_points, upload_csv or export, found {other:?}"),
+                format!("expected a message type config, play, pause, step, reset, regenerate, set_weight, set_bias, add_point, clear_points, upload_csv, check_grad or export, found {other:?}"),
                 Some("type"),
             )),
         }
@@ -408,10 +298,26 @@ impl Session {
         Ok(vec![self.state(), self.frame()?])
     }
 
+    /// An empty set of the user's points, of the problem and classes now
+    /// trained.
+    fn no_points(&self) -> Csv {
+        Csv {
+            points: Vec::new(),
+            problem: self.plan.problem,
+            columns: ["x1".into(), "x2".into()],
+            zero_labels: false,
+            classes: self.plan.classes,
+        }
+    }
+
     fn with_points(&mut self, csv: Csv) -> Result<Vec<Value>, PageError> {
         let mut config = self.config.clone();
         config.insert("dataset".into(), json!("csv"));
         config.remove("problem");
+        if csv.classes >= 3 {
+            // k classes train with softmax cross-entropy
+            config.insert("loss".into(), json!(LossKind::CrossEntropy.to_string()));
+        }
         if csv.points.len() < 2 {
             self.points = Some(csv);
             self.config = config;
@@ -422,9 +328,16 @@ impl Session {
     }
 
     /// Starts the run again for the current network (after a reset or an
-    /// edit of the controls that keeps the network).
+    /// edit of the controls that keeps the network), counting on from
+    /// `offset`.
     fn restart(&mut self) -> Result<(), PageError> {
-        self.run = start(&self.plan, &self.tensors, &self.net, &self.grads)?;
+        self.run = start(
+            &self.plan,
+            &self.tensors,
+            &self.net,
+            &self.grads,
+            self.offset.0,
+        )?;
         self.opt = self.plan.optimizer.clone();
         *self.grads.borrow_mut() = None;
         self.sent_history = 0;
@@ -465,8 +378,9 @@ impl Session {
             "train": train,
             "test": test,
             "view": frame::view(self),
-            "classes": if self.plan.classify() { 2 } else { 0 },
+            "classes": self.plan.classes,
             "shape": self.net.mlp.sizes(),
+            "kept": false,
         })
     }
 
@@ -475,30 +389,25 @@ impl Session {
         let history = &self.run.history().epochs;
         let new: Vec<Value> = history[self.sent_history.min(history.len())..]
             .iter()
-            .map(|e| json!([e.epoch + 1, e.train_loss, e.test_loss]))
+            .map(|e| json!([self.offset.0 + e.epoch + 1, e.train_loss, e.test_loss]))
             .collect();
         self.sent_history = history.len();
         frame::frame(self, new)
     }
 
-    /// Epochs trained so far.
+    /// Epochs trained so far (since the network was built or reset).
     pub fn epochs(&self) -> usize {
-        self.run.epoch_index()
+        self.offset.0 + self.run.epoch_index()
     }
 
-    /// Optimizer steps so far.
+    /// Optimizer steps so far (since the network was built or reset).
     pub fn steps(&self) -> usize {
-        self.run.steps()
+        self.offset.1 + self.run.steps()
     }
 
     /// Why the run stopped, for the page.
     pub fn stopped(&self) -> Option<&'static str> {
-        self.run.stopped().map(|r| match r {
-            nn::train::StopReason::NonFinite => "diverged",
-            nn::train::StopReason::TargetLoss => "target_loss",
-            nn::train::StopReason::TargetAccuracy => "target_accuracy",
-            _ => "epochs",
-        })
+        self.run.stopped().map(train::stop_name)
     }
 
     /// The evaluation after the last epoch (or before the first).
@@ -525,22 +434,28 @@ impl Session {
 }
 
 /// A run of nn's training loop for `net` under the plan's settings, its
-/// step callback keeping the last step's gradients in `grads`.
+/// step callback keeping the last step's gradients in `grads`; `done`
+/// epochs were trained before it, so it trains at most `--epochs` − `done`.
 fn start(
     plan: &Plan,
     t: &Tensors,
     net: &Net,
     grads: &Rc<RefCell<Option<ParamGrads<f64>>>>,
+    done: usize,
 ) -> Result<Run<'static, f64, PlaygroundLoss, Net>, PageError> {
     let a = &plan.args;
+    let stop = train::Stop {
+        epochs: a.epochs.saturating_sub(done),
+        ..train::Stop::of(a)
+    };
     let keep = Rc::clone(grads);
     let trainer = train::trainer(
         PlaygroundLoss(a.loss),
         a.batch_size,
         a.shuffle.then_some(a.seed),
-        a.epochs,
+        stop,
         (&t.test_x, &t.test_y),
-        plan.classify(),
+        plan.classes,
     )
     .on_step(move |s, _| {
         *keep.borrow_mut() = Some(s.grads.clone());
@@ -549,7 +464,31 @@ fn start(
     Ok(trainer.start(net, &t.train_x, &t.train_y)?)
 }
 
-fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, PageError> {
+/// A point's label as the session stores it: for two classes ±1 (0 read
+/// as −1), for k classes the index 0 … k−1, for a regression (0 classes)
+/// the value itself.
+pub(super) fn class_label(classes: usize, label: f64) -> Result<f64, PageError> {
+    let ok = match classes {
+        0 => Some(label),
+        2 if label == 1.0 => Some(1.0),
+        2 if label == -1.0 || label == 0.0 => Some(-1.0),
+        2 => None,
+        k => (label.fract() == 0.0 && (0.0..k as f64).contains(&label)).then_some(label),
+    };
+    ok.ok_or_else(|| {
+        let expected = if classes == 2 {
+            "-1, 0 or 1".to_string()
+        } else {
+            format!("0 to {}", classes - 1)
+        };
+        PageError::new(
+            format!("expected a class label {expected}, found {label}"),
+            Some("label"),
+        )
+    })
+}
+
+pub(super) fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, PageError> {
     match obj.get(key).and_then(Value::as_f64) {
         Some(v) if v.is_finite() => Ok(v),
         _ => Err(PageError::new(

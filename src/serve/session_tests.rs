@@ -1,4 +1,5 @@
 use super::*;
+use crate::serve::controls::{command_line, shell_command};
 
 fn send(s: &mut Session, v: Value) -> Vec<Value> {
     s.handle(&v)
@@ -212,4 +213,224 @@ fn a_new_learning_rate_keeps_the_weights_a_new_layer_resets_them() {
         json!({"type": "config", "config": {"activation": "tanh"}}),
     );
     assert_ne!(out[1]["weights"], trained);
+}
+
+#[test]
+fn check_grad_compares_every_weight_and_bias_and_refuses_big_networks() {
+    let mut s = Session::new().unwrap();
+    send(&mut s, json!({"type": "step"}));
+    let out = send(&mut s, json!({"type": "check_grad", "point": 3}));
+    let g = &out[0];
+    assert_eq!(g["type"], "grad_check", "{g}");
+    let rows = g["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), (16 + 64 + 64 + 8) + (8 + 8 + 8 + 1));
+    assert_eq!(g["ok"], true, "{g}");
+    assert_eq!(g["point"][0], json!(s.split.train[3].0));
+    // rows name the layer and the edge (from → to) as set_weight does
+    let w = rows
+        .iter()
+        .find(|r| r["kind"] == "weight" && r["layer"] == 1)
+        .unwrap();
+    assert_eq!(w["index"].as_array().unwrap().len(), 2);
+    assert!(w["name"].as_str().unwrap().starts_with("w1 "), "{w}");
+    let b = rows
+        .iter()
+        .find(|r| r["kind"] == "bias" && r["layer"] == 3)
+        .unwrap();
+    assert_eq!(b["name"], "b3 0");
+    // the analytic column is the tape's gradient of the loss at that point
+    let some = rows
+        .iter()
+        .filter(|r| r["analytic"].as_f64().unwrap() != 0.0)
+        .count();
+    assert!(some > 10, "{some} non-zero gradients");
+    for r in rows {
+        let (a, n) = (
+            r["analytic"].as_f64().unwrap(),
+            r["numeric"].as_f64().unwrap(),
+        );
+        assert!((a - n).abs() <= 1e-5 + 1e-3 * n.abs(), "{r}");
+    }
+    // a chosen point, its label from the nearest training point
+    let out = send(&mut s, json!({"type": "check_grad", "x1": 1.5, "x2": -2}));
+    assert_eq!(out[0]["type"], "grad_check", "{out:?}");
+    assert_eq!(out[0]["point"][1], -2.0);
+    for (m, want) in [
+        (json!({"type": "check_grad"}), "`point`"),
+        (json!({"type": "check_grad", "point": 100000}), "point"),
+        (
+            json!({"type": "check_grad", "x1": 1, "x2": 1, "label": 0.5}),
+            "class label",
+        ),
+    ] {
+        let e = only_error(&s.handle(&m));
+        assert!(e.contains(want), "{m}: {e}");
+    }
+    send(
+        &mut s,
+        json!({"type": "config", "config": {"hidden": [50, 50]}}),
+    );
+    let e = only_error(&send(&mut s, json!({"type": "check_grad", "point": 0})));
+    assert!(
+        e.contains("at most 2000 weights and biases") && e.contains("2751"),
+        "{e}"
+    );
+}
+
+/// Three separated blobs, labels 0, 1, 2.
+fn three_blobs() -> String {
+    let mut text = String::from("x1,x2,class\n");
+    for i in 0..90 {
+        let (c, a) = (i % 3, i as f64 * 0.37);
+        let (cx, cy) = [(-3.0, -2.0), (3.0, -2.0), (0.0, 3.0)][c];
+        text += &format!("{},{},{c}\n", cx + a.sin(), cy + a.cos());
+    }
+    text
+}
+
+#[test]
+fn a_csv_of_three_classes_trains_a_softmax_network() {
+    let mut s = Session::new().unwrap();
+    let out = send(
+        &mut s,
+        json!({"type": "upload_csv", "name": "three.csv", "text": three_blobs()}),
+    );
+    assert_eq!(out[0]["type"], "state", "{out:?}");
+    assert_eq!(out[0]["classes"], 3);
+    assert_eq!(out[0]["shape"], json!([2, 8, 8, 8, 3]));
+    assert_eq!(out[0]["config"]["loss"], "cross-entropy");
+    for _ in 0..40 {
+        s.epoch().unwrap();
+    }
+    let f = s.frame().unwrap();
+    assert_eq!(f["heatmap"]["data"].as_array().unwrap().len(), 3);
+    let confusion = f["metrics"]["confusion"].as_array().unwrap();
+    assert_eq!(confusion.len(), 3);
+    assert_eq!(confusion[0].as_array().unwrap().len(), 3);
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, s.split.test.len());
+    let acc = f["metrics"]["accuracy"].as_f64().unwrap();
+    assert!(acc > 0.9, "test accuracy {acc}");
+    // per cell the three probabilities sum to one (bytes b/255)
+    use base64::Engine;
+    let planes: Vec<Vec<u8>> = f["heatmap"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            base64::engine::general_purpose::STANDARD
+                .decode(d.as_str().unwrap())
+                .unwrap()
+        })
+        .collect();
+    let sum: u32 = planes.iter().map(|p| u32::from(p[0])).sum();
+    assert!((253..=257).contains(&sum), "{sum}");
+    // a point of class 2 is taken, a class 5 is not; half-squared is refused
+    let out = send(
+        &mut s,
+        json!({"type": "add_point", "x1": 0, "x2": 4, "label": 2}),
+    );
+    assert_eq!(out[0]["classes"], 3, "{out:?}");
+    let e = only_error(&send(
+        &mut s,
+        json!({"type": "add_point", "x1": 0, "x2": 4, "label": 5}),
+    ));
+    assert!(e.contains("expected a class label 0 to 2, found 5"), "{e}");
+    let e = only_error(&send(
+        &mut s,
+        json!({"type": "config", "config": {"loss": "half-squared"}}),
+    ));
+    assert!(e.contains("cross-entropy"), "{e}");
+    let out = send(&mut s, json!({"type": "check_grad", "point": 0}));
+    assert_eq!(out[0]["ok"], true, "{out:?}");
+    let e = only_error(&send(
+        &mut s,
+        json!({"type": "upload_csv", "name": "bad.csv", "text": "0,0,0\n1,1,2\n2,2,-1\n"}),
+    ));
+    assert!(
+        e.contains("bad.csv line 3: label -1 among labels up to 2"),
+        "{e}"
+    );
+}
+
+#[test]
+fn training_stops_at_a_target_and_says_why() {
+    let mut s = Session::new().unwrap();
+    send(
+        &mut s,
+        json!({"type": "config", "config": {"dataset": "circle", "hidden": [4], "lr": 0.1, "target_accuracy": 0.8}}),
+    );
+    s.running = true;
+    let mut n = 0;
+    while s.running && n < 2000 {
+        s.epoch().unwrap();
+        n += 1;
+    }
+    assert_eq!(s.stopped(), Some("target_accuracy"));
+    let f = s.frame().unwrap();
+    assert_eq!(f["stopped"], "target_accuracy");
+    assert_eq!(f["running"], false);
+    let e = s.last_evaluation().unwrap();
+    assert!(e.train_accuracy.unwrap() >= 0.8, "{e:?}");
+    // a target loss already met stops after the next epoch
+    send(
+        &mut s,
+        json!({"type": "config", "config": {"target_accuracy": null, "target_loss": 10.0}}),
+    );
+    s.epoch().unwrap();
+    assert_eq!(s.stopped(), Some("target_loss"));
+    for (config, want) in [
+        (
+            json!({"target_accuracy": 1.5}),
+            "fraction above 0 and at most 1",
+        ),
+        (json!({"target_loss": -1}), "finite number > 0"),
+        (
+            json!({"dataset": "plane", "target_accuracy": 0.9}),
+            "classification",
+        ),
+    ] {
+        let e = only_error(&send(&mut s, json!({"type": "config", "config": config})));
+        assert!(e.contains(want), "{config}: {e}");
+    }
+}
+
+#[test]
+fn a_control_that_keeps_the_network_keeps_counting_epochs() {
+    let mut s = Session::new().unwrap();
+    for _ in 0..3 {
+        send(&mut s, json!({"type": "step"}));
+    }
+    // the page sends every control; only the changed ones count
+    let mut all = s.config().clone();
+    all.insert("batch_size".into(), json!(5));
+    let out = send(&mut s, json!({"type": "config", "config": all}));
+    assert_eq!(out[0]["kept"], true);
+    assert_eq!(out[1]["epoch"], 3);
+    let out = send(&mut s, json!({"type": "step"}));
+    assert_eq!(out[0]["epoch"], 4);
+    let rows = out[0]["history"].as_array().unwrap();
+    assert_eq!(rows.last().unwrap()[0], 4, "{rows:?}");
+    // --epochs counts every epoch since the network was built
+    send(&mut s, json!({"type": "config", "config": {"epochs": 5}}));
+    s.running = true;
+    while s.running {
+        s.epoch().unwrap();
+    }
+    assert_eq!((s.epochs(), s.stopped()), (5, Some("epochs")));
+    // a cleared field goes back to its default (no epoch limit but the largest)
+    send(
+        &mut s,
+        json!({"type": "config", "config": {"epochs": null}}),
+    );
+    assert_eq!(s.plan.args.epochs, crate::playground::args::MAX_EPOCHS);
+    assert_eq!(s.stopped(), None);
+    let out = send(&mut s, json!({"type": "reset"}));
+    assert_eq!(out[0]["epoch"], 0);
+    let out = send(&mut s, json!({"type": "config", "config": {"hidden": [3]}}));
+    assert_eq!(out[0]["kept"], false);
 }

@@ -7,7 +7,7 @@ use crate::activation::Activation;
 use crate::data::Feature;
 use crate::error::{Error, Result};
 use crate::init::{Init, Rng};
-use crate::param::{ParamId, ParamStore};
+use crate::param::{Bound, ParamId, ParamStore};
 use autograd::{Real, Tape, Tensor, TensorVar};
 use std::fmt;
 
@@ -221,10 +221,24 @@ impl<E: Real> Mlp<E> {
     /// [`Error::Mismatch`] if `x` is not [n, inputs] (the message names the
     /// first layer and both widths).
     pub fn forward<'t>(&self, x: TensorVar<'t, E>) -> Result<TensorVar<'t, E>> {
-        let p = self.params.bind(x.tape());
+        self.forward_with(&self.params.bind(x.tape()), x)
+    }
+
+    /// The output for a batch x with the parameters `p` in place of the
+    /// network's own (the same shapes, on x's tape; see
+    /// [`Bound::from_vars`] for its use in a gradient check).
+    ///
+    /// # Errors
+    /// As [`Mlp::forward`]; [`Error::Mismatch`] if `p` does not hold a
+    /// layer's parameters with their shapes.
+    pub fn forward_with<'t>(
+        &self,
+        p: &Bound<'t, E>,
+        x: TensorVar<'t, E>,
+    ) -> Result<TensorVar<'t, E>> {
         let mut a = x;
         for (layer, &act) in self.layers.iter().zip(&self.activations) {
-            a = layer.forward_act(&p, a, act)?;
+            a = layer.forward_act(p, a, act)?;
         }
         Ok(a)
     }

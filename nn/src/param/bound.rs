@@ -23,6 +23,37 @@ impl<E: Real> fmt::Debug for Bound<'_, E> {
 }
 
 impl<'t, E: Real> Bound<'t, E> {
+    /// Parameters that are already tensors on `tape`, one per parameter
+    /// of a store in store order (`vars[i]` is parameter `ParamId` i): a
+    /// function of the parameters themselves, such as the one a gradient
+    /// check perturbs, runs a model on them with
+    /// [`Mlp::forward_with`](crate::Mlp::forward_with).
+    ///
+    /// ```
+    /// use autograd::{check_tensor_grad, Tensor, TensorVar};
+    /// use nn::prelude::*;
+    /// use nn::Bound;
+    /// let mlp = Mlp::<f64>::new(&[2, 3, 1], &[Activation::Tanh, Activation::Identity], Init::Playground, 1).unwrap();
+    /// let x = Tensor::from_vec(&[1, 2], vec![0.5, -1.0]).unwrap();
+    /// let at: Vec<Tensor<f64>> = mlp.params().iter().map(|(_, _, t)| t.clone()).collect();
+    /// let report = check_tensor_grad(
+    ///     |p: &[TensorVar]| {
+    ///         let tape = p[0].tape();
+    ///         let out = mlp.forward_with(&Bound::from_vars(tape, p), tape.tensor_constant(x.clone()));
+    ///         out.unwrap().powi(2).sum()
+    ///     },
+    ///     &at,
+    /// );
+    /// assert!(report.passed(), "{report}");
+    /// assert_eq!(report.entries.len(), mlp.params().num_scalars());
+    /// ```
+    pub fn from_vars(tape: &'t Tape<E>, vars: &[TensorVar<'t, E>]) -> Self {
+        Bound {
+            tape,
+            vars: vars.iter().copied().collect(),
+        }
+    }
+
     /// The tape the parameters are on.
     pub fn tape(&self) -> &'t Tape<E> {
         self.tape

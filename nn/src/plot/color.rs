@@ -82,6 +82,26 @@ impl Color {
         }
     }
 
+    /// The colours of k classes ([`Key::Categories`](super::Key::Categories)):
+    /// the Playground's orange and blue for classes 0 and 1, then green,
+    /// purple, pink, teal, brown and blue-grey (the browser Playground's
+    /// palette, in its order).
+    pub const CLASSES: [Color; 8] = [
+        Color::PLAYGROUND_ORANGE,
+        Color::PLAYGROUND_BLUE,
+        Color::hex(0x4caf50),
+        Color::hex(0x9c27b0),
+        Color::hex(0xe91e63),
+        Color::hex(0x009688),
+        Color::hex(0x795548),
+        Color::hex(0x607d8b),
+    ];
+
+    /// The colour of class `i` ([`Color::CLASSES`], then again).
+    pub fn class(i: usize) -> Color {
+        Color::CLASSES[i % Color::CLASSES.len()]
+    }
+
     /// The `i`-th colour of the default cycle (blue, orange, green, red,
     /// purple, brown, pink, grey, olive, cyan, then again).
     pub fn palette(i: usize) -> Color {

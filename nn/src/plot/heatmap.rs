@@ -148,6 +148,9 @@ impl HeatmapOptions {
         if !v.is_finite() {
             return NON_FINITE;
         }
+        if let Key::Categories(_) = self.key {
+            return Color::class(v.max(0.0) as usize).mix(Color::WHITE, CATEGORY_TINT);
+        }
         let (lo, hi) = self.value_range;
         if self.discretize {
             let cut = self.threshold.unwrap_or((lo + hi) / 2.0);
@@ -164,10 +167,16 @@ impl HeatmapOptions {
     }
 
     fn point_color(&self, label: f64) -> Color {
+        if let Key::Categories(_) = self.key {
+            return Color::class(label.max(0.0) as usize);
+        }
         let (lo, hi) = self.value_range;
         playground_scale((label - lo) / (hi - lo))
     }
 }
+
+/// How much lighter than its points a class's region is drawn.
+const CATEGORY_TINT: f64 = 0.55;
 
 /// Cells whose value is not finite (a network that diverged) are drawn in
 /// this dark grey, which the colour scale never produces.

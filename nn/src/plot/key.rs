@@ -29,6 +29,10 @@ pub enum Key {
         /// The class shown in blue (the high end).
         high: String,
     },
+    /// k classes: a cell's value is the index of its class (0 … k−1), a
+    /// point's label too, each drawn in [`Color::class`] (a region in a
+    /// lighter shade); the names are the classes', in order.
+    Categories(Vec<String>),
     /// A continuous value: a colour bar over the value range, with its ends
     /// and middle written under it.
     Scale {
@@ -243,6 +247,11 @@ impl KeyContent<'_> {
             Key::Classes { low, high } => {
                 items.push(Item::Swatch(Color::PLAYGROUND_ORANGE, low.clone()));
                 items.push(Item::Swatch(Color::PLAYGROUND_BLUE, high.clone()));
+            }
+            Key::Categories(names) => {
+                for (i, name) in names.iter().enumerate() {
+                    items.push(Item::Swatch(Color::class(i), name.clone()));
+                }
             }
             Key::Scale { name } => items.push(Item::Bar {
                 name: name.clone(),

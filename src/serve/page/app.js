@@ -57,7 +57,7 @@ socket.on('state', (msg) => {
   state = msg;
   controls.show(msg.config || {});
   i18n.apply();
-  chart.clear();
+  if (!msg.kept) chart.clear(); // a kept network goes on counting epochs
   frame = null;
   const classes = msg.classes || 2;
   const sel = $('click_class');
@@ -69,6 +69,7 @@ socket.on('state', (msg) => {
   const shape = msg.shape || [(msg.config.features || []).length, ...(msg.config.hidden || []), 1];
   network.layout(shape, (msg.config.features || []).map(controls.featureLabel));
   heat.axes($('axes'), view());
+  heat.legend($('legend'), regression ? 0 : classes, i18n.t);
   drawOutput();
   saveUrl();
 });
@@ -82,7 +83,8 @@ socket.on('frame', (msg) => {
   $('epoch').dataset.epoch = String(msg.epoch || 0);
   $('train-loss').textContent = fmtLoss(msg.train_loss);
   $('test-loss').textContent = fmtLoss(msg.test_loss);
-  $('status').textContent = running ? i18n.t('running') : msg.stopped ? `${i18n.t('stopped')}: ${msg.stopped}` : '';
+  $('status').textContent = running ? i18n.t('running') : msg.stopped ? `${i18n.t('stopped')}: ${i18n.t(`stop_${msg.stopped}`)}` : '';
+  $('status').dataset.stopped = msg.stopped || '';
   chart.extend(msg.history);
   chart.draw($('chart'));
   panels.metrics($('metrics'), msg.metrics);

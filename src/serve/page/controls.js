@@ -116,9 +116,8 @@ function setHidden(hidden) {
 }
 
 function edit(fields) {
-  const next = { ...config, ...fields };
-  for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
-  onChange(next);
+  // a cleared field is sent as null: the server turns it off or back to its default
+  onChange({ ...config, ...fields });
 }
 
 /** The Config the controls show. */

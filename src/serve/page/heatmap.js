@@ -93,7 +93,23 @@ export function drawPoints(canvas, view, points, classes, { test = false, regres
   }
 }
 
-/** Draws tick labels of the view along the bottom and left of an axes element. */
+/** Shows which colour is which class under the heatmap (nothing for a regression). */
+export function legend(el, classes, t) {
+  el.innerHTML = '';
+  if (!classes) return;
+  const names = classes <= 2 ? ['−1', '+1'] : [...Array(classes).keys()].map(String);
+  names.forEach((name, c) => {
+    const item = document.createElement('span');
+    item.className = 'swatch';
+    const rgb = classes <= 2 ? (c === 0 ? ORANGE : BLUE) : CLASS_COLOURS[c % CLASS_COLOURS.length];
+    item.style.setProperty('--colour', `rgb(${rgb.join(',')})`);
+    item.textContent = `${t('class')} ${name}`;
+    el.appendChild(item);
+  });
+}
+
+/** Draws tick labels of the view along the bottom and left of an axes element,
+ * and the axes' names x1 (horizontal) and x2 (vertical). */
 export function axes(el, view) {
   const [a, b, c, d] = view;
   const fmt = (v) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, ''));
@@ -109,5 +125,11 @@ export function axes(el, view) {
     y.style.top = `${k * 25}%`;
     y.textContent = fmt(d - ((d - c) * k) / 4);
     el.appendChild(y);
+  }
+  for (const [cls, name] of [['name x', 'x1'], ['name y', 'x2']]) {
+    const label = document.createElement('span');
+    label.className = `axis-${cls}`;
+    label.textContent = name;
+    el.appendChild(label);
   }
 }

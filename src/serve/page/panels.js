@@ -47,6 +47,10 @@ export function gradTable(el, msg) {
   const rows = msg.rows || [];
   const allOk = msg.ok ?? rows.every((r) => r.ok);
   el.appendChild(cell('p', `${t('grad_table')} — ${allOk ? t('all_ok') : t('some_bad')}`, allOk ? 'summary ok' : 'summary bad'));
+  if (msg.passed !== undefined) {
+    const at = Array.isArray(msg.point) ? ` (x1 ${num(msg.point[0], 3)}, x2 ${num(msg.point[1], 3)}, ${t('class')} ${msg.point[2]})` : '';
+    el.appendChild(cell('p', `${msg.passed}/${rows.length} ${t('grad_summary')} ${num(msg.max_rel_err, 2)}; ${t('grad_loss')}${at} ${num(msg.loss)}`, 'hint'));
+  }
   const table = document.createElement('table');
   table.className = 'grad-table';
   const head = document.createElement('tr');
@@ -55,7 +59,8 @@ export function gradTable(el, msg) {
   for (const r of rows) {
     const tr = document.createElement('tr');
     tr.className = r.ok ? 'ok' : 'bad';
-    tr.append(cell('td', r.name ?? r.parameter ?? ''), cell('td', num(r.analytic, 6)), cell('td', num(r.numeric, 6)),
+    const name = r.kind ? `${t(r.kind)} ${r.name}` : r.name ?? '';
+    tr.append(cell('td', name), cell('td', num(r.analytic, 6)), cell('td', num(r.numeric, 6)),
       cell('td', num(r.abs_err, 2)), cell('td', num(r.rel_err, 2)), cell('td', r.ok ? t('ok') : t('bad')));
     table.appendChild(tr);
   }
