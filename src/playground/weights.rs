@@ -94,7 +94,8 @@ fn metadata(args: &Args, run: &RunRecord<'_>) -> Vec<(&'static str, String)> {
 ///
 /// # Errors
 /// [`Error::Load`] if the file cannot be read, holds no network or not a
-/// Playground one (one output neuron); [`Error::Contradicts`] naming the
+/// Playground one (one output neuron, or one per class of a k-class CSV,
+/// which `Plan::checked` matches with the data); [`Error::Contradicts`] naming the
 /// first flag that disagrees with it.
 pub fn restore(args: &mut Args, path: &Path) -> Result<Mlp> {
     let load = |source: nn::Error| Error::Load {
@@ -104,11 +105,15 @@ pub fn restore(args: &mut Args, path: &Path) -> Result<Mlp> {
     let mut mlp = Mlp::<f64>::load(path).map_err(load)?;
     let meta = nn::io::read_header(path).map_err(load)?;
     let sizes = mlp.sizes();
-    if mlp.outputs() != 1 {
+    let outputs = mlp.outputs();
+    if outputs == 2 || outputs > super::args::MAX_CLASSES {
         return Err(load(nn::Error::mismatch(
             "output layer",
-            "1 neuron (the Playground's output)",
-            format!("{} neurons", mlp.outputs()),
+            format!(
+                "1 neuron (the Playground's output) or one per class (3 to {})",
+                super::args::MAX_CLASSES
+            ),
+            format!("{outputs} neurons"),
         )));
     }
     let contradicts = |flag: &'static str, given: String, saved: String| Error::Contradicts {
