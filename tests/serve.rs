@@ -85,7 +85,10 @@ fn a_session_trains_live_and_survives_bad_frames() {
     ws.text(r#"{"type":"check_grad","point":0}"#);
     let g = ws.expect("grad_check");
     assert_eq!(g["ok"], true, "{g}");
-    assert_eq!(g["rows"].as_array().unwrap().len(), 2 * 4 + 4 * 4 + 4 + 4 + 4 + 1);
+    assert_eq!(
+        g["rows"].as_array().unwrap().len(),
+        2 * 4 + 4 * 4 + 4 + 4 + 4 + 1
+    );
     // a stop condition ends play with a frame that says why
     ws.text(r#"{"type":"config","config":{"target_loss":100}}"#);
     assert_eq!(ws.expect("state")["kept"], true);
