@@ -25,9 +25,12 @@ use clap::error::ErrorKind;
 use std::fmt::Display;
 use std::path::Path;
 
+/// An entry: bytes in, `Ok(())` or the one line a user would see.
+pub type Entry = fn(&[u8]) -> Result<(), String>;
+
 /// The entries by name, as the fuzz targets and their corpus directories
 /// (`fuzz/corpus/<name>/`) are named.
-pub const ENTRIES: [(&str, fn(&[u8]) -> Result<(), String>); 4] = [
+pub const ENTRIES: [(&str, Entry); 4] = [
     ("idx", idx),
     ("weights", weights),
     ("csv", csv),
