@@ -174,9 +174,15 @@ fn main() {
         None => Mnist::<f32>::from_env_or(None::<&Path>),
     };
     let mnist = loaded.unwrap_or_else(|e| {
-        fail(format!(
-            "cannot read MNIST: {e}\n(give the directory with --data DIR or set MNIST_DIR)"
-        ))
+        // where to look is the question only when a file is missing or
+        // unreadable; a file with bad contents was found where it was looked for
+        let hint = match (&e, &args.data) {
+            (nn::Error::Io { .. }, _) | (nn::Error::Invalid { .. }, None) => {
+                " (give the directory with --data DIR or set MNIST_DIR)"
+            }
+            _ => "",
+        };
+        fail(format!("cannot read MNIST: {e}{hint}"))
     });
     let train: Dataset<f32> = match args.subset {
         Some(n) if n < mnist.train.len() => mnist

@@ -5,11 +5,9 @@
 //! `out/playground/`; `--help` lists every control. `xiaolan serve` serves
 //! the Playground as an interactive web page.
 
-mod playground;
-mod serve;
-
 use clap::error::ErrorKind;
 use std::process::ExitCode;
+use xiaolan::cli;
 
 /// `xiaolan serve`: where to serve the page.
 #[derive(clap::Parser, Debug)]
@@ -33,7 +31,7 @@ fn main() -> ExitCode {
         use clap::Parser;
         let rest = std::iter::once(argv[0].clone()).chain(argv[2..].iter().cloned());
         return match ServeArgs::try_parse_from(rest) {
-            Ok(a) => match serve::serve(&a.host, a.port) {
+            Ok(a) => match cli::serve(&a.host, a.port) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: cannot serve on {}:{}: {e}", a.host, a.port);
@@ -41,21 +39,21 @@ fn main() -> ExitCode {
                 }
             },
             Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-                let _ = playground::out::write(&e.to_string());
+                let _ = cli::write(&e.to_string());
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("{}", playground::args::error_line(&e));
+                eprintln!("{}", cli::error_line(&e));
                 ExitCode::from(2)
             }
         };
     }
-    let args = match playground::args::Args::parse_command_line() {
+    let args = match cli::Args::parse_command_line() {
         Ok(args) => args,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             // through the one writer of standard output: `--help | head -1`
             // ends quietly
-            return match playground::out::write(&e.to_string()) {
+            return match cli::write(&e.to_string()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -65,11 +63,11 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // one line, like every error: clap's usage lines are left out
-            eprintln!("{}", playground::args::error_line(&e));
+            eprintln!("{}", cli::error_line(&e));
             return ExitCode::from(2);
         }
     };
-    match playground::run(args) {
+    match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

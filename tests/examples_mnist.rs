@@ -183,6 +183,37 @@ fn mnist_nielsen_says_how_to_get_missing_files() {
 }
 
 #[test]
+fn mnist_nielsen_does_not_ask_for_data_dir_when_a_file_is_bad() {
+    // the four files are there (given with --data), one holds no IDX data
+    let dir = temp_dir("mnist-bad-content");
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
+        std::fs::write(dir.join(name), b"not an IDX file").unwrap();
+    }
+    let out = run_example(
+        "mnist_nielsen",
+        &[
+            "--quick",
+            "--data",
+            dir.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+        &[("MNIST_DIR", None)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not an IDX file"), "{stderr}");
+    assert!(!stderr.contains("--data DIR"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn custom_cost_quick() {
     let out_dir = temp_dir("custom-cost");
     let out = run_example(

@@ -329,7 +329,8 @@ impl FromStr for Activation {
     /// `swish`, `elu` (alpha 1) or `elu(<alpha>)`; `name:<parameter>` (the command
     /// line's older spelling, `leaky-relu:0.1`) is read too. The error lists them.
     fn from_str(s: &str) -> Result<Self> {
-        let key = s.trim().to_ascii_lowercase().replace('-', "_");
+        // `-` may replace `_` in the name, not in the parameter (a sign)
+        let key = s.trim().to_ascii_lowercase();
         let invalid = || {
             Error::invalid(
                 "activation",
@@ -348,6 +349,8 @@ impl FromStr for Activation {
                 None => (key.as_str(), None),
             },
         };
+        let name = name.replace('-', "_");
+        let name = name.as_str();
         let base = Activation::ALL
             .into_iter()
             .find(|a| a.name_and_param().0 == name)
@@ -357,9 +360,13 @@ impl FromStr for Activation {
             return Ok(base);
         };
         let p: f64 = p.parse().map_err(|_| invalid())?;
+        let what = || format!("{} {}", base.name_and_param().0, param_name(base));
         if !p.is_finite() {
-            let what = format!("{} {}", base.name_and_param().0, param_name(base));
-            return Err(Error::invalid(what, "a finite number", p));
+            return Err(Error::invalid(what(), "a finite number", p));
+        }
+        // a negative slope turns the negative half upside down
+        if matches!(base, Activation::LeakyRelu(_)) && p < 0.0 {
+            return Err(Error::invalid(what(), "a finite number ≥ 0", p));
         }
         base.with_param(p).ok_or_else(invalid)
     }

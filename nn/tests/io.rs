@@ -440,3 +440,32 @@ fn load_checked_refuses_a_non_finite_value_naming_the_tensor() {
     );
     assert!(io::load::<f32>(&path).unwrap()["w"].data()[1].is_nan());
 }
+
+#[test]
+fn random_bytes_are_not_a_safetensors_file() {
+    // bytes whose first 8 would announce a header of quintillions of bytes
+    let random: Vec<u8> = (0..64u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    assert_ne!(random[8], b'{');
+    let msg = io::read_header_bytes(&random).unwrap_err().to_string();
+    assert!(
+        msg.contains("not a safetensors file: expected an 8-byte header length and a JSON header starting with `{`"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("found the byte 0x{:02x}", random[8])),
+        "{msg}"
+    );
+    assert!(!msg.contains("-byte JSON header"), "{msg}");
+    // the path is named once
+    let dir = TempDir::new("random");
+    let path = dir.join("random.safetensors");
+    std::fs::write(&path, &random).unwrap();
+    let msg = nn::Mlp::<f64>::load(&path).unwrap_err().to_string();
+    assert_eq!(msg.matches("random.safetensors").count(), 1, "{msg}");
+    assert!(msg.contains("not a safetensors file"), "{msg}");
+    // 8 bytes and nothing after them
+    let msg = io::read_header_bytes(&random[..8]).unwrap_err().to_string();
+    assert!(msg.contains("found nothing after them"), "{msg}");
+}

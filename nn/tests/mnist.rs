@@ -555,3 +555,52 @@ fn mnist_with_a_lying_header_is_an_error_not_an_abort() {
     assert!(matches!(err, Error::Format { .. }), "{err}");
     assert!(err.to_string().contains("limit of"), "{err}");
 }
+
+#[test]
+fn messages_say_what_was_expected_and_found() {
+    let dir = TempDir::new("messages");
+    write_small_mnist(dir.path(), [false; 4]);
+    // validation of all 12 training images: the valid range is spelled out
+    let msg = Mnist::<f32>::load_with_validation(dir.path(), 12)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("expected a whole number from 1 to 11") && msg.contains("found 12"),
+        "{msg}"
+    );
+    // a file given as the directory is called a file, not a missing directory
+    let file = dir.path().join(mnist::TRAIN_IMAGES);
+    let msg = Mnist::<f32>::load(&file).unwrap_err().to_string();
+    assert!(msg.contains("is a file, not a directory"), "{msg}");
+    assert!(!msg.contains("does not exist"), "{msg}");
+}
+
+#[test]
+fn a_cut_gzip_stream_says_how_many_data_bytes_arrived() {
+    let dir = TempDir::new("cut-gzip");
+    let data = images(0, 2000); // 12,000 bytes: several chunks
+    let gz = gzip(&idx_bytes(2051, &[2000, ROWS, COLS], &data));
+    let path = dir.path().join("cut.gz");
+    // cut inside the data
+    std::fs::write(&path, &gz[..gz.len() / 2]).unwrap();
+    let msg = idx::read(&path).unwrap_err().to_string();
+    let found: usize = msg
+        .rsplit("found ")
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {msg}"));
+    assert!(msg.contains("truncated gzip stream"), "{msg}");
+    assert!(msg.contains("say 12000 data bytes"), "{msg}");
+    assert!(found > 0 && found < 12000, "{msg}");
+    // cut inside the header
+    std::fs::write(&path, &gzip(&[0, 0, 8, 3, 0, 0, 0, 2])[..20]).unwrap();
+    let msg = idx::read(&path).unwrap_err().to_string();
+    assert!(msg.contains("ends inside the IDX header"), "{msg}");
+    // the same bytes in memory give the same message, naming no file
+    let msg = idx::parse(&gz[..gz.len() / 2]).unwrap_err().to_string();
+    assert!(
+        msg.starts_with(idx::IN_MEMORY) && msg.contains("truncated gzip"),
+        "{msg}"
+    );
+    assert_eq!(idx::parse(&gz).unwrap().data, data);
+}

@@ -243,6 +243,20 @@ pub fn error_line(e: &clap::Error) -> String {
             }
         }
     }
+    // a value given on the command line is quoted in the line: a carriage
+    // return or another control character in it is shown escaped, so it
+    // cannot break the line or overwrite it on a terminal
+    let line: String = line
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
     format!("{line} (see --help)")
 }
 

@@ -206,3 +206,35 @@ fn limits_are_refused_in_one_line_and_named_in_the_help() {
         assert!(help.contains(&stated), "{stated:?} not in {help}");
     }
 }
+
+#[test]
+fn a_rate_without_a_regularization_and_a_negative_slope_are_refused() {
+    let plan = |flags: &[&str]| {
+        crate::playground::Plan::checked(parse(flags).unwrap(), None, None)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        plan(&["--reg-rate", "0.1"]).unwrap_err(),
+        "--reg-rate 0.1 cannot be combined with --regularization none (the default): the rate \
+         weighs an l1 or l2 penalty; add --regularization l1 or l2"
+    );
+    assert!(plan(&["--reg-rate", "0.1", "--regularization", "l2"]).is_ok());
+    // a rate of 0 changes nothing; the page always gives both controls
+    assert!(plan(&["--reg-rate", "0"]).is_ok());
+    assert!(plan(&["--reg-rate", "0.1", "--regularization", "none"]).is_ok());
+    let msg = refusal(&["--activation", "leaky_relu(-1)"]);
+    assert!(
+        msg.contains("leaky_relu slope: expected a finite number ≥ 0, found -1"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn control_characters_in_a_value_are_shown_escaped() {
+    // found by the command_line fuzz target: a carriage return in an
+    // unknown argument made a second line (or overwrote the first)
+    let line = refusal(&["e,\r\tx"]);
+    assert!(!line.contains(['\r', '\n', '\t']), "{line:?}");
+    assert!(line.contains("'e,\\r\\tx'"), "{line:?}");
+}

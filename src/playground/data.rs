@@ -60,10 +60,10 @@ pub struct Csv {
     pub classes: usize,
 }
 
-/// The text of a data file of at most [`MAX_CSV_BYTES`]: a larger file is
+/// The bytes of a data file of at most [`MAX_CSV_BYTES`]: a larger file is
 /// refused before it is read, and a pipe or device is read no further than
 /// the limit.
-fn read_capped(path: &Path) -> Result<String> {
+fn read_capped(path: &Path) -> Result<Vec<u8>> {
     let read_error = |source| Error::ReadData {
         path: path.to_path_buf(),
         source,
@@ -80,14 +80,14 @@ fn read_capped(path: &Path) -> Result<String> {
     if len > MAX_CSV_BYTES {
         return Err(too_big(len.to_string()));
     }
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     file.take(MAX_CSV_BYTES + 1)
-        .read_to_string(&mut text)
+        .read_to_end(&mut bytes)
         .map_err(read_error)?;
-    if text.len() as u64 > MAX_CSV_BYTES {
+    if bytes.len() as u64 > MAX_CSV_BYTES {
         return Err(too_big(format!("more than {MAX_CSV_BYTES}")));
     }
-    Ok(text)
+    Ok(bytes)
 }
 
 /// Reads a CSV file of `x1,x2,label` rows. Blank lines and lines starting
@@ -103,8 +103,29 @@ fn read_capped(path: &Path) -> Result<String> {
 /// file, the line number and what was wrong, or the file's size when it is
 /// over [`MAX_CSV_BYTES`].
 pub fn read_csv(path: &Path, problem: Option<Problem>) -> Result<Csv> {
-    let text = read_capped(path)?;
-    parse_csv(&text, path, problem)
+    parse_csv_bytes(&read_capped(path)?, path, problem)
+}
+
+/// Parses a data file's bytes as [`read_csv`] does: UTF-8 text, then
+/// [`parse_csv`]; `path` names the source in the errors.
+///
+/// # Errors
+/// As [`parse_csv`]; [`Error::Csv`] naming the line and the byte where the
+/// bytes stop being UTF-8 text.
+pub fn parse_csv_bytes(bytes: &[u8], path: &Path, problem: Option<Problem>) -> Result<Csv> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        Error::Csv {
+            path: path.to_path_buf(),
+            line: Some(1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()),
+            what: format!(
+                "expected UTF-8 text, found the byte 0x{:02x} (byte {} of the file) that is not",
+                bytes[at],
+                at + 1
+            ),
+        }
+    })?;
+    parse_csv(text, path, problem)
 }
 
 /// Parses CSV text as [`read_csv`] does a file's contents; `path` names the

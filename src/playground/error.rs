@@ -89,6 +89,16 @@ pub enum Error {
     Nn(nn::Error),
 }
 
+/// `source`'s message without the path nn's file errors start with, when
+/// it is `path` (which the command's line already names).
+fn without_path(source: &nn::Error, path: &std::path::Path) -> String {
+    match source {
+        nn::Error::Format { path: p, what } if p == path => what.clone(),
+        nn::Error::Io { path: p, source } if p == path => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// `Result` with the command's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -126,12 +136,18 @@ impl fmt::Display for Error {
                 f,
                 "a {ratio}% split of {points} points leaves the training or the test set empty"
             ),
-            Error::Load { path, source } => {
-                write!(f, "cannot load weights from {}: {source}", path.display())
-            }
-            Error::Save { path, source } => {
-                write!(f, "cannot save weights to {}: {source}", path.display())
-            }
+            Error::Load { path, source } => write!(
+                f,
+                "cannot load weights from {}: {}",
+                path.display(),
+                without_path(source, path)
+            ),
+            Error::Save { path, source } => write!(
+                f,
+                "cannot save weights to {}: {}",
+                path.display(),
+                without_path(source, path)
+            ),
             Error::SaveDir { path, dir } => write!(
                 f,
                 "cannot save weights to {}: directory {} does not exist",
@@ -206,6 +222,26 @@ mod tests {
             "cannot load weights from w.safetensors: output layer: expected 1 neuron, found 3"
         );
         assert!(std::error::Error::source(&e).is_some());
+        // nn's file errors name the file too: the line names it once
+        let e = Error::Load {
+            path: "w.safetensors".into(),
+            source: nn::Error::format("w.safetensors", "not a safetensors file"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot load weights from w.safetensors: not a safetensors file"
+        );
+        let e = Error::Load {
+            path: "w.safetensors".into(),
+            source: nn::Error::io(
+                "w.safetensors",
+                std::io::Error::new(std::io::ErrorKind::NotFound, "not found"),
+            ),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot load weights from w.safetensors: not found"
+        );
         for e in [
             e,
             Error::EmptySplit {

@@ -148,6 +148,13 @@ impl Plan {
                 why: "accuracy is measured for classification; use --target-loss".into(),
             });
         }
+        if args.given("reg_rate") && !args.given("regularization") && args.reg_rate != 0.0 {
+            return Err(Error::Incompatible {
+                flag: format!("--reg-rate {}", args.reg_rate),
+                with: format!("--regularization {} (the default)", args.regularization),
+                why: "the rate weighs an l1 or l2 penalty; add --regularization l1 or l2".into(),
+            });
+        }
         if let Some(save) = &args.save {
             let parent = save
                 .parent()

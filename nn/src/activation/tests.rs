@@ -197,4 +197,18 @@ fn names_round_trip_and_bad_names_are_listed() {
     assert_eq!(err, "leaky_relu slope: expected a finite number, found inf");
     let err = "elu(nan)".parse::<Activation>().unwrap_err().to_string();
     assert_eq!(err, "elu alpha: expected a finite number, found NaN");
+    // a negative slope is refused; 0 (relu) is a slope
+    let err = "leaky_relu(-0.5)"
+        .parse::<Activation>()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "leaky_relu slope: expected a finite number ≥ 0, found -0.5"
+    );
+    assert!("leaky-relu:-1".parse::<Activation>().is_err());
+    assert_eq!(
+        "leaky_relu(0)".parse::<Activation>().unwrap(),
+        Activation::LeakyRelu(0.0)
+    );
 }

@@ -72,7 +72,39 @@ impl IdxArray {
 /// it is not IDX, has an element type other than unsigned bytes (`0x08`), is
 /// truncated, or has more data than its header's dimensions say.
 pub fn read(path: impl AsRef<Path>) -> Result<IdxArray> {
-    let mut r = IdxReader::open(path.as_ref())?;
+    read_all(IdxReader::open(path.as_ref())?)
+}
+
+/// The name errors give to IDX bytes held in memory ([`parse`]), in place
+/// of a file's path.
+pub const IN_MEMORY: &str = "<IDX bytes in memory>";
+
+/// As [`read`], for the bytes of an IDX file held in memory, raw or
+/// gzipped (errors name [`IN_MEMORY`] as the file). The header is checked
+/// against the bytes there before anything is allocated, as a file's is
+/// against its size.
+///
+/// ```
+/// // 2 × 3 unsigned bytes: magic 0x0802, dimensions 2 and 3, the data.
+/// let bytes = [0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6];
+/// let a = nn::data::idx::parse(&bytes).unwrap();
+/// assert_eq!((a.dims, a.data), (vec![2, 3], vec![1, 2, 3, 4, 5, 6]));
+/// let err = nn::data::idx::parse(&bytes[..15]).unwrap_err().to_string();
+/// assert!(err.contains("say 6 data bytes, found 3"), "{err}");
+/// ```
+///
+/// # Errors
+/// As [`read`], but for opening a file.
+pub fn parse(bytes: &[u8]) -> Result<IdxArray> {
+    read_all(IdxReader::new(
+        Path::new(IN_MEMORY),
+        bytes,
+        Some(bytes.len() as u64),
+    )?)
+}
+
+/// The whole array of an opened reader, checked to end where its header says.
+fn read_all(mut r: IdxReader<'_>) -> Result<IdxArray> {
     let n = r.remaining;
     let data = r.read_bytes(n)?;
     let dims = r.dims.clone();
@@ -141,7 +173,7 @@ pub(crate) fn scale_table<E: Real>(scale: f64) -> [E; 256] {
     std::array::from_fn(|b| E::from_f64(b as f64 * scale))
 }
 
-pub(crate) fn check_counts(images: &IdxReader, labels: &IdxReader) -> Result<()> {
+pub(crate) fn check_counts(images: &IdxReader<'_>, labels: &IdxReader<'_>) -> Result<()> {
     if images.dims[0] != labels.dims[0] {
         return Err(Error::mismatch(
             format!(
@@ -170,9 +202,9 @@ fn type_name(code: u8) -> &'static str {
 
 /// A streaming reader of an IDX file of unsigned bytes: the header is parsed
 /// on open, the data is read in chunks into buffers allocated once.
-pub(crate) struct IdxReader {
+pub(crate) struct IdxReader<'a> {
     pub(crate) path: PathBuf,
-    inner: Box<dyn Read>,
+    inner: Box<dyn Read + 'a>,
     gzipped: bool,
     pub(crate) magic: u32,
     pub(crate) dims: Vec<usize>,
@@ -181,7 +213,8 @@ pub(crate) struct IdxReader {
     total: usize,
 }
 
-impl IdxReader {
+impl IdxReader<'static> {
+    /// Opens the file at `path` and parses its header.
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         // the bytes a regular file holds (None for a pipe or a device)
@@ -190,10 +223,18 @@ impl IdxReader {
             .ok()
             .filter(|m| m.is_file())
             .map(|m| m.len());
-        let mut buf = BufReader::with_capacity(1 << 16, file);
+        IdxReader::new(path, BufReader::with_capacity(1 << 16, file), file_len)
+    }
+}
+
+impl<'a> IdxReader<'a> {
+    /// Parses the header of the IDX bytes `buf` yields (raw or gzipped);
+    /// `path` names them in errors and `file_len` is how many bytes there
+    /// are, when that is known (a regular file's size, a slice's length).
+    fn new(path: &Path, mut buf: impl BufRead + 'a, file_len: Option<u64>) -> Result<Self> {
         let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
         let gzipped = head.starts_with(&GZIP_MAGIC);
-        let inner: Box<dyn Read> = if gzipped {
+        let inner: Box<dyn Read + 'a> = if gzipped {
             Box::new(MultiGzDecoder::new(buf))
         } else {
             Box::new(buf)
@@ -296,18 +337,32 @@ impl IdxReader {
                 Ok(0) => break,
                 Ok(k) => got += k,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.read_error(e)),
+                Err(e) => return Err(self.read_error(e, got)),
             }
         }
         Ok(got)
     }
 
-    fn read_error(&self, e: std::io::Error) -> Error {
-        let done = self.total - self.remaining;
+    /// The error for `e`, met after `got` bytes of the current read.
+    fn read_error(&self, e: std::io::Error, got: usize) -> Error {
+        let done = self.total - self.remaining + got;
         match e.kind() {
+            // the header is parsed before any dimension is known
+            ErrorKind::UnexpectedEof if self.gzipped && self.dims.is_empty() => self.format(
+                "truncated gzip stream: it ends inside the IDX header (expected a 4-byte \
+                 magic number and 4 bytes per dimension)"
+                    .to_string(),
+            ),
+            ErrorKind::UnexpectedEof if self.gzipped && self.remaining == 0 => {
+                self.format(format!(
+                    "truncated gzip stream: all {} data bytes the header's dimensions {:?} \
+                     say were read, but the stream ends before its gzip trailer",
+                    self.total, self.dims
+                ))
+            }
             ErrorKind::UnexpectedEof if self.gzipped => self.format(format!(
-                "truncated gzip stream: it ends before the data is complete \
-                 (header dims {:?} say {} data bytes; about {done} read)",
+                "truncated gzip stream: the header's dimensions {:?} say {} data bytes, \
+                 found {done}",
                 self.dims, self.total
             )),
             ErrorKind::InvalidInput | ErrorKind::InvalidData if self.gzipped => {
@@ -317,8 +372,8 @@ impl IdxReader {
         }
     }
 
-    fn truncated(&self, got: usize) -> Error {
-        let found = self.total - self.remaining + got;
+    fn truncated(&self) -> Error {
+        let found = self.total - self.remaining;
         self.format(format!(
             "truncated: the header's dimensions {:?} say {} data bytes, found {found}",
             self.dims, self.total
@@ -360,12 +415,13 @@ impl IdxReader {
             let want = left.min(chunk.len());
             let got = self.read_full(&mut chunk[..want])?;
             out.extend(chunk[..got].iter().map(|&b| f(b)));
+            // counted as it arrives, so an error names the bytes found
+            self.remaining -= got;
             if got < want {
-                return Err(self.truncated(count - left + got));
+                return Err(self.truncated());
             }
             left -= got;
         }
-        self.remaining -= count;
         Ok(out)
     }
 

@@ -85,6 +85,8 @@ pub fn find_file(dir: &Path, name: &str) -> Result<PathBuf> {
     }
     let where_ = if dir.is_dir() {
         format!("in the directory {}", dir.display())
+    } else if dir.exists() {
+        format!("because {} is a file, not a directory", dir.display())
     } else {
         format!("because the directory {} does not exist", dir.display())
     };
@@ -118,8 +120,8 @@ pub fn resolve_dir(dir: Option<&Path>) -> Result<PathBuf> {
 }
 
 struct Pair {
-    images: IdxReader,
-    labels: IdxReader,
+    images: IdxReader<'static>,
+    labels: IdxReader<'static>,
 }
 
 impl Pair {
@@ -200,9 +202,19 @@ impl<E: Real> Mnist<E> {
         let test = Pair::open(dir, TEST_IMAGES, TEST_LABELS)?;
         let n = train.len();
         if validation == 0 || validation >= n {
+            let expected = if n < 2 {
+                "a training file of at least 2 images (some to train on, some to validate)"
+                    .to_string()
+            } else {
+                format!(
+                    "a whole number from 1 to {} (the last images of the training file; \
+                     at least one is left to train on)",
+                    n - 1
+                )
+            };
             return Err(Error::invalid(
                 format!("validation size for {n} training images"),
-                format!("1..{n} (the last images of the training file)"),
+                expected,
                 validation,
             ));
         }

@@ -212,6 +212,17 @@ fn parse<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Header, SafeTensors<'b>)> 
             bytes.len()
         )));
     }
+    // the format's header is a JSON object: its first byte is `{`
+    if bytes.get(8) != Some(&b'{') {
+        let found = bytes.get(8).map_or_else(
+            || "nothing after them".to_string(),
+            |b| format!("the byte 0x{b:02x} after them"),
+        );
+        return Err(bad(format!(
+            "not a safetensors file: expected an 8-byte header length and a JSON header \
+             starting with `{{`, found {found}"
+        )));
+    }
     let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
     let after = (bytes.len() - 8) as u64;
     if n > after {

@@ -68,16 +68,18 @@ pub enum Difference {
 }
 
 impl Difference {
-    /// (what, expected, found), for an [`Error::Mismatch`].
+    /// (what, expected, found), for an [`Error::Mismatch`]; a tensor's name
+    /// comes from the file, so it is shown escaped (a line break in it
+    /// cannot break the one-line message).
     fn parts(&self) -> (String, String, String) {
         match self {
             Difference::Missing(s) => (
-                format!("tensor `{}`", s.name),
+                format!("tensor `{}`", s.name.escape_debug()),
                 format!("{} {:?}", s.dtype, s.shape),
                 "no tensor of that name in the file".into(),
             ),
             Difference::Unexpected(s) => (
-                format!("tensor `{}`", s.name),
+                format!("tensor `{}`", s.name.escape_debug()),
                 "no tensor of that name in the architecture".into(),
                 format!("{} {:?} in the file", s.dtype, s.shape),
             ),
@@ -86,7 +88,7 @@ impl Difference {
                 expected,
                 found,
             } => (
-                format!("tensor `{name}` shape"),
+                format!("tensor `{}` shape", name.escape_debug()),
                 format!("{expected:?}"),
                 format!("{found:?}"),
             ),
@@ -95,7 +97,7 @@ impl Difference {
                 expected,
                 found,
             } => (
-                format!("tensor `{name}` dtype"),
+                format!("tensor `{}` dtype", name.escape_debug()),
                 expected.to_string(),
                 found.to_string(),
             ),

@@ -46,8 +46,9 @@ pub fn bce_with_logits<'t, E: Real>(
 /// ```
 ///
 /// # Errors
-/// [`Error::Mismatch`] if the logits are not 2-D or there is not one class
-/// per row; [`Error::Invalid`] for a class index not below c.
+/// [`Error::Mismatch`] if the logits are not 2-D, have fewer than 2
+/// columns (a model with one output) or there is not one class per row;
+/// [`Error::Invalid`] for a class index not below c.
 pub fn softmax_cross_entropy<'t, E: Real>(
     logits: TensorVar<'t, E>,
     classes: &[usize],
@@ -69,6 +70,13 @@ pub fn softmax_cross_entropy<'t, E: Real>(
                 shape.as_slice()
             ),
             classes.len(),
+        ));
+    }
+    if shape[1] < 2 {
+        return Err(Error::mismatch(
+            "softmax_cross_entropy: logits width (the model's outputs)",
+            "one column per class, at least 2",
+            format!("{} (logits {:?})", shape[1], shape.as_slice()),
         ));
     }
     check_classes(classes, shape[1])?;

@@ -108,6 +108,16 @@ fn mismatched_shapes_and_classes_are_errors_naming_both() {
         err,
         "softmax_cross_entropy: class indices: expected 2 (one per row of logits [2, 3]), found 1"
     );
+    // a model with one output: its width is named, not a batch position
+    let one = tape.tensor(Tensor::zeros(&[3, 1]));
+    let err = softmax_cross_entropy(one, &[1, 0, 1])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "softmax_cross_entropy: logits width (the model's outputs): expected one column per \
+         class, at least 2, found 1 (logits [3, 1])"
+    );
     let err = softmax_cross_entropy(o.reshape(&[4]), &[0; 4])
         .unwrap_err()
         .to_string();

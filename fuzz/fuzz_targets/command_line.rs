@@ -1,0 +1,6 @@
+//! Fuzzes `xiaolan::inputs::command_line`: any bytes give `Ok` or one clean line.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = xiaolan::inputs::command_line(data);
+});

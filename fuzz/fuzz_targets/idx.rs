@@ -1,0 +1,6 @@
+//! Fuzzes `xiaolan::inputs::idx`: any bytes give `Ok` or one clean line.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = xiaolan::inputs::idx(data);
+});

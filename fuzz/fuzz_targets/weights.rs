@@ -1,0 +1,6 @@
+//! Fuzzes `xiaolan::inputs::weights`: any bytes give `Ok` or one clean line.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = xiaolan::inputs::weights(data);
+});
