@@ -36,6 +36,7 @@ impl Plan {
         if args.seeds.is_some() {
             for (flag, on) in [
                 ("--save", args.save.is_some()),
+                ("--onnx", args.onnx.is_some()),
                 ("--load", args.load.is_some()),
                 ("--gif", args.gif),
             ] {
@@ -111,7 +112,7 @@ impl Plan {
                 why: "it needs a classification problem; use half-squared for regression".into(),
             });
         }
-        if let Some(save) = &args.save {
+        for save in args.save.iter().chain(&args.onnx) {
             let parent = save
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
