@@ -30,8 +30,8 @@ pub const LAYOUT_KEY: &str = "layout";
 ///
 /// | layout | layer `i`'s weight | its bias | read by |
 /// |---|---|---|---|
-/// | `Torch` (the default) | `{2i}.weight`, [out, in] | `{2i}.bias`, [out] | `nn.Sequential(Linear, act, Linear, act, …).load_state_dict` |
-/// | `Xiaolan` | `layer{i}.weight`, [in, out] | `layer{i}.bias`, [out] | xiaolan (files written before PyTorch's layout was the default) |
+/// | `Torch` (the default) | `{2i}.weight` `[out, in]` | `{2i}.bias` `[out]` | `nn.Sequential(Linear, act, Linear, act, …).load_state_dict` |
+/// | `Xiaolan` | `layer{i}.weight` `[in, out]` | `layer{i}.bias` `[out]` | xiaolan (files written before PyTorch's layout was the default) |
 ///
 /// In PyTorch's layout each `nn.Linear` is followed by its activation
 /// module, so layer `i` is module `2i` (an identity activation is
