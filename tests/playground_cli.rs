@@ -820,6 +820,19 @@ fn an_output_directory_that_cannot_be_written_is_refused_before_training() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
     assert!(!dir.join("ok").exists());
+    // and --onnx
+    let missing = dir.join("missing/net.onnx");
+    fails(
+        "onnx-dir",
+        &["--onnx", missing.to_str().unwrap()],
+        "directory",
+    );
+    fails(
+        "onnx-seeds",
+        &["--seeds", "2", "--onnx", "net.onnx"],
+        "--onnx",
+    );
+    assert!(!Path::new("net.onnx").exists());
 }
 
 /// Three separated blobs of 30 points, labels 0, 1 and 2.

@@ -3,6 +3,7 @@
 
 use autograd::Tensor;
 use nn::data::Feature;
+use nn::layers::Layout;
 use nn::prelude::*;
 use nn::{io, Error};
 use std::path::PathBuf;
@@ -71,7 +72,8 @@ fn a_file_without_architecture_is_refused_but_loads_into_a_given_one() {
         err.to_string(),
         format!(
             "network architecture in {}: expected metadata `sizes` and `activations` (a file saved by Mlp::save; \
-             a file without them loads into a given architecture with Mlp::load_weights), found no `sizes` in the metadata",
+             a file without them, such as a state dict PyTorch wrote, loads into a given architecture with \
+             Mlp::load_weights), found no `sizes` in the metadata",
             path.display()
         )
     );
@@ -235,4 +237,127 @@ fn a_network_round_trips_through_bytes_with_the_same_checks() {
         "{msg}"
     );
     std::fs::remove_file(&path).unwrap();
+}
+
+/// `Mlp::save` writes PyTorch's layout (`{2i}.weight` [out, in], the
+/// transpose of xiaolan's weight); xiaolan's layout is still written on
+/// request and read; both give the same network back.
+#[test]
+fn the_default_layout_is_pytorchs_and_xiaolans_still_reads() {
+    let net = mlp()
+        .with_features(&[Feature::X1, Feature::X2, Feature::SinX1])
+        .unwrap();
+    let x = Tensor::from_fn(&[5, 3], |i| i[0] as f64 * 0.3 - i[1] as f64 * 0.7);
+    let torch = temp("torch.safetensors");
+    net.save(&torch).unwrap();
+    let header = io::read_header(&torch).unwrap();
+    let shapes: Vec<(&str, &[usize])> = header
+        .tensors
+        .iter()
+        .map(|t| (t.name.as_str(), &t.shape[..]))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("0.bias", &[5][..]),
+            ("0.weight", &[5, 3][..]),
+            ("2.bias", &[2][..]),
+            ("2.weight", &[2, 5][..]),
+            ("4.bias", &[1][..]),
+            ("4.weight", &[1, 2][..]),
+        ]
+    );
+    assert_eq!(header.metadata["layout"], "torch");
+    let tensors = io::load::<f64>(&torch).unwrap();
+    let w = &net.params()[net.layers()[1].weight()];
+    assert_eq!(tensors["2.weight"], w.transpose().unwrap());
+    assert_eq!(
+        tensors["2.bias"],
+        net.params()[net.layers()[1].bias()].clone()
+    );
+
+    let ours = temp("ours.safetensors");
+    net.save_in(&ours, Layout::Xiaolan, &[("epochs", "3")])
+        .unwrap();
+    let header = io::read_header(&ours).unwrap();
+    assert_eq!(header.metadata["layout"], "xiaolan");
+    assert_eq!(header.metadata["epochs"], "3");
+    assert!(header
+        .tensors
+        .iter()
+        .any(|t| t.name == "layer0.weight" && t.shape == [3, 5]));
+    for path in [&torch, &ours] {
+        let back = Mlp::<f64>::load(path).unwrap();
+        assert_eq!(
+            back.named_params(),
+            net.named_params(),
+            "{}",
+            path.display()
+        );
+        assert_eq!(back.features(), net.features());
+        assert_eq!(back.predict(&x).unwrap(), net.predict(&x).unwrap());
+        let mut into = mlp();
+        into.load_weights(path).unwrap();
+        assert_eq!(into.predict(&x).unwrap(), net.predict(&x).unwrap());
+    }
+
+    // an unknown layout, and a state dict of other module names
+    let meta = io::read_header(&torch).unwrap().metadata;
+    let mut meta: Meta = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    meta.retain(|(k, _)| *k != "layout");
+    meta.push(("layout", "keras"));
+    let tensors = io::load::<f64>(&torch).unwrap();
+    let odd = temp("odd.safetensors");
+    io::save(&odd, tensors.iter().map(|(n, t)| (n.as_str(), t)), &meta).unwrap();
+    let err = Mlp::<f64>::load(&odd).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "metadata `layout` in {}: expected torch or xiaolan, found `keras`",
+            odd.display()
+        )
+    );
+    let prefixed: Vec<(String, &Tensor<f64>)> = tensors
+        .iter()
+        .map(|(n, t)| (format!("net.{n}"), t))
+        .collect();
+    io::save(&odd, prefixed.iter().map(|(n, t)| (n.as_str(), *t)), &[]).unwrap();
+    let err = mlp().load_weights(&odd).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "tensor `0.weight`: expected F64 [5, 3], found no tensor of that name in the file"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("net.0.weight"), "{err}");
+}
+
+/// A state dict that PyTorch wrote (`safetensors.torch.save_file(
+/// model.state_dict())`, no xiaolan metadata) for `Sequential(Linear(2, 6),
+/// ReLU(), Linear(6, 3), Tanh(), Linear(3, 1))`, made by
+/// `tests/python/torch_check.py --write-fixture`: `Mlp::load` says it needs
+/// the architecture; loaded into the same architecture, xiaolan gives
+/// PyTorch's predictions.
+#[test]
+fn a_state_dict_pytorch_wrote_loads_into_the_same_architecture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let state = dir.join("torch_state_dict.safetensors");
+    let err = Mlp::<f32>::load(&state).unwrap_err().to_string();
+    assert!(err.contains("found no `sizes` in the metadata"), "{err}");
+    assert!(err.contains("Mlp::load_weights"), "{err}");
+    let cases = io::load::<f32>(dir.join("torch_predictions.safetensors")).unwrap();
+    use Activation::{Identity, Relu, Tanh};
+    let mut net = Mlp::<f32>::new(&[2, 6, 3, 1], &[Relu, Tanh, Identity], Init::Zero, 0).unwrap();
+    net.load_weights(&state).unwrap();
+    let y = net.predict(&cases["x"]).unwrap();
+    assert_eq!(y.shape(), &[16, 1]);
+    let diff = y.max_abs_diff(&cases["y"]);
+    assert!(diff < 1e-6, "{diff}");
+    // the wrong architecture is refused, naming the tensor
+    let mut other = Mlp::<f32>::new(&[2, 5, 3, 1], &[Relu, Tanh, Identity], Init::Zero, 0).unwrap();
+    let err = other.load_weights(&state).unwrap_err().to_string();
+    assert!(
+        err.contains("tensor `0.weight` shape: expected [5, 2], found [6, 2]"),
+        "{err}"
+    );
 }

@@ -153,10 +153,17 @@ pub struct Args {
     #[arg(long, value_name = "KIND", default_value = "sgd", value_enum)]
     pub optimizer: OptimizerKind,
 
-    /// Save the trained network to this file (safetensors): its weights,
-    /// layers, activations and features, and the run's data settings.
+    /// Save the trained network to this file (safetensors, PyTorch's
+    /// nn.Sequential state dict): its weights, layers, activations and
+    /// features, and the run's data settings.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+
+    /// Export the trained network to this file as an ONNX model (opset 17,
+    /// float32), which takes the raw points (x1, x2) and computes the
+    /// features itself.
+    #[arg(long, value_name = "FILE")]
+    pub onnx: Option<PathBuf>,
 
     /// Start from the network in this file (saved by --save): its layers,
     /// activations and features, and (unless given) its data set, noise,

@@ -66,7 +66,7 @@ pub enum Error {
         /// What was wrong.
         source: nn::Error,
     },
-    /// The directory of the `--save` file does not exist.
+    /// The directory of the `--save` or `--onnx` file does not exist.
     SaveDir {
         /// The file.
         path: PathBuf,

@@ -196,6 +196,10 @@ fn run_one(plan: &Plan) -> Result<()> {
         weights::save(save, &net, a, &plan.record(last_epoch))?;
         written.push(save.clone());
     }
+    if let Some(onnx) = &a.onnx {
+        weights::save_onnx(onnx, &net)?;
+        written.push(onnx.clone());
+    }
     if let Some(epoch) = diverged_at {
         eprintln!(
             "note: training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"

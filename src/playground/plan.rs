@@ -39,6 +39,7 @@ impl Plan {
         if args.seeds.is_some() {
             for (flag, on) in [
                 ("--save", args.save.is_some()),
+                ("--onnx", args.onnx.is_some()),
                 ("--load", args.load.is_some()),
                 ("--gif", args.gif),
             ] {
@@ -155,7 +156,7 @@ impl Plan {
                 why: "the rate weighs an l1 or l2 penalty; add --regularization l1 or l2".into(),
             });
         }
-        if let Some(save) = &args.save {
+        for save in args.save.iter().chain(&args.onnx) {
             let parent = save
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())

@@ -1,6 +1,7 @@
 //! The weights file. `--save` writes the trained network through
-//! [`nn::Mlp::save_with`] (its layers, activations and features in the
-//! metadata) with the run's data settings; `--load` rebuilds the network
+//! [`nn::Mlp::save_with`] (PyTorch's `nn.Sequential` state dict, its
+//! layers, activations and features in the metadata) with the run's data
+//! settings, and `--onnx` through [`nn::Mlp::save_onnx`]; `--load` rebuilds the network
 //! from the file alone, takes the data settings the command line leaves
 //! out, and refuses a flag that contradicts the file.
 //!
@@ -56,6 +57,18 @@ pub fn save(path: &Path, net: &Net, args: &Args, run: &RunRecord<'_>) -> Result<
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// Writes `net` to `path` as an ONNX model ([`nn::Mlp::save_onnx`]),
+/// which computes the network's features from the raw (x1, x2).
+///
+/// # Errors
+/// [`Error::Save`] if the file cannot be written.
+pub fn save_onnx(path: &Path, net: &Net) -> Result<()> {
+    net.mlp.save_onnx(path).map_err(|source| Error::Save {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// The bytes of the file [`save`] writes (the browser Playground's

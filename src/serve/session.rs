@@ -426,7 +426,7 @@ impl Session {
         Ok(json!({
             "type": "export",
             "safetensors": base64::engine::general_purpose::STANDARD.encode(bytes),
-            "onnx": null,
+            "onnx": base64::engine::general_purpose::STANDARD.encode(self.net.mlp.to_onnx()),
             "command": shell_command(&self.config)?,
             "filename": "playground.safetensors",
         }))

@@ -17,10 +17,12 @@
 //! and indices are fixed here).
 
 pub mod beans;
+mod formula;
 pub mod idx;
 pub mod mnist;
 pub mod playground;
 
+pub use formula::Formula;
 pub use mnist::Mnist;
 pub use playground::{Feature, PlaygroundSet};
 

@@ -28,6 +28,7 @@
 //! `Math.random`; these come from ChaCha8, so a seed gives other points than
 //! the Playground's but from the same distributions, in the same draw order.
 
+use super::formula::Formula;
 use super::Dataset;
 use crate::error::{Error, Result};
 use crate::init::Rng;
@@ -436,7 +437,7 @@ impl Feature {
         }
     }
 
-    /// The feature's value at (x₁, x₂).
+    /// The feature's value at (x₁, x₂), by its [`Formula`].
     ///
     /// ```
     /// use nn::data::Feature;
@@ -444,14 +445,11 @@ impl Feature {
     /// assert_eq!(Feature::X2Squared.eval(2.0, 3.0), 9.0);
     /// ```
     pub fn eval(self, x1: f64, x2: f64) -> f64 {
-        match self {
-            Feature::X1 => x1,
-            Feature::X2 => x2,
-            Feature::X1Squared => x1 * x1,
-            Feature::X2Squared => x2 * x2,
-            Feature::X1X2 => x1 * x2,
-            Feature::SinX1 => Real::sin(x1),
-            Feature::SinX2 => Real::sin(x2),
+        let x = [x1, x2];
+        match self.formula() {
+            Formula::Coordinate(i) => x[i],
+            Formula::Product(i, j) => x[i] * x[j],
+            Formula::Sin(i) => Real::sin(x[i]),
         }
     }
 

@@ -38,10 +38,14 @@
 //! The module has three parts: the file format (`format`), the comparison of
 //! a file's tensors with an architecture (`spec`), and the atomic writer
 //! (`atomic`). A whole network saves itself with its architecture through
-//! [`Mlp::save`](crate::Mlp::save).
+//! [`Mlp::save`](crate::Mlp::save), in PyTorch's layout or xiaolan's
+//! ([`Layout`](crate::layers::Layout)), and exports itself to ONNX through
+//! [`Mlp::to_onnx`](crate::Mlp::to_onnx), whose protobuf messages
+//! (`onnx_proto`, a subset of the ONNX schema) live here too.
 
 mod atomic;
 mod format;
+pub(crate) mod onnx_proto;
 mod spec;
 
 pub use atomic::{write_atomic, AtomicFile};

@@ -1,6 +1,13 @@
 //! An [`Mlp`] saved with its architecture: the weights as safetensors
 //! tensors, the layer sizes, activations and input features in the file's
 //! metadata.
+//!
+//! The tensors are named and shaped in one of two [`Layout`]s: PyTorch's
+//! (the default), which `torch.nn.Sequential(...).load_state_dict` takes
+//! as it is, or xiaolan's own (the files written before PyTorch's layout
+//! was the default). One writer ([`Mlp::to_bytes_in`]) and one reader
+//! (`load_weights_from`) take the layout as a parameter; the reader finds
+//! it in the file.
 
 use super::mlp::Mlp;
 use crate::activation::Activation;
@@ -16,13 +23,127 @@ pub const SIZES_KEY: &str = "sizes";
 pub const ACTIVATIONS_KEY: &str = "activations";
 /// The metadata key of the input features, if any: `"x1,x2,x1^2"`.
 pub const FEATURES_KEY: &str = "features";
+/// The metadata key of the tensors' [`Layout`]: `"torch"` or `"xiaolan"`.
+pub const LAYOUT_KEY: &str = "layout";
+
+/// How a file names and shapes an [`Mlp`]'s tensors.
+///
+/// | layout | layer `i`'s weight | its bias | read by |
+/// |---|---|---|---|
+/// | `Torch` (the default) | `{2i}.weight` `[out, in]` | `{2i}.bias` `[out]` | `nn.Sequential(Linear, act, Linear, act, …).load_state_dict` |
+/// | `Xiaolan` | `layer{i}.weight` `[in, out]` | `layer{i}.bias` `[out]` | xiaolan (files written before PyTorch's layout was the default) |
+///
+/// In PyTorch's layout each `nn.Linear` is followed by its activation
+/// module, so layer `i` is module `2i` (an identity activation is
+/// `nn.Identity()`). Reading, the linear modules are taken in the order of
+/// their indices, whatever they are: a state dict of
+/// `Sequential(Linear, ReLU, Linear)` (modules 0 and 2) or one with
+/// dropout modules in between loads too.
+///
+/// ```
+/// use nn::layers::Layout;
+/// use nn::prelude::*;
+/// let mlp = Mlp::<f32>::new(&[2, 3, 1], &[Activation::Tanh, Activation::Sigmoid], Init::Xavier, 1).unwrap();
+/// let torch = nn::io::read_header_bytes(&mlp.to_bytes().unwrap()).unwrap();
+/// let names: Vec<_> = torch.tensors.iter().map(|t| (t.name.as_str(), t.shape.clone())).collect();
+/// assert_eq!(names, [("0.bias", vec![3]), ("0.weight", vec![3, 2]), ("2.bias", vec![1]), ("2.weight", vec![1, 3])]);
+/// assert_eq!(torch.metadata["layout"], "torch");
+/// let ours = mlp.to_bytes_in(Layout::Xiaolan, &[]).unwrap();
+/// assert_eq!(nn::io::read_header_bytes(&ours).unwrap().tensors[1].name, "layer0.weight");
+/// // both read back to the same network
+/// let x = autograd::Tensor::full(&[1, 2], 0.5f32);
+/// assert_eq!(Mlp::<f32>::from_bytes(&ours).unwrap().predict(&x).unwrap(), mlp.predict(&x).unwrap());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// PyTorch's `nn.Sequential` state dict: `0.weight` [out, in], `0.bias`,
+    /// `2.weight`, …
+    #[default]
+    Torch,
+    /// xiaolan's parameter names and shapes: `layer0.weight` [in, out],
+    /// `layer0.bias`, `layer1.weight`, …
+    Xiaolan,
+}
+
+impl Layout {
+    /// The name [`LAYOUT_KEY`] records: `torch` or `xiaolan`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Torch => "torch",
+            Layout::Xiaolan => "xiaolan",
+        }
+    }
+
+    /// The layout of a file: its metadata's [`LAYOUT_KEY`], or, without
+    /// one, xiaolan's if a tensor is named `layer…`, else PyTorch's.
+    fn of(path: &Path, header: &io::Header) -> Result<Layout> {
+        match header.metadata.get(LAYOUT_KEY).map(|s| s.trim()) {
+            Some("torch") => Ok(Layout::Torch),
+            Some("xiaolan") => Ok(Layout::Xiaolan),
+            Some(other) => Err(Error::mismatch(
+                format!("metadata `{LAYOUT_KEY}` in {}", path.display()),
+                "torch or xiaolan",
+                format!("`{other}`"),
+            )),
+            None if header.tensors.iter().any(|t| t.name.starts_with("layer")) => {
+                Ok(Layout::Xiaolan)
+            }
+            None => Ok(Layout::Torch),
+        }
+    }
+
+    /// The names of the weight and the bias of each of `layers` layers in
+    /// a file with this layout (for reading, the file's `header`: the
+    /// indices of its linear modules, if it has one per layer).
+    fn names(self, layers: usize, header: Option<&io::Header>) -> Vec<(String, String)> {
+        let pair = |prefix: String| (format!("{prefix}.weight"), format!("{prefix}.bias"));
+        match self {
+            Layout::Xiaolan => (0..layers).map(|i| pair(format!("layer{i}"))).collect(),
+            Layout::Torch => {
+                let mut found: Vec<usize> = header
+                    .map(|h| {
+                        h.tensors
+                            .iter()
+                            .filter_map(|t| t.name.strip_suffix(".weight")?.parse().ok())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                found.sort_unstable();
+                found.dedup();
+                if found.len() != layers {
+                    found = (0..layers).map(|i| 2 * i).collect();
+                }
+                found.into_iter().map(|i| pair(i.to_string())).collect()
+            }
+        }
+    }
+
+    /// A layer's weight as the layout stores it, from xiaolan's [in, out]
+    /// (PyTorch's is its transpose, [out, in]), and back: the transpose is
+    /// its own inverse.
+    fn convert<E: Element>(self, w: &autograd::Tensor<E>) -> Result<autograd::Tensor<E>> {
+        match self {
+            Layout::Xiaolan => Ok(w.clone()),
+            Layout::Torch => Ok(w.transpose()?),
+        }
+    }
+
+    /// The stored shape of a weight of `inputs` → `outputs`.
+    fn weight_shape(self, inputs: usize, outputs: usize) -> [usize; 2] {
+        match self {
+            Layout::Xiaolan => [inputs, outputs],
+            Layout::Torch => [outputs, inputs],
+        }
+    }
+}
 
 impl<E: Element> Mlp<E> {
     /// Saves the network to `path` (safetensors, atomically): its tensors
-    /// (`layer0.weight`, …) and, in the metadata, its architecture — layer
-    /// sizes (`sizes`), activations (`activations`) and, if the network has
-    /// them, its input features (`features`) — so that [`Mlp::load`]
-    /// rebuilds it from the file alone.
+    /// in PyTorch's [`Layout`] (`0.weight` [out, in], `0.bias`, `2.weight`,
+    /// …) and, in the metadata, its architecture — layer sizes (`sizes`),
+    /// activations (`activations`), the layout (`layout`) and, if the
+    /// network has them, its input features (`features`) — so that
+    /// [`Mlp::load`] rebuilds it from the file alone.
     ///
     /// ```
     /// use nn::data::Feature;
@@ -55,7 +176,20 @@ impl<E: Element> Mlp<E> {
     /// [`Error::Invalid`] if `extra` uses one of the architecture's keys; as
     /// [`io::save`].
     pub fn save_with(&self, path: impl AsRef<Path>, extra: &[(&str, &str)]) -> Result<()> {
-        let bytes = self.to_bytes_with(extra)?;
+        self.save_in(path, Layout::default(), extra)
+    }
+
+    /// As [`Mlp::save_with`], in the given [`Layout`].
+    ///
+    /// # Errors
+    /// As [`Mlp::save_with`].
+    pub fn save_in(
+        &self,
+        path: impl AsRef<Path>,
+        layout: Layout,
+        extra: &[(&str, &str)],
+    ) -> Result<()> {
+        let bytes = self.to_bytes_in(layout, extra)?;
         io::write_atomic(path, |w| w.write_all(&bytes))
     }
 
@@ -79,16 +213,25 @@ impl<E: Element> Mlp<E> {
         self.to_bytes_with(&[])
     }
 
-    /// The bytes of [`Mlp::save_with`]'s file, with the extra metadata: the
-    /// one serializer behind saving.
+    /// The bytes of [`Mlp::save_with`]'s file, with the extra metadata.
+    ///
+    /// # Errors
+    /// As [`Mlp::to_bytes_in`].
+    pub fn to_bytes_with(&self, extra: &[(&str, &str)]) -> Result<Vec<u8>> {
+        self.to_bytes_in(Layout::default(), extra)
+    }
+
+    /// The bytes of a file of the network in `layout`, with the extra
+    /// metadata: the one serializer behind saving.
     ///
     /// # Errors
     /// [`Error::Invalid`] if `extra` uses one of the architecture's keys; as
     /// [`io::to_bytes`].
-    pub fn to_bytes_with(&self, extra: &[(&str, &str)]) -> Result<Vec<u8>> {
+    pub fn to_bytes_in(&self, layout: Layout, extra: &[(&str, &str)]) -> Result<Vec<u8>> {
         let mut meta = vec![
             (SIZES_KEY, join(self.sizes())),
             (ACTIVATIONS_KEY, join(self.activations().iter())),
+            (LAYOUT_KEY, layout.name().to_string()),
         ];
         if let Some(f) = self.features() {
             meta.push((FEATURES_KEY, join(f.iter())));
@@ -104,17 +247,30 @@ impl<E: Element> Mlp<E> {
         }
         let mut meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
         meta.extend_from_slice(extra);
-        io::to_bytes(self.params().iter().map(|(_, n, t)| (n, t)), &meta)
+        let names = layout.names(self.layers().len(), None);
+        let mut tensors = Vec::with_capacity(2 * names.len());
+        for (layer, (w, b)) in self.layers().iter().zip(names) {
+            tensors.push((w, layout.convert(&self.params()[layer.weight()])?));
+            tensors.push((b, self.params()[layer.bias()].clone()));
+        }
+        io::to_bytes(tensors.iter().map(|(n, t)| (n.as_str(), t)), &meta)
     }
 
-    /// Loads a network saved by [`Mlp::save`]: its architecture from the
-    /// file's metadata, its weights checked against that architecture (each
-    /// tensor's name, shape and `E`'s dtype).
+    /// Loads a network saved by [`Mlp::save`], in either [`Layout`]: its
+    /// architecture from the file's metadata, its weights checked against
+    /// that architecture (each tensor's name, shape and `E`'s dtype).
+    ///
+    /// A state dict without xiaolan's metadata (one that PyTorch's
+    /// `safetensors.torch.save_file(model.state_dict(), …)` wrote) does not
+    /// say its activations, which hold no tensors: it is refused, saying
+    /// so, and loads into a network of the architecture given in code with
+    /// [`Mlp::load_weights`].
     ///
     /// # Errors
     /// As [`io::read_header`]; [`Error::Mismatch`] naming the file when its
     /// metadata has no architecture (a file saved by other means: load it
     /// into a network of known architecture with [`Mlp::load_weights`]), when
+    /// `layout` is neither `torch` nor `xiaolan`, when
     /// `sizes`, `activations` or `features` cannot be read (the message
     /// gives what was expected and the text found), or when the tensors do
     /// not fit the architecture; [`Error::Format`] naming the first tensor
@@ -156,7 +312,8 @@ impl<E: Element> Mlp<E> {
                     format!("network architecture in {}", path.display()),
                     format!(
                         "metadata `{SIZES_KEY}` and `{ACTIVATIONS_KEY}` (a file saved by Mlp::save; \
-                         a file without them loads into a given architecture with Mlp::load_weights)"
+                         a file without them, such as a state dict PyTorch wrote, loads into a \
+                         given architecture with Mlp::load_weights)"
                     ),
                     format!("no `{key}` in the metadata"),
                 )
@@ -199,10 +356,14 @@ impl<E: Element> Mlp<E> {
     }
 
     /// Replaces the weights by those of a file, which must hold exactly this
-    /// network's tensors (names, shapes and `E`'s dtype); its metadata is not
-    /// read, so any safetensors file of the right tensors will do.
+    /// network's tensors (names, shapes and `E`'s dtype) in either
+    /// [`Layout`] (the metadata's `layout`, or else the tensors' names,
+    /// say which); the architecture in its metadata is not read, so any
+    /// safetensors file of the right tensors will do — such as a state dict
+    /// PyTorch wrote for the same `nn.Sequential`.
     ///
     /// ```
+    /// use autograd::Tensor;
     /// use nn::prelude::*;
     /// let path = std::env::temp_dir().join(format!("nn-weights-doc-{}.safetensors", std::process::id()));
     /// let trained = Mlp::<f64>::new(&[2, 3, 1], &[Activation::Relu, Activation::Identity], Init::He, 4).unwrap();
@@ -216,6 +377,13 @@ impl<E: Element> Mlp<E> {
     /// let mut other = Mlp::<f64>::new(&[2, 5, 1], &[Activation::Relu, Activation::Identity], Init::Zero, 0).unwrap();
     /// let err = other.load_weights(&path).unwrap_err().to_string();
     /// assert!(err.contains("tensor `layer0.weight` shape: expected [2, 5], found [2, 3]"), "{err}");
+    /// // PyTorch's layout: `0.weight` [out, in]
+    /// nn::io::save(&path, [("0.weight", &Tensor::zeros(&[3, 2])), ("0.bias", &Tensor::zeros(&[3])),
+    ///     ("2.weight", &Tensor::full(&[1, 3], 0.5)), ("2.bias", &Tensor::full(&[1], 0.25))], &[]).unwrap();
+    /// mlp.load_weights(&path).unwrap();
+    /// assert_eq!(mlp.predict(&Tensor::zeros(&[1, 2])).unwrap().data(), &[0.25]);
+    /// let err = other.load_weights(&path).unwrap_err().to_string();
+    /// assert!(err.contains("tensor `0.weight` shape: expected [5, 2], found [3, 2]"), "{err}");
     /// std::fs::remove_file(&path).unwrap();
     /// ```
     ///
@@ -227,20 +395,29 @@ impl<E: Element> Mlp<E> {
         self.load_weights_from(path, &io::read_file(path)?)
     }
 
-    /// [`Mlp::load_weights`] from the bytes read from `path`.
+    /// [`Mlp::load_weights`] from the bytes read from `path`: the one
+    /// reader, for either [`Layout`].
     fn load_weights_from(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let expected: Vec<TensorSpec> = self
-            .params()
-            .iter()
-            .map(|(_, name, t)| TensorSpec::of::<E>(name, t))
-            .collect();
+        let header = io::header_in(path, bytes)?;
+        let layout = Layout::of(path, &header)?;
+        let names = layout.names(self.layers().len(), Some(&header));
+        let mut expected = Vec::with_capacity(2 * names.len());
+        for (layer, (w, b)) in self.layers().iter().zip(&names) {
+            let shape = layout.weight_shape(layer.inputs(), layer.outputs());
+            expected.push(TensorSpec::new::<E>(w, &shape));
+            expected.push(TensorSpec::new::<E>(b, &[layer.outputs()]));
+        }
         let mut tensors = io::checked::<E>(path, bytes, &expected)?;
         let mut store = ParamStore::new();
-        for spec in &expected {
-            let t = tensors
-                .shift_remove(&spec.name)
-                .expect("checked against the expected tensors");
-            store.add(spec.name.clone(), t)?;
+        for (layer, (w, b)) in self.layers().iter().zip(&names) {
+            let mut take = |name: &str| {
+                tensors
+                    .shift_remove(name)
+                    .expect("checked against the expected tensors")
+            };
+            let (weight, bias) = (take(w), take(b));
+            store.add(format!("{}.weight", layer.name()), layout.convert(&weight)?)?;
+            store.add(format!("{}.bias", layer.name()), bias)?;
         }
         let features = self.features().map(<[Feature]>::to_vec);
         let mut mlp = Mlp::from_params(&self.sizes(), self.activations(), store)?;

@@ -32,9 +32,11 @@
 mod linear;
 mod mlp;
 mod mlp_file;
+mod mlp_onnx;
 mod model;
 
 pub use linear::{Linear, Neuron};
 pub use mlp::{LayerOutput, LayerValues, Mlp};
-pub use mlp_file::{ACTIVATIONS_KEY, FEATURES_KEY, SIZES_KEY};
+pub use mlp_file::{Layout, ACTIVATIONS_KEY, FEATURES_KEY, LAYOUT_KEY, SIZES_KEY};
+pub use mlp_onnx::{ONNX_IR_VERSION, ONNX_OPSET};
 pub use model::{Model, ParamPath, Visit, VisitMut};
