@@ -26,7 +26,6 @@ mod common;
 use autograd::{graph_number, numeric_derivative, Graph, Tape, Var};
 use common::Example;
 use nn::plot::tape_graph;
-use std::io::Write as _;
 
 const X: f64 = 0.4;
 const Y: f64 = 0.68;

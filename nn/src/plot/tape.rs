@@ -11,6 +11,7 @@ use std::path::Path;
 use autograd::{Graph, GraphEdge, GraphNode, NodeKind};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::Color as _;
 
 use super::color::Color;
 use super::key::{draw_centred, fit_text, line_height, text_width};
