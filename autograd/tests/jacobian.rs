@@ -342,6 +342,7 @@ fn check_jacobian_passes_on_the_maps() {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // the indices are the matrix's row and column
 fn tensor_forms_match_central_differences_in_f64_and_f32() {
     let x = Tensor::from_vec(&[1, 2], vec![0.4, -0.6]).unwrap();
     let value = |p: &[f64]| -> Vec<f64> {
