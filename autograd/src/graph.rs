@@ -123,7 +123,7 @@ impl<E: Real> Tape<E> {
 
     /// The graph with every node's gradient ∂out/∂node and the gradient
     /// sent along every edge, from one reverse sweep from `out` (the same
-    /// sweep as [`crate::Var::backward`]). See the [module](self) example.
+    /// sweep as [`crate::Var::backward`]). See [`Graph::to_dot`] for an example.
     ///
     /// # Errors
     /// [`Error::NotScalar`] if `out` is a tensor of more than one element.
