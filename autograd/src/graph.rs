@@ -267,7 +267,7 @@ impl<E: Real> Tape<E> {
 /// assert_eq!(graph_number(0.68), "0.68");
 /// assert_eq!(graph_number(-0.10872345), "-0.1087");
 /// assert_eq!(graph_number(123.456), "123.5");
-/// assert_eq!(graph_number(0.00012345), "1.235e-4");
+/// assert_eq!(graph_number(0.00012346), "1.235e-4");
 /// assert_eq!(graph_number(0.0), "0");
 /// ```
 pub fn graph_number(v: f64) -> String {
