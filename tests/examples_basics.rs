@@ -128,3 +128,28 @@ fn sigmoid_neuron_gradients_agree_three_ways() {
     assert!((crossing - 0.5).abs() < 0.05, "crossing {crossing}");
     assert_picture(&stdout, &dir, "sigmoid_fit.png", (800, 600));
 }
+
+#[test]
+fn chain_rule_draws_the_tape_with_every_number_checked() {
+    let (stdout, dir) = run("chain_rule");
+    for what in ["neuron", "network"] {
+        assert!(
+            stdout.contains(&format!(
+                "check {what}: every gradient vs the chain rule by hand"
+            )),
+            "{stdout}"
+        );
+    }
+    assert_picture(&stdout, &dir, "chain_rule_neuron.png", (1101, 291));
+    assert_picture(&stdout, &dir, "chain_rule_network.png", (1903, 499));
+    let dot = std::fs::read_to_string(dir.join("chain_rule_neuron.dot")).unwrap();
+    assert!(dot.starts_with("digraph tape {"), "{dot}");
+    assert_eq!(dot.matches(" -> ").count(), 6, "{dot}");
+}
+
+#[test]
+fn jacobians_match_their_closed_forms() {
+    let (stdout, dir) = run("jacobians");
+    assert!(stdout.contains("check polar: det J = r"), "{stdout}");
+    assert_picture(&stdout, &dir, "jacobians_polar.png", (640, 356));
+}

@@ -48,7 +48,7 @@ impl std::error::Error for ForeignKey {}
 #[derive(Clone, Debug)]
 pub struct Grads<E: Real = f64> {
     tape_id: u64,
-    scalar: Vec<E>,
+    pub(crate) scalar: Vec<E>,
     tensor: Vec<Option<Tensor<E>>>,
     zero: E,
     /// Zeros handed out by `grads[tensor]` for leaves no gradient reached,
@@ -236,19 +236,32 @@ impl<E: Real> Index<TensorVar<'_, E>> for Grads<E> {
     }
 }
 
+/// What a sweep for the graph view keeps besides [`Grads`]: every tensor
+/// node's gradient (by record; the sweep frees intermediate ones) and the
+/// gradient each tensor op sends to each of its inputs.
+#[derive(Default)]
+pub(crate) struct Kept<E: Real> {
+    /// The gradient of tensor record `r`, when the sweep reached it.
+    pub grads: Vec<Option<Tensor<E>>>,
+    /// (op node, input position, the gradient sent to that input).
+    pub sent: Vec<(NodeId, usize, Tensor<E>)>,
+}
+
 /// Runs the reverse sweep from node `out`, seeded with `seed` (a tensor
-/// gradient) or `seed_scalar` (for a one-element output), adding into `grads`.
+/// gradient) or `seed_scalar` (for a one-element output), adding into
+/// `grads`; with `kept`, also keeps what the graph view shows.
 pub(crate) fn sweep<E: Real>(
     tape: &Tape<E>,
     out: NodeId,
     seed: Option<Tensor<E>>,
     seed_scalar: E,
     grads: &mut Grads<E>,
+    mut kept: Option<&mut Kept<E>>,
 ) {
     if !grads.is_empty() {
         grads.check(tape.id());
         let mut fresh = Grads::empty();
-        sweep(tape, out, seed, seed_scalar, &mut fresh);
+        sweep(tape, out, seed, seed_scalar, &mut fresh, kept);
         grads.accumulate(&fresh);
         return;
     }
@@ -265,6 +278,10 @@ pub(crate) fn sweep<E: Real>(
     grads.scalar.resize(nodes.len(), E::zero());
     grads.tensor.clear();
     grads.tensor.resize(records.len(), None);
+    if let Some(k) = kept.as_deref_mut() {
+        k.grads.clear();
+        k.grads.resize(records.len(), None);
+    }
     if out == CONST {
         return;
     }
@@ -322,6 +339,9 @@ pub(crate) fn sweep<E: Real>(
                     });
                 }
                 let Some(g) = g else { continue };
+                if let Some(k) = kept.as_deref_mut() {
+                    k.grads[rec as usize] = Some(g.clone());
+                }
                 if r.value.len() == 1 {
                     adj[i] = g.data()[0];
                 }
@@ -351,6 +371,9 @@ pub(crate) fn sweep<E: Real>(
                 op.backward(&mut cx);
                 for (j, dx) in cx.grads.into_iter().enumerate() {
                     let Some(dx) = dx else { continue };
+                    if let Some(k) = kept.as_deref_mut() {
+                        k.sent.push((i as NodeId, j, dx.clone()));
+                    }
                     if anomaly && !dx.data().iter().all(|x| x.is_finite()) {
                         panic!(
                             "anomaly detection: non-finite gradient from the backward of `{}` for input {j} (shape {:?})",

@@ -188,6 +188,13 @@ where
 
 /// The Jacobian of `f` at `at` by forward mode: one [`jvp`] pass per input,
 /// column j = J·eⱼ. Laid out as [`jacobian`]'s result (row i = ∂yᵢ/∂x).
+///
+/// ```
+/// use autograd::{jacfwd, Dual, Var};
+/// // f(x, y) = (x·y, x + y, x²) has three outputs and two inputs: two passes
+/// let j = jacfwd(|p: &[Var<Dual>]| vec![p[0] * p[1], p[0] + p[1], p[0] * p[0]], &[3.0, 5.0]);
+/// assert_eq!(j, [[5.0, 3.0], [1.0, 1.0], [6.0, 0.0]]);
+/// ```
 pub fn jacfwd<F>(f: F, at: &[f64]) -> Vec<Vec<f64>>
 where
     F: for<'t> Fn(&[Var<'t, Dual>]) -> Vec<Var<'t, Dual>>,
@@ -258,6 +265,16 @@ fn reverse_row<E: Real>(
 /// The vector-Jacobian product of a function of one tensor in one backward
 /// sweep: returns (f(at), uᵀJ), the second shaped like `at`.
 ///
+/// ```
+/// use autograd::{vjp_tensor, Tensor};
+/// // y = x² element-wise: uᵀJ = 2x·u
+/// let x = Tensor::from_vec(&[3], vec![1.0, 2.0, 3.0]).unwrap();
+/// let u = Tensor::from_vec(&[3], vec![1.0, 0.5, -1.0]).unwrap();
+/// let (y, vj) = vjp_tensor(|x| x * x, &x, &u);
+/// assert_eq!(y.data(), [1.0, 4.0, 9.0]);
+/// assert_eq!(vj.data(), [2.0, 2.0, -6.0]);
+/// ```
+///
 /// # Panics
 /// If `seed` is not shaped like `f`'s output.
 pub fn vjp_tensor<E, F>(f: F, at: &Tensor<E>, seed: &Tensor<E>) -> (Tensor<E>, Tensor<E>)
@@ -295,6 +312,15 @@ where
 /// The Jacobian-vector product of a function of one tensor in one forward
 /// pass on [`Dual`]: returns (f(at), J·v), both shaped like the output.
 ///
+/// ```
+/// use autograd::{jvp_tensor, Tensor};
+/// // y = Σ x² has J = 2xᵀ: J·v = 2x·v
+/// let x = Tensor::from_vec(&[3], vec![1.0, 2.0, 3.0]).unwrap();
+/// let v = Tensor::from_vec(&[3], vec![1.0, 0.5, -1.0]).unwrap();
+/// let (y, jv) = jvp_tensor(|x| (x * x).sum_axis(0, false), &x, &v);
+/// assert_eq!((y.data(), jv.data()), (&[14.0][..], &[-2.0][..]));
+/// ```
+///
 /// # Panics
 /// If `v` is not shaped like `at`.
 pub fn jvp_tensor<F>(f: F, at: &Tensor<f64>, v: &Tensor<f64>) -> (Tensor<f64>, Tensor<f64>)
@@ -311,6 +337,15 @@ where
 
 /// The Jacobian of a function of one tensor by forward mode, one pass per
 /// input element; laid out as [`jacobian_tensor`]'s, `[out_numel, in_numel]`.
+///
+/// ```
+/// use autograd::{jacfwd_tensor, Tensor};
+/// // the sums of the rows of a [2, 2] matrix: J = [[1, 1, 0, 0], [0, 0, 1, 1]]
+/// let x = Tensor::from_vec(&[2, 2], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+/// let j = jacfwd_tensor(|x| x.sum_axis(1, false), &x);
+/// assert_eq!(j.shape(), [2, 4]);
+/// assert_eq!(j.data(), [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
+/// ```
 pub fn jacfwd_tensor<F>(f: F, at: &Tensor<f64>) -> Tensor<f64>
 where
     F: for<'t> Fn(TensorVar<'t, Dual>) -> TensorVar<'t, Dual>,

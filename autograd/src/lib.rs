@@ -27,6 +27,10 @@
 //! - Vector-valued functions: Jacobians by reverse mode ([`jacobian`], one
 //!   sweep per output) and forward mode ([`jacfwd`], one [`Dual`] pass per
 //!   input), [`jvp`] and [`vjp`], with tensor forms.
+//! - The tape as a picture: [`Tape::graph`] and [`Tape::graph_with_grads`]
+//!   give a [`Graph`] (ops, values, gradients, local partials on the
+//!   edges), [`Tape::to_dot`] writes Graphviz text; `nn::plot::tape_graph`
+//!   draws it as a PNG.
 //! - Gradient checks: [`check_grad`], [`check_tensor_grad`], [`check_jacobian`].
 //! - Element types: `f64` (default), `f32`, [`Dual`].
 //! - Fused ops for the chains training repeats, bit-identical to them:
@@ -48,6 +52,7 @@ mod check;
 mod error;
 pub mod func;
 mod gemm;
+mod graph;
 mod hessian;
 mod jacobian;
 mod op;
@@ -71,6 +76,9 @@ pub use gemm::bench_gemm;
 pub use gemm::{gemm_crate_for, PARALLEL_MIN_MACS, THIN_SIDE};
 #[doc(hidden)]
 pub use gemm::{gemm_path, set_gemm_path, GemmPath};
+pub use graph::{
+    graph_number, Graph, GraphEdge, GraphNode, NodeKind, MAX_DRAWN_NODES, SMALL_TENSOR,
+};
 pub use hessian::{hessian, hessian_tensor, hvp, hvp_tensor, Hvp};
 pub use jacobian::{
     check_jacobian, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, jvp, jvp_tensor, vjp,

@@ -119,10 +119,14 @@ impl<'t, E: Real> Var<'t, E> {
         if self.node == CONST || !self.tape.grad_enabled() {
             return Var::constant(self.tape, y);
         }
-        let node = self.tape.push(Node::Unary {
-            a: self.node,
-            da: dy_dx,
-        });
+        let node = self.tape.push(
+            Node::Unary {
+                a: self.node,
+                da: dy_dx,
+            },
+            op,
+            y,
+        );
         Var::new(self.tape, node, y)
     }
 
@@ -162,7 +166,7 @@ impl<'t, E: Real> Var<'t, E> {
                 db: d[1],
             },
         };
-        Var::new(self.tape, self.tape.push(node), y)
+        Var::new(self.tape, self.tape.push(node, op, y), y)
     }
 
     /// With anomaly detection on: panics, naming `op`, if the value `y` or a
@@ -205,7 +209,7 @@ impl<'t, E: Real> Var<'t, E> {
     /// # Panics
     /// If `grads` holds gradients from another tape (or from before a clear).
     pub fn backward_into(self, grads: &mut Grads<E>) {
-        crate::backward::sweep(self.tape, self.node, None, E::one(), grads);
+        crate::backward::sweep(self.tape, self.node, None, E::one(), grads, None);
     }
 
     /// Gradients of this value with respect to `inputs`, in order (zero for

@@ -56,6 +56,12 @@ pub(crate) struct Record<E: Real> {
 pub(crate) struct Inner<E: Real> {
     pub nodes: Vec<Node<E>>,
     pub records: Vec<Record<E>>,
+    /// Whether scalar nodes' op names and values are kept (see
+    /// [`Tape::keep_graph`]).
+    pub keep_graph: bool,
+    /// With `keep_graph`: (node, op name, value) of each scalar node
+    /// recorded, in node order.
+    pub labels: Vec<(NodeId, &'static str, E)>,
     /// The heap blocks of ops dropped by [`Tape::clear`], by layout, for the
     /// next ops of the same size to be written into (see [`SpareOps`]).
     spare_ops: SpareOps,
@@ -184,6 +190,8 @@ impl<E: Real> Tape<E> {
             inner: RefCell::new(Inner {
                 nodes: Vec::with_capacity(nodes),
                 records: Vec::new(),
+                keep_graph: false,
+                labels: Vec::new(),
                 spare_ops: SpareOps::default(),
             }),
             id: Cell::new(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed)),
@@ -202,7 +210,7 @@ impl<E: Real> Tape<E> {
         if !self.grad_enabled.get() {
             return Var::constant(self, x);
         }
-        let id = self.push(Node::Leaf);
+        let id = self.push(Node::Leaf, "var", x);
         Var::new(self, id, x)
     }
 
@@ -253,6 +261,7 @@ impl<E: Real> Tape<E> {
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         inner.nodes.clear();
+        inner.labels.clear();
         for r in inner.records.drain(..) {
             if let Some(op) = r.op {
                 inner.spare_ops.keep(op);
@@ -310,18 +319,41 @@ impl<E: Real> Tape<E> {
         self.detect_anomaly.get()
     }
 
+    /// Switches keeping the graph on or off: while on, every scalar node
+    /// recorded also keeps its op's name and its value, so that
+    /// [`Tape::graph`] and [`Tape::to_dot`] can show them (tensor nodes
+    /// always keep both). Off by default: a scalar node is then 32 bytes
+    /// and nothing else, which is what a training loop wants.
+    ///
+    /// ```
+    /// let tape = autograd::Tape::new();
+    /// tape.keep_graph(true);
+    /// let w = tape.var(0.5);
+    /// let e = (w * 0.4).sigmoid();
+    /// let graph = tape.graph();
+    /// assert_eq!(graph.nodes[2].op, "sigmoid");
+    /// assert_eq!(graph.nodes[2].value, Some(vec![e.value()]));
+    /// ```
+    pub fn keep_graph(&self, on: bool) {
+        self.inner.borrow_mut().keep_graph = on;
+    }
+
     pub(crate) fn id(&self) -> u64 {
         self.id.get()
     }
 
+    /// Records a scalar node made by `op` with value `value`.
     #[inline(always)]
-    pub(crate) fn push(&self, node: Node<E>) -> NodeId {
+    pub(crate) fn push(&self, node: Node<E>, op: &'static str, value: E) -> NodeId {
         let mut inner = self.inner.borrow_mut();
         let id = inner.nodes.len();
         if id >= CONST as usize {
             tape_full(id);
         }
         inner.nodes.push(node);
+        if inner.keep_graph {
+            inner.labels.push((id as NodeId, op, value));
+        }
         id as NodeId
     }
 

@@ -9,6 +9,7 @@ use autograd::{
     check_jacobian, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, jvp, jvp_tensor, vjp,
     vjp_tensor, Dual, GradCheck, Real, Tensor, TensorVar, Var,
 };
+use common::exprs::{eval_s, scalar_tree, S};
 use common::{assert_close, panic_message};
 use proptest::prelude::*;
 
@@ -341,6 +342,53 @@ fn check_jacobian_passes_on_the_maps() {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // the indices are the matrix's row and column
+fn tensor_forms_match_central_differences_in_f64_and_f32() {
+    let x = Tensor::from_vec(&[1, 2], vec![0.4, -0.6]).unwrap();
+    let value = |p: &[f64]| -> Vec<f64> {
+        let tape = autograd::Tape::new();
+        let t = tape.tensor(Tensor::from_vec(&[1, 2], p.to_vec()).unwrap());
+        net_tensor(t).value().to_vec()
+    };
+    let h = 1e-6;
+    let mut numeric = [[0.0; 2]; 2];
+    for c in 0..2 {
+        let (mut plus, mut minus) = (x.to_vec(), x.to_vec());
+        plus[c] += h;
+        minus[c] -= h;
+        let (fp, fm) = (value(&plus), value(&minus));
+        for r in 0..2 {
+            numeric[r][c] = (fp[r] - fm[r]) / (2.0 * h);
+        }
+    }
+    let j64 = jacobian_tensor(net_tensor, &x);
+    let j32 = jacobian_tensor(net_tensor, &x.cast::<f32>());
+    let jf = jacfwd_tensor(net_tensor, &x);
+    for r in 0..2 {
+        for c in 0..2 {
+            let n = numeric[r][c];
+            assert_close(j64.at(&[r, c]), n, 1e-8, "jacobian_tensor f64");
+            assert_close(j32.at(&[r, c]).to_f64(), n, 1e-5, "jacobian_tensor f32");
+            assert_close(jf.at(&[r, c]), n, 1e-8, "jacfwd_tensor");
+        }
+    }
+    // uᵀJ and J·v against the numeric matrix, vjp in f64 and f32
+    let (u, v) = ([0.7, -1.3], [-0.2, 0.9]);
+    let ut = Tensor::from_vec(&[1, 2], u.to_vec()).unwrap();
+    let vt = Tensor::from_vec(&[1, 2], v.to_vec()).unwrap();
+    let (_, vj) = vjp_tensor(net_tensor, &x, &ut);
+    let (_, vj32) = vjp_tensor(net_tensor, &x.cast::<f32>(), &ut.cast::<f32>());
+    let (_, jv) = jvp_tensor(net_tensor, &x, &vt);
+    for k in 0..2 {
+        let uj = u[0] * numeric[0][k] + u[1] * numeric[1][k];
+        let jvk = numeric[k][0] * v[0] + numeric[k][1] * v[1];
+        assert_close(vj.data()[k], uj, 1e-8, "vjp_tensor f64");
+        assert_close(vj32.data()[k].to_f64(), uj, 1e-5, "vjp_tensor f32");
+        assert_close(jv.data()[k], jvk, 1e-8, "jvp_tensor");
+    }
+}
+
+#[test]
 fn check_jacobian_fails_on_a_wrong_derivative() {
     // y₁ records 3 as the derivative of 2x (the truth is 2)
     let report = check_jacobian(
@@ -432,73 +480,10 @@ fn bad_seeds_and_tangents_are_refused_with_what_was_expected() {
 // random expression graphs
 // ---------------------------------------------------------------------------
 
-#[derive(Clone, Debug)]
-enum G {
-    Var(usize),
-    Const(f64),
-    Sin(Box<G>),
-    Tanh(Box<G>),
-    Sigmoid(Box<G>),
-    Exp(Box<G>),
-    /// ln(a² + ½)
-    Ln(Box<G>),
-    Add(Box<G>, Box<G>),
-    Sub(Box<G>, Box<G>),
-    Mul(Box<G>, Box<G>),
-    /// a / (b² + ½)
-    Div(Box<G>, Box<G>),
-    /// a·a + sin a, the same intermediate used twice
-    Reuse(Box<G>),
-}
-
-const NIN: usize = 3;
-
-fn graph() -> impl Strategy<Value = G> {
-    let leaf = prop_oneof![
-        4 => (0..NIN).prop_map(G::Var),
-        1 => (-2.0..2.0f64).prop_map(G::Const),
-    ];
-    leaf.prop_recursive(4, 24, 2, |inner| {
-        let b = Box::new;
-        prop_oneof![
-            inner.clone().prop_map(move |a| G::Sin(b(a))),
-            inner.clone().prop_map(move |a| G::Tanh(b(a))),
-            inner.clone().prop_map(move |a| G::Sigmoid(b(a))),
-            inner.clone().prop_map(move |a| G::Exp(b(a))),
-            inner.clone().prop_map(move |a| G::Ln(b(a))),
-            inner.clone().prop_map(move |a| G::Reuse(b(a))),
-            (inner.clone(), inner.clone()).prop_map(move |(x, y)| G::Add(b(x), b(y))),
-            (inner.clone(), inner.clone()).prop_map(move |(x, y)| G::Sub(b(x), b(y))),
-            (inner.clone(), inner.clone()).prop_map(move |(x, y)| G::Mul(b(x), b(y))),
-            (inner.clone(), inner).prop_map(move |(x, y)| G::Div(b(x), b(y))),
-        ]
-    })
-}
-
-fn eval<'t, E: Real>(g: &G, x: &[Var<'t, E>]) -> Var<'t, E> {
-    let pos = |v: Var<'t, E>| v * v + 0.5;
-    match g {
-        G::Var(i) => x[*i],
-        G::Const(c) => x[0].tape().constant(*c),
-        G::Sin(a) => eval(a, x).sin(),
-        G::Tanh(a) => eval(a, x).tanh(),
-        G::Sigmoid(a) => eval(a, x).sigmoid(),
-        G::Exp(a) => eval(a, x).exp(),
-        G::Ln(a) => pos(eval(a, x)).ln(),
-        G::Add(a, b) => eval(a, x) + eval(b, x),
-        G::Sub(a, b) => eval(a, x) - eval(b, x),
-        G::Mul(a, b) => eval(a, x) * eval(b, x),
-        G::Div(a, b) => eval(a, x) / pos(eval(b, x)),
-        G::Reuse(a) => {
-            let a = eval(a, x);
-            a * a + a.sin()
-        }
-    }
-}
-
-/// Several outputs, each a graph over the same inputs.
-fn eval_all<'t, E: Real>(gs: &[G], x: &[Var<'t, E>]) -> Vec<Var<'t, E>> {
-    gs.iter().map(|g| eval(g, x)).collect()
+/// Several outputs, each a random scalar tree (the generator the gradient
+/// property tests use) over the same inputs.
+fn eval_all<'t, E: Real>(gs: &[S], x: &[Var<'t, E>]) -> Vec<Var<'t, E>> {
+    gs.iter().map(|g| eval_s(g, x)).collect()
 }
 
 proptest! {
@@ -506,7 +491,7 @@ proptest! {
 
     #[test]
     fn the_four_agree_on_random_expression_graphs(
-        gs in prop::collection::vec(graph(), 1..4),
+        gs in prop::collection::vec(scalar_tree(), 1..4),
         at in prop::array::uniform3(-2.0..2.0f64),
     ) {
         let j = jacobian(|x: &[Var]| eval_all(&gs, x), &at);

@@ -235,6 +235,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
             Some(Tensor::ones(v.shape())),
             E::one(),
             &mut g,
+            None,
         );
         Ok(g)
     }
@@ -258,7 +259,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
         } else {
             self.node
         };
-        sweep(self.tape, node, Some(seed), E::one(), &mut g);
+        sweep(self.tape, node, Some(seed), E::one(), &mut g, None);
         Ok(g)
     }
 }

@@ -4,6 +4,8 @@
 //! for functions that mix scalar variables and tensor variables.
 #![allow(dead_code)]
 
+pub mod exprs;
+
 use autograd::{Tape, Tensor, TensorVar, Var};
 
 /// SplitMix64: tiny, seeded, and good enough to draw test points.

@@ -26,6 +26,7 @@
 //! | the network as the Playground draws it: units as thumbnails, weights as edges | [`network`] |
 //! | the boundary forming during training | [`gif_heatmaps`] |
 //! | digit images with captions ("7 → 2") | [`digit_grid`] |
+//! | the tape: ops, values, gradients, partials on the edges (the chain rule) | [`tape_graph`] |
 //!
 //! A network's maps come from one batched pass over a [`PlaneGrid`] (the
 //! heatmap's cells as network inputs): its output, each unit's output
@@ -45,6 +46,7 @@ mod output;
 mod panel;
 mod plane;
 mod surface;
+mod tape;
 
 pub use chart::{line_chart, scatter_with_curves, ChartOptions, Legend, Marker, Series};
 pub use color::Color;
@@ -56,3 +58,4 @@ pub use network::{network, Network, NetworkLayer};
 pub use panel::{BoundaryLine, Panel};
 pub use plane::{dead_units, labelled_points, PlaneGrid};
 pub use surface::{surface3d, SurfaceOptions};
+pub use tape::tape_graph;
