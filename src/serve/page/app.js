@@ -20,6 +20,8 @@ let state = null; // the last `state`
 let frame = null; // the last `frame`
 let running = false;
 let hello = null;
+// Frames drawn, and the milliseconds spent drawing them (the frame-rate measurement reads them).
+const stats = { frames: 0, drawMs: 0 };
 
 i18n.initLanguage(viewOpts.lang);
 i18n.apply();
@@ -74,6 +76,7 @@ socket.on('state', (msg) => {
 });
 
 socket.on('frame', (msg) => {
+  const start = performance.now();
   frame = msg;
   running = !!msg.running;
   $('play').textContent = running ? '⏸' : '▶';
@@ -88,6 +91,8 @@ socket.on('frame', (msg) => {
   panels.metrics($('metrics'), msg.metrics);
   network.update(msg, { discretize: viewOpts.discretize });
   drawOutput();
+  stats.frames += 1;
+  stats.drawMs += performance.now() - start;
 });
 
 socket.on('grad_check', (msg) => panels.gradTable($('grad-check'), msg));
@@ -176,6 +181,6 @@ window.addEventListener('hashchange', () => {
   socket.send('config', { config: { ...controls.current(), ...next.config } });
 });
 
-// For the browser tests and the curious: the page's last messages.
-window.playground = { get state() { return state; }, get frame() { return frame; }, socket };
+// For the browser tests and the curious: the page's last messages and its drawing counts.
+window.playground = { get state() { return state; }, get frame() { return frame; }, socket, stats };
 socket.connect();
