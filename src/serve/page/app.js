@@ -20,6 +20,8 @@ let state = null; // the last `state`
 let frame = null; // the last `frame`
 let running = false;
 let hello = null;
+// Frames drawn, and the milliseconds spent drawing them (the frame-rate measurement reads them).
+const stats = { frames: 0, drawMs: 0 };
 
 i18n.initLanguage(viewOpts.lang);
 i18n.apply();
@@ -75,6 +77,7 @@ socket.on('state', (msg) => {
 });
 
 socket.on('frame', (msg) => {
+  const start = performance.now();
   frame = msg;
   running = !!msg.running;
   $('play').textContent = running ? '⏸' : '▶';
@@ -90,6 +93,8 @@ socket.on('frame', (msg) => {
   panels.metrics($('metrics'), msg.metrics);
   network.update(msg, { discretize: viewOpts.discretize });
   drawOutput();
+  stats.frames += 1;
+  stats.drawMs += performance.now() - start;
 });
 
 socket.on('grad_check', (msg) => panels.gradTable($('grad-check'), msg));
@@ -178,6 +183,6 @@ window.addEventListener('hashchange', () => {
   socket.send('config', { config: { ...controls.current(), ...next.config } });
 });
 
-// For the browser tests and the curious: the page's last messages.
-window.playground = { get state() { return state; }, get frame() { return frame; }, socket };
+// For the browser tests and the curious: the page's last messages and its drawing counts.
+window.playground = { get state() { return state; }, get frame() { return frame; }, socket, stats };
 socket.connect();

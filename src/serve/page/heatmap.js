@@ -19,18 +19,44 @@ export function decode(b64) {
   return out;
 }
 
-/** The colour of a value in [−1, 1] (orange negative, blue positive). */
-export function colourOf(v, discretize = false) {
+/** Writes into `out` at `q` the colour `a` (0 … 1) of the way from white to `to`. */
+function mix(to, a, out, q) {
+  for (let k = 0; k < 3; k++) out[q + k] = Math.round(WHITE[k] + (to[k] - WHITE[k]) * a);
+}
+
+/** Writes into `out` at `q` the colour of a value in [−1, 1] (orange negative, blue positive). */
+function valueColour(v, discretize, out, q) {
   if (discretize) v = v < 0 ? -1 : 1;
   const t = Math.max(-1, Math.min(1, v));
-  const to = t < 0 ? ORANGE : BLUE;
-  const a = Math.abs(t);
-  return WHITE.map((w, k) => Math.round(w + (to[k] - w) * a));
+  mix(t < 0 ? ORANGE : BLUE, Math.abs(t), out, q);
+}
+
+/** The colour of a value in [−1, 1] (orange negative, blue positive). */
+export function colourOf(v, discretize = false) {
+  const rgb = [0, 0, 0];
+  valueColour(v, discretize, rgb, 0);
+  return rgb;
 }
 
 function classColour(label, classes) {
   if (classes <= 2) return Number(label) > 0 ? BLUE : ORANGE;
   return CLASS_COLOURS[Math.round(Number(label)) % CLASS_COLOURS.length];
+}
+
+/** One scratch canvas per grid size, reused by every paint (making one per paint is slow). */
+const scratch = new Map();
+
+function scratchFor(n) {
+  let s = scratch.get(n);
+  if (!s) {
+    const canvas = document.createElement('canvas');
+    canvas.width = n;
+    canvas.height = n;
+    const ctx = canvas.getContext('2d');
+    s = { canvas, ctx, img: ctx.createImageData(n, n) };
+    scratch.set(n, s);
+  }
+  return s;
 }
 
 /** Paints a heatmap `{size, data:[b64...]}` onto `canvas` (any size; scaled). */
@@ -42,27 +68,23 @@ export function paint(canvas, heat, { discretize = false } = {}) {
   }
   const planes = (Array.isArray(heat.data) ? heat.data : [heat.data]).map(decode);
   const n = heat.size || Math.round(Math.sqrt(planes[0].length));
-  const img = ctx.createImageData(n, n);
+  const tmp = scratchFor(n);
+  const px = tmp.img.data;
   for (let p = 0; p < n * n; p++) {
-    let rgb;
+    const q = p * 4;
     if (planes.length === 1) {
-      rgb = colourOf((planes[0][p] / 255) * 2 - 1, discretize);
+      valueColour((planes[0][p] / 255) * 2 - 1, discretize, px, q);
     } else {
       let best = 0;
       for (let c = 1; c < planes.length; c++) if (planes[c][p] > planes[best][p]) best = c;
-      const strength = discretize ? 1 : planes[best][p] / 255;
-      const col = CLASS_COLOURS[best % CLASS_COLOURS.length];
-      rgb = WHITE.map((w, k) => Math.round(w + (col[k] - w) * strength));
+      mix(CLASS_COLOURS[best % CLASS_COLOURS.length], discretize ? 1 : planes[best][p] / 255, px, q);
     }
-    img.data.set([rgb[0], rgb[1], rgb[2], 255], p * 4);
+    px[q + 3] = 255;
   }
-  const tmp = document.createElement('canvas');
-  tmp.width = n;
-  tmp.height = n;
-  tmp.getContext('2d').putImageData(img, 0, 0);
+  tmp.ctx.putImageData(tmp.img, 0, 0);
   ctx.imageSmoothingEnabled = !discretize;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(tmp.canvas, 0, 0, canvas.width, canvas.height);
 }
 
 /** Maps data coordinates to canvas pixels for the view [x1min, x1max, x2min, x2max]. */
