@@ -41,6 +41,8 @@
 //!   products and element-wise passes run on every core
 //!   ([`set_max_threads`]); element-wise loops use AVX2 where the CPU has
 //!   it, with the same results bit for bit.
+//! - No subnormal stalls: [`FlushSubnormals`] sets the CPU's flush-to-zero
+//!   modes for `f32` training, on the helper threads too ([`subnormal`]).
 //!
 //! Errors: constructors and `try_` methods return [`Error`]; operators panic
 //! with the same message (it names the op and the shapes found).
@@ -62,6 +64,7 @@ pub mod pool;
 mod real;
 mod scalar;
 mod simd;
+pub mod subnormal;
 mod tape;
 mod tensor;
 
@@ -88,5 +91,6 @@ pub use op::{Backward, Op};
 pub use parallel::{max_threads, set_max_threads};
 pub use real::{Dual, Real};
 pub use scalar::Var;
+pub use subnormal::{flush_subnormals_by_default, subnormals_flushed, FlushSubnormals};
 pub use tape::{Input, Tape};
 pub use tensor::{broadcast_shape, numel, strides, Shape, Tensor, TensorKey, TensorVar};

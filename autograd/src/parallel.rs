@@ -13,11 +13,17 @@
 //! is left, so a thread slowed by cold caches or by the machine's other
 //! work simply takes fewer items. One caller uses the helpers at a time;
 //! another one, meanwhile, does its work alone.
+//!
+//! A helper runs each piece of work under the floating-point control word
+//! of the thread that handed it out (its flush-to-zero modes, see
+//! [`crate::subnormal`]) and restores its own afterwards, so a product
+//! split over the cores rounds and flushes the same way on every core.
 
+use crate::subnormal;
 use std::cell::UnsafeCell;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -69,9 +75,11 @@ type Work = *const (dyn Fn() + Sync);
 
 /// A helper thread and its mailbox. The caller writes `job` only while the
 /// helper is idle (`done == posted`), then bumps `posted`; the helper runs
-/// the job and sets `done` to the number it ran.
+/// the job (under the caller's floating-point control word `mode`) and sets
+/// `done` to the number it ran.
 struct Helper {
     job: UnsafeCell<Option<Work>>,
+    mode: AtomicU32,
     posted: AtomicU64,
     done: AtomicU64,
     panicked: AtomicBool,
@@ -98,6 +106,7 @@ fn crew() -> &'static Crew {
             .filter_map(|i| {
                 let h: &'static Helper = Box::leak(Box::new(Helper {
                     job: UnsafeCell::new(None),
+                    mode: AtomicU32::new(0),
                     posted: AtomicU64::new(0),
                     done: AtomicU64::new(0),
                     panicked: AtomicBool::new(false),
@@ -146,9 +155,18 @@ fn serve(h: &'static Helper) {
         // SAFETY: the caller wrote the job before bumping `posted` and does
         // not touch it until `done` says it has run.
         if let Some(work) = unsafe { (*h.job.get()).take() } {
+            // the caller's modes for its work, ours again afterwards
+            let mode = h.mode.load(Ordering::Relaxed);
+            let own = subnormal::control();
+            if mode != own {
+                subnormal::set_control(mode);
+            }
             // SAFETY: the caller keeps the closure (and what it borrows)
             // alive until `done` is set below.
             let ok = catch_unwind(AssertUnwindSafe(|| unsafe { (*work)() }));
+            if mode != own {
+                subnormal::set_control(own);
+            }
             if ok.is_err() {
                 h.panicked.store(true, Ordering::Release);
             }
@@ -184,11 +202,14 @@ pub(crate) fn broadcast(work: &(dyn Fn() + Sync)) {
     // SAFETY: only the lifetime is erased; the helpers call the closure
     // only before their `done` is set, which is waited for below.
     let erased: Work = unsafe { std::mem::transmute::<&(dyn Fn() + Sync), Work>(work) };
+    let mode = subnormal::control();
     let mut tickets = [0u64; 64];
     for (i, h) in used.iter().enumerate().take(64) {
         // SAFETY: the helper is idle (every earlier job was waited for), so
         // nothing reads `job` now.
         unsafe { *h.job.get() = Some(erased) };
+        // published by the SeqCst bump of `posted` below
+        h.mode.store(mode, Ordering::Relaxed);
         tickets[i] = h.posted.fetch_add(1, Ordering::SeqCst) + 1;
         if h.sleeping.load(Ordering::SeqCst) {
             if let Some(t) = h.thread.get() {
@@ -277,6 +298,46 @@ mod tests {
             }
         }
         set_max_threads(0);
+    }
+
+    /// Runs `f` on the caller and at least one helper (retrying while
+    /// another test holds the helpers) and returns what each thread saw.
+    fn on_helpers_too(f: impl Fn() -> bool + Sync) -> Vec<(std::thread::ThreadId, bool)> {
+        for _ in 0..10_000 {
+            let seen = std::sync::Mutex::new(Vec::new());
+            broadcast(&|| {
+                seen.lock()
+                    .unwrap()
+                    .push((std::thread::current().id(), f()));
+                // long enough for a polling helper to join
+                std::thread::sleep(Duration::from_micros(200));
+            });
+            let seen = seen.into_inner().unwrap();
+            if seen.len() > 1 || cores() < 2 {
+                return seen;
+            }
+        }
+        panic!("no helper thread ever joined the work");
+    }
+
+    #[test]
+    fn helpers_run_the_work_under_the_callers_flush_modes_and_restore_theirs() {
+        set_max_threads(0);
+        let caller = std::thread::current().id();
+        {
+            let _flush = subnormal::FlushSubnormals::new();
+            let seen = on_helpers_too(subnormal::subnormals_flushed);
+            assert!(seen.iter().any(|&(t, _)| t == caller));
+            assert!(
+                seen.iter()
+                    .all(|&(_, flushed)| flushed == cfg!(target_arch = "x86_64")),
+                "every thread flushes: {seen:?}"
+            );
+        }
+        assert!(!subnormal::subnormals_flushed());
+        // the helpers went back to their own (IEEE) modes afterwards
+        let seen = on_helpers_too(subnormal::subnormals_flushed);
+        assert!(seen.iter().all(|&(_, flushed)| !flushed), "{seen:?}");
     }
 
     #[test]

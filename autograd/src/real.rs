@@ -119,6 +119,11 @@ pub trait Real:
 {
     /// Short name used in messages and files (`"f32"`, `"f64"`, `"dual"`).
     const NAME: &'static str;
+    /// Whether training in this type flushes subnormal numbers to zero
+    /// (see [`crate::FlushSubnormals::for_training`]): true for `f32`, whose
+    /// saturating gradients underflow and stall the CPU; false (the
+    /// default) for `f64` and [`Dual`], which keep IEEE arithmetic exactly.
+    const FLUSH_SUBNORMALS_IN_TRAINING: bool = false;
     /// Converts from `f64` (rounding for `f32`; zero tangent for [`Dual`]).
     fn from_f64(x: f64) -> Self;
     /// The value as `f64` (for [`Dual`], the value part).
@@ -220,9 +225,10 @@ mod pure_f64 {
 }
 
 macro_rules! impl_real_float {
-    ($t:ty, $name:literal, $m:ident) => {
+    ($t:ty, $name:literal, $m:ident, $flush:literal) => {
         impl Real for $t {
             const NAME: &'static str = $name;
+            const FLUSH_SUBNORMALS_IN_TRAINING: bool = $flush;
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -307,8 +313,8 @@ macro_rules! impl_real_float {
     };
 }
 
-impl_real_float!(f32, "f32", std_f32);
-impl_real_float!(f64, "f64", pure_f64);
+impl_real_float!(f32, "f32", std_f32, true);
+impl_real_float!(f64, "f64", pure_f64, false);
 
 /// A dual number `re + eps·ε` with ε² = 0: a value and its directional derivative.
 ///

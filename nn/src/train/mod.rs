@@ -184,7 +184,9 @@ fn target_var<'t, E: Real>(
 /// The tape is cleared before and after (so the optimizer updates the
 /// parameters in place: the tape no longer shares their storage). If the
 /// loss is NaN or infinite the parameters are left as they were and the
-/// loss is returned, for the caller to stop.
+/// loss is returned, for the caller to stop. An `f32` step flushes
+/// subnormal numbers to zero unless `XIAOLAN_SUBNORMALS` is `keep` (see
+/// [`Trainer::flush_subnormals`]).
 ///
 /// ```
 /// use autograd::{Tape, Tensor};
@@ -219,19 +221,23 @@ where
     O: Optimizer<E> + ?Sized,
     L: Objective<E> + ?Sized,
 {
-    step_with_grads(tape, model, opt, loss, (x, targets), false, None).map(|(loss, _)| loss)
+    let flush = autograd::flush_subnormals_by_default();
+    step_with_grads(tape, model, opt, loss, (x, targets), flush, false, None).map(|(loss, _)| loss)
 }
 
 /// [`train_step`], also saying whether the update was applied (`None` when
 /// the loss was not finite and nothing was applied) and, with `keep`, the
 /// gradients it applied as values (for a step callback). The one place a
-/// training step calls the optimizer.
+/// training step calls the optimizer; with `flush`, an `f32` step runs with
+/// subnormals flushed to zero ([`autograd::FlushSubnormals::for_training`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn step_with_grads<E, M, O, L>(
     tape: &mut Tape<E>,
     model: &mut M,
     opt: &mut O,
     loss: &L,
     (x, targets): (&Tensor<E>, Targets<'_, E>),
+    flush: bool,
     keep: bool,
     unreached: Option<&mut Vec<String>>,
 ) -> Result<(f64, Option<Option<ParamGrads<E>>>)>
@@ -241,6 +247,7 @@ where
     O: Optimizer<E> + ?Sized,
     L: Objective<E> + ?Sized,
 {
+    let _flush = autograd::FlushSubnormals::for_training::<E>(flush);
     tape.clear();
     let (value, grads) = {
         let t: &Tape<E> = tape;

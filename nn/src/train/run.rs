@@ -255,6 +255,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             opt,
             loss,
             (&xb, yb),
+            self.settings.flush_subnormals,
             keep,
             first.then_some(&mut unreached),
         )?;
@@ -336,6 +337,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
     /// losses' mean, unless `train` or evaluation is on) and the test set.
     fn evaluation(&self, model: &M, train: bool) -> Result<Evaluation> {
         let s = &self.settings;
+        let _flush = autograd::FlushSubnormals::for_training::<E>(s.flush_subnormals);
         let (train_loss, train_accuracy) = if train || s.evaluate_train {
             evaluate(
                 model,

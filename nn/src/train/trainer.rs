@@ -25,7 +25,9 @@ pub(crate) type StepCallback<'a, E, M> =
 /// Defaults: 1 epoch, batches of 10 (the Playground's and Nielsen's),
 /// [`Order::Shuffled`] with seed 0, no test set, no accuracy, no early
 /// stopping, the training loss evaluated on the whole set after each epoch
-/// (not before the first), a progress bar only when stderr is a terminal.
+/// (not before the first), a progress bar only when stderr is a terminal,
+/// subnormal numbers flushed to zero in `f32` steps
+/// ([`Trainer::flush_subnormals`]).
 pub struct Trainer<'a, E: Real, L, M: ?Sized> {
     pub(crate) loss: L,
     pub(crate) batch_size: usize,
@@ -37,6 +39,7 @@ pub struct Trainer<'a, E: Real, L, M: ?Sized> {
     pub(crate) quiet: bool,
     pub(crate) evaluate_train: bool,
     pub(crate) evaluate_before: bool,
+    pub(crate) flush_subnormals: bool,
     pub(crate) schedule: Option<Box<dyn Schedule + 'a>>,
     pub(crate) on_epoch: Option<EpochCallback<'a, M>>,
     pub(crate) on_step: Option<StepCallback<'a, E, M>>,
@@ -78,6 +81,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Trainer<'a, E, L, M> {
             quiet: false,
             evaluate_train: true,
             evaluate_before: false,
+            flush_subnormals: autograd::flush_subnormals_by_default(),
             schedule: None,
             on_epoch: None,
             on_step: None,
@@ -179,6 +183,34 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Trainer<'a, E, L, M> {
     /// the first step, recorded as [`History::initial`] (default: no).
     pub fn evaluate_before(mut self, on: bool) -> Self {
         self.evaluate_before = on;
+        self
+    }
+
+    /// Whether the run's `f32` steps and evaluations flush subnormal
+    /// numbers to zero (the CPU's flush-to-zero and denormals-are-zero
+    /// modes, on every thread that does the step's arithmetic, restored
+    /// after each step: see [`autograd::subnormal`]). Default: on, unless
+    /// the environment variable `XIAOLAN_SUBNORMALS` is `keep`. Saturating
+    /// sigmoid units make gradients underflow, and a CPU that handles each
+    /// subnormal in microcode slows down epoch after epoch; flushed, the
+    /// accuracies stay those of IEEE arithmetic to the printed digit in
+    /// Nielsen's runs. `f64` runs never flush: their numbers are exact.
+    ///
+    /// ```
+    /// use autograd::Tensor;
+    /// use nn::prelude::*;
+    /// let mut mlp = Mlp::<f32>::new(&[1, 1], &[Activation::Sigmoid], Init::Nielsen, 1).unwrap();
+    /// let x = Tensor::from_vec(&[2, 1], vec![0.0f32, 1.0]).unwrap();
+    /// let y = Tensor::from_vec(&[2, 1], vec![0.0f32, 1.0]).unwrap();
+    /// let history = Trainer::new(Loss::SquaredError)
+    ///     .flush_subnormals(false) // IEEE arithmetic, subnormals and all
+    ///     .quiet()
+    ///     .fit(&mut mlp, &mut Sgd::new(1.0), &x, Targets::Values(&y))
+    ///     .unwrap();
+    /// assert_eq!(history.epochs.len(), 1);
+    /// ```
+    pub fn flush_subnormals(mut self, on: bool) -> Self {
+        self.flush_subnormals = on;
         self
     }
 
