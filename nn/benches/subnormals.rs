@@ -53,7 +53,7 @@ fn main() {
         if count {
             run = run.on_step(|s, _| {
                 for (_, g) in s.grads.iter() {
-                    sub += g.data().iter().filter(|v| v.is_subnormal()).count();
+                    sub += g.data().iter().filter(|v: &&f32| v.is_subnormal()).count();
                     nonzero += g.data().iter().filter(|v| **v != 0.0).count();
                 }
                 loss = s.loss;

@@ -38,7 +38,7 @@ fn subnormal_grads(flush: bool, batch: usize, steps: usize) -> (usize, usize) {
         .quiet()
         .on_step(|s, _| {
             for (_, g) in s.grads.iter() {
-                sub += g.data().iter().filter(|v| v.is_subnormal()).count();
+                sub += g.data().iter().filter(|v: &&f32| v.is_subnormal()).count();
                 nonzero += g.data().iter().filter(|v| **v != 0.0).count();
             }
             ControlFlow::Continue(())
@@ -73,7 +73,7 @@ fn a_saturating_f32_step_leaves_no_subnormal_gradient_when_flushing() {
 /// the thread that ran it (inside the training step).
 fn spying_cost<'a, E: Real>(
     seen: &'a Cell<Option<bool>>,
-) -> impl for<'t> Fn(TensorVar<'t, E>, TensorVar<'t, E>) -> Var<'t, E> + 'a {
+) -> impl for<'t> Fn(TensorVar<'t, E>, TensorVar<'t, E>) -> Var<'t, E> + Copy + 'a {
     move |a, y| {
         seen.set(Some(subnormals_flushed()));
         (a - y).powi(2).sum()
