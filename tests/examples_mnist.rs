@@ -2,11 +2,12 @@
 //! names the files) and the `custom_cost` example at its quick size, and
 //! checks their printed numbers and their pictures.
 //!
-//! The examples are built and run with `cargo run --profile test`, so they
-//! reuse the dependencies the tests were built with.
+//! The examples run are the ones `cargo test` built with the tests.
+
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A fresh, empty directory for one test's pictures.
 fn temp_dir(name: &str) -> PathBuf {
@@ -16,20 +17,11 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// `cargo run --example NAME -- ARGS` from the workspace root.
+/// The example NAME with ARGS, from the workspace root (see
+/// [`common::example_command`]).
 fn run_example(name: &str, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "run",
-            "--quiet",
-            "--profile",
-            "test",
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args);
+    let mut cmd = common::example_command(name);
+    cmd.args(args);
     for (key, value) in env {
         match value {
             Some(v) => cmd.env(key, v),
@@ -37,7 +29,7 @@ fn run_example(name: &str, args: &[&str], env: &[(&str, Option<&str>)]) -> Outpu
         };
     }
     cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run cargo for example {name}: {e}"))
+        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"))
 }
 
 fn stdout_of(name: &str, out: &Output) -> String {

@@ -11,7 +11,7 @@ import { buildBinary, launchBrowser, openPlayground, startServer } from './harne
 
 const seconds = Number(process.argv[2] || 10);
 const runs = Number(process.argv[3] || 1);
-const bin = process.env.XIAOLAN_BIN || buildBinary();
+const bin = process.env.XIAOLAN_BIN || buildBinary('release');
 const server = await startServer(bin);
 const browser = await launchBrowser();
 try {

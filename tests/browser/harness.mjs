@@ -1,4 +1,4 @@
-// What the browser tests share: the release binary (built by cargo), the
+// What the browser tests share: the xiaolan binary (built by cargo), the
 // server it runs (`xiaolan serve --port 0`, on a free loopback port), a
 // headless Chromium (Debian's, driven by playwright-core) with a fresh
 // profile, and pages that fail their test on any console error.
@@ -20,19 +20,29 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
- * Builds the release binary with cargo (a no-op when it is up to date) and
- * returns its path, as cargo reports it (so CARGO_TARGET_DIR is honoured).
+ * Returns the path of the xiaolan binary, as cargo reports it (so
+ * CARGO_TARGET_DIR is honoured), building it first when it is not up to date.
+ *
+ * `'test'` (the default, what the browser tests use) is the binary
+ * `cargo test --workspace` builds for the integration tests: after that
+ * command, as in CI, it costs nothing, where a release build would take
+ * minutes; it trains the page's networks fast enough for every test.
+ * `'release'` is the optimised build, for measurements such as fps.mjs.
  */
-export function buildBinary() {
-  const out = spawnSync('cargo', ['build', '--release', '--bin', 'xiaolan', '--message-format=json-render-diagnostics'],
-    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`cargo build --release --bin xiaolan failed (exit ${out.status})`);
+export function buildBinary(profile = 'test') {
+  const args = profile === 'release'
+    ? ['build', '--release', '--bin', 'xiaolan']
+    : ['test', '--workspace', '--no-run'];
+  const out = spawnSync('cargo', [...args, '--message-format=json-render-diagnostics'],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
+  if (out.status !== 0) throw new Error(`cargo ${args.join(' ')} failed (exit ${out.status})`);
   for (const line of out.stdout.split('\n').reverse()) {
     if (!line.startsWith('{')) continue;
     const m = JSON.parse(line);
-    if (m.reason === 'compiler-artifact' && m.target && m.target.name === 'xiaolan' && m.executable) return m.executable;
+    if (m.reason === 'compiler-artifact' && m.target && m.target.name === 'xiaolan'
+      && m.target.kind.includes('bin') && !m.profile.test && m.executable) return m.executable;
   }
-  throw new Error('cargo build reported no executable for the xiaolan binary');
+  throw new Error(`cargo ${args.join(' ')} reported no executable for the xiaolan binary`);
 }
 
 /** Runs the binary with `args` and returns {status, stdout, stderr}. */

@@ -1,8 +1,9 @@
 // The browser Playground as a user drives it, in a real headless Chromium:
 // every control is clicked, selected or typed on the page, and every figure
 // is read from what the page shows. Run with `npm test` in this folder (it
-// builds the release binary first); `UPDATE_SCREENSHOTS=1` also rewrites the
-// README's screenshot docs/img/serve-spiral.png.
+// first builds the binary `cargo test --workspace` builds, a no-op after that
+// command; `XIAOLAN_BIN=path` uses that binary instead); `UPDATE_SCREENSHOTS=1`
+// also rewrites the README's screenshot docs/img/serve-spiral.png.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,7 +20,7 @@ let browser;
 const SHOTS = path.join(ROOT, 'out', 'browser');
 
 before(async () => {
-  bin = buildBinary();
+  bin = process.env.XIAOLAN_BIN || buildBinary();
   server = await startServer(bin);
   browser = await launchBrowser();
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -88,7 +89,7 @@ describe('the browser Playground', () => {
       await page.locator('#play').click();
       await page.waitForFunction(() => window.playground.frame.running, null, { timeout: 10_000 });
       assert.equal(await page.locator('#play').textContent(), '⏸');
-      // the bound: a release build on 2 shared cores reaches it in seconds
+      // the bound: the test build on 2 shared cores reaches it in seconds
       await page.waitForFunction(() => {
         const b = document.getElementById('accuracy');
         return b && parseFloat(b.textContent) >= 95;

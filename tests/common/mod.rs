@@ -5,31 +5,20 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Runs `cargo run --example NAME -- --quick --out DIR` with the test profile
-/// (whose dependencies `cargo test` has already built) and returns its stdout
-/// and the output directory. Fails the test when the example fails or does
-/// not report that all its checks passed.
+/// Runs the example NAME with `--quick --out DIR` and returns its stdout and
+/// the output directory. Fails the test when the example fails or does not
+/// report that all its checks passed.
 pub fn run_example(name: &str) -> (String, PathBuf) {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("example_{name}"));
     if out.exists() {
         std::fs::remove_dir_all(&out).expect("the old output directory can be removed");
     }
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "--profile",
-            "test",
-            "--example",
-            name,
-            "--",
-        ])
+    let output = example_command(name)
         .arg("--quick")
         .arg("--out")
         .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("cargo can be started");
+        .expect("the example can be started");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -42,6 +31,41 @@ pub fn run_example(name: &str) -> (String, PathBuf) {
         "example {name} did not report its checks:\n{stdout}"
     );
     (stdout, out)
+}
+
+/// The command that runs the example NAME from the workspace root; its
+/// arguments follow.
+///
+/// The example is the binary `cargo test` built beside this test (in the
+/// target's `examples/` folder) when it is at least as new as the test;
+/// otherwise (a run of one test target, which builds no examples) it is
+/// `cargo run --profile test --example NAME`. Going through `cargo run` every
+/// time would rebuild the crates for one package's feature set, a minute and
+/// more, where `cargo test --workspace` has already built them.
+pub fn example_command(name: &str) -> Command {
+    let mut command = match built_example(name) {
+        Some(binary) => Command::new(binary),
+        None => {
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["run", "--quiet", "--profile", "test", "--example", name, "--"]);
+            cargo
+        }
+    };
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// The example binary built with this test, if it is up to date with it.
+fn built_example(name: &str) -> Option<PathBuf> {
+    let test = std::env::current_exe().ok()?;
+    // target/<profile>/deps/<test> beside target/<profile>/examples/<name>
+    let binary = test
+        .parent()?
+        .parent()?
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    (modified(&binary)? >= modified(&test)?).then_some(binary)
 }
 
 /// What a picture looks like, for "is it blank?" checks.
