@@ -246,46 +246,65 @@ pub fn edit(s: &mut Session, ty: &str, obj: &Map<String, Value>) -> Result<(), P
     Ok(())
 }
 
-/// The `grad_check` message: the live network's loss at one point (the
-/// training point `point`, or `x1`, `x2` with `label`, by default the label
-/// of the nearest training point), its analytic gradient against central
+/// The `grad_check` message: the live network's loss at the points chosen
+/// (the training point `point`; `x1`, `x2` with `label`, by default the
+/// label of the nearest training point; or `set: "train"`, the mean loss
+/// over the whole training set), its analytic gradient against central
 /// differences for every weight and bias ([`Net::check_grad`]).
 ///
 /// [`Net::check_grad`]: crate::playground::train::Net::check_grad
 pub fn grad_check(s: &Session, obj: &Map<String, Value>) -> Result<Value, PageError> {
     let train = &s.split.train;
-    let p: Point = if obj.contains_key("point") {
-        train[index(obj, "point", train.len())?]
-    } else if obj.contains_key("x1") || obj.contains_key("x2") {
-        let x1 = super::session::number(obj, "x1")?;
-        let x2 = super::session::number(obj, "x2")?;
-        let label = if obj.contains_key("label") {
-            super::session::number(obj, "label")?
-        } else {
-            let d = |q: &Point| (q.0 - x1).powi(2) + (q.1 - x2).powi(2);
-            train
-                .iter()
-                .min_by(|a, b| d(a).total_cmp(&d(b)))
-                .map_or(0.0, |q| q.2)
-        };
-        (x1, x2, super::session::class_label(s.plan.classes, label)?)
-    } else {
-        return Err(PageError {
-            message:
-                "expected `point` (the index of a training point) or `x1` and `x2`, found neither"
-                    .into(),
-            field: Some("point".into()),
-        });
+    let (points, chosen): (Vec<Point>, Option<usize>) = match obj.get("set") {
+        Some(v) if v == "train" => (train.clone(), None),
+        Some(v) => {
+            return Err(PageError::new(
+                format!(
+                    "expected `set` \"train\" (the whole training set), found {}",
+                    super::session::kind(v)
+                ),
+                Some("set"),
+            ))
+        }
+        None if obj.contains_key("point") => {
+            let i = index(obj, "point", train.len())?;
+            (vec![train[i]], Some(i))
+        }
+        None if obj.contains_key("x1") || obj.contains_key("x2") => {
+            let x1 = super::session::number(obj, "x1")?;
+            let x2 = super::session::number(obj, "x2")?;
+            let label = if obj.contains_key("label") {
+                super::session::number(obj, "label")?
+            } else {
+                let d = |q: &Point| (q.0 - x1).powi(2) + (q.1 - x2).powi(2);
+                train
+                    .iter()
+                    .min_by(|a, b| d(a).total_cmp(&d(b)))
+                    .map_or(0.0, |q| q.2)
+            };
+            let label = super::session::class_label(s.plan.classes, label)?;
+            (vec![(x1, x2, label)], None)
+        }
+        None => {
+            return Err(PageError::new(
+                "expected `point` (the index of a training point), `x1` and `x2`, or `set` \"train\", found none of them",
+                Some("point"),
+            ))
+        }
     };
-    let x = data::inputs([(p.0, p.1)], &s.plan.args.features.0);
-    let y = data::targets(&[p], s.plan.classes);
+    if points.is_empty() {
+        return Err(PageError::new(
+            "expected training points to check the gradients at, found none",
+            Some("set"),
+        ));
+    }
+    let whole = obj.contains_key("set");
+    let x = data::inputs(points.iter().map(|p| (p.0, p.1)), &s.plan.args.features.0);
+    let y = data::targets(&points, s.plan.classes);
     let report = s
         .net
         .check_grad(PlaygroundLoss(s.plan.args.loss), &x, &y)
-        .map_err(|e| PageError {
-            message: e.to_string(),
-            field: Some("check_grad".into()),
-        })?;
+        .map_err(|e| PageError::new(e.to_string(), Some("check_grad")))?;
     let layers = s.net.mlp.layers();
     let rows: Vec<Value> = report
         .entries
@@ -315,7 +334,9 @@ pub fn grad_check(s: &Session, obj: &Map<String, Value>) -> Result<Value, PageEr
         .collect();
     Ok(json!({
         "type": "grad_check",
-        "point": [p.0, p.1, p.2],
+        "point": (!whole).then(|| [points[0].0, points[0].1, points[0].2]),
+        "index": chosen,
+        "points": points.len(),
         "loss": report.value,
         "rows": rows,
         "ok": report.passed(),

@@ -26,7 +26,12 @@ pub const MAX_SESSIONS: usize = 64;
 /// The largest message a page may send, CSV uploads included.
 pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// Frames a session sends per second while training, at most.
-pub const FRAMES_PER_SECOND: u64 = 15;
+pub const FRAMES_PER_SECOND: u64 = 30;
+/// Frames a session has queued for its page that the socket has not taken
+/// yet, at most: while training, a session whose socket falls behind (a
+/// slow page, or a server short of CPU) skips frames instead of queueing
+/// them, so the answer to a control never waits behind a queue of frames.
+pub const FRAMES_QUEUED: usize = 2;
 
 /// The page's files: name, content type, bytes.
 const FILES: &[(&str, &str, &str)] = &[
@@ -91,6 +96,13 @@ const FILES: &[(&str, &str, &str)] = &[
 #[derive(Clone, Default)]
 struct Live(Arc<AtomicUsize>);
 
+/// A message for the page, serialised on the session's thread; a frame
+/// counts in the session's queued frames until the socket has taken it.
+struct Outgoing {
+    text: String,
+    frame: bool,
+}
+
 /// Serves the Playground on `host:port` until Ctrl-C; `port` 0 takes a free
 /// port. Prints the address.
 ///
@@ -151,11 +163,15 @@ async fn session(mut socket: WebSocket, live: Live) {
         return;
     }
     let (to_session, inbox) = mpsc::channel::<Value>();
-    let (outbox, mut from_session) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let (outbox, mut from_session) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
+    let queued = Arc::new(AtomicUsize::new(0));
     let id = live.0.load(Ordering::SeqCst);
-    let worker = std::thread::Builder::new()
-        .name("playground-session".into())
-        .spawn(move || session_thread(id, inbox, outbox));
+    let worker = {
+        let queued = Arc::clone(&queued);
+        std::thread::Builder::new()
+            .name("playground-session".into())
+            .spawn(move || session_thread(id, inbox, outbox, &queued))
+    };
     if worker.is_err() {
         live.0.fetch_sub(1, Ordering::SeqCst);
         return;
@@ -175,7 +191,13 @@ async fn session(mut socket: WebSocket, live: Live) {
                 if to_session.send(msg).is_err() { break; }
             }
             out = from_session.recv() => match out {
-                Some(v) => if socket.send(Message::Text(v.to_string().into())).await.is_err() { break; },
+                Some(o) => {
+                    let sent = socket.send(Message::Text(o.text.into())).await;
+                    if o.frame {
+                        queued.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    if sent.is_err() { break; }
+                }
                 None => break,
             }
         }
@@ -184,13 +206,27 @@ async fn session(mut socket: WebSocket, live: Live) {
     live.0.fetch_sub(1, Ordering::SeqCst);
 }
 
-/// The session's thread: answers messages, trains while playing.
+/// The session's thread: answers messages, trains while playing, and
+/// sends a frame when one is due unless `queued` frames already wait for
+/// the socket ([`FRAMES_QUEUED`]).
 fn session_thread(
     id: usize,
     inbox: mpsc::Receiver<Value>,
-    outbox: tokio::sync::mpsc::UnboundedSender<Value>,
+    outbox: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+    queued: &AtomicUsize,
 ) {
-    let send = |v: Value| outbox.send(v).is_ok();
+    let send = |v: Value| {
+        let frame = v["type"] == "frame";
+        if frame {
+            queued.fetch_add(1, Ordering::SeqCst);
+        }
+        outbox
+            .send(Outgoing {
+                text: v.to_string(),
+                frame,
+            })
+            .is_ok()
+    };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut s = match Session::new() {
             Ok(s) => s,
@@ -202,8 +238,8 @@ fn session_thread(
         if !send(hello(id, &s)) || !send(s.state()) {
             return;
         }
-        let gap = Duration::from_millis(1000 / FRAMES_PER_SECOND);
-        let mut last = Instant::now();
+        let gap = Duration::from_secs(1) / FRAMES_PER_SECOND as u32;
+        let mut due = Instant::now() + gap; // when the next frame is due
         loop {
             let msg = if s.running {
                 match inbox.try_recv() {
@@ -231,21 +267,30 @@ fn session_thread(
                         return;
                     }
                 }
-                last = Instant::now();
+                due = Instant::now() + gap;
                 continue;
             }
             // playing: train until the next frame is due
-            let due = last + gap;
             while s.running && Instant::now() < due {
                 if let Err(e) = s.epoch() {
                     send(e.to_message());
                 }
             }
+            // frames keep to a grid of `gap`, so building one does not
+            // lengthen the period; a session that fell behind starts a new grid
+            let now = Instant::now();
+            due = if due + gap > now {
+                due + gap
+            } else {
+                now + gap
+            };
+            if s.running && queued.load(Ordering::SeqCst) >= FRAMES_QUEUED {
+                continue; // the socket has not taken the last frames: skip this one
+            }
             let frame = s.frame().unwrap_or_else(|e| e.to_message());
             if !send(frame) {
                 return;
             }
-            last = Instant::now();
         }
     }));
     if result.is_err() {

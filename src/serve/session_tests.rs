@@ -218,10 +218,29 @@ fn a_new_learning_rate_keeps_the_weights_a_new_layer_resets_them() {
 #[test]
 fn check_grad_compares_every_weight_and_bias_and_refuses_big_networks() {
     let mut s = Session::new().unwrap();
+    // the whole training set: its mean loss is the training loss evaluated
+    // before the first epoch
+    let out = send(&mut s, json!({"type": "check_grad", "set": "train"}));
+    let g = &out[0];
+    assert_eq!(g["type"], "grad_check", "{g}");
+    assert_eq!(g["ok"], true, "{g}");
+    assert_eq!(g["point"], Value::Null, "{g}");
+    assert_eq!(g["index"], Value::Null, "{g}");
+    assert_eq!(g["points"], s.split.train.len());
+    let before = s.last_evaluation().unwrap().train_loss;
+    assert!(
+        (g["loss"].as_f64().unwrap() - before).abs() < 1e-12,
+        "{} against {before}",
+        g["loss"]
+    );
     send(&mut s, json!({"type": "step"}));
     let out = send(&mut s, json!({"type": "check_grad", "point": 3}));
     let g = &out[0];
     assert_eq!(g["type"], "grad_check", "{g}");
+    assert_eq!(
+        (g["index"].clone(), g["points"].clone()),
+        (json!(3), json!(1))
+    );
     let rows = g["rows"].as_array().unwrap();
     assert_eq!(rows.len(), (16 + 64 + 64 + 8) + (8 + 8 + 8 + 1));
     assert_eq!(g["ok"], true, "{g}");
@@ -257,6 +276,10 @@ fn check_grad_compares_every_weight_and_bias_and_refuses_big_networks() {
     assert_eq!(out[0]["point"][1], -2.0);
     for (m, want) in [
         (json!({"type": "check_grad"}), "`point`"),
+        (
+            json!({"type": "check_grad", "set": "test"}),
+            "`set` \"train\"",
+        ),
         (json!({"type": "check_grad", "point": 100000}), "point"),
         (
             json!({"type": "check_grad", "x1": 1, "x2": 1, "label": 0.5}),

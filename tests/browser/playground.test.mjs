@@ -168,7 +168,8 @@ describe('the browser Playground', () => {
     });
   });
 
-  test('an uploaded CSV is drawn in a view fitted to it and trained; a bad one is refused by line', { timeout: 120_000 }, async () => {
+  test('an uploaded CSV is drawn in a view fitted to it and trained; a bad one is refused by line; three classes get '
+    + 'their legend and colours, and the gradient check runs at a chosen point and on the training set', { timeout: 150_000 }, async () => {
     // two blobs far from the Playground's [−6, 6]²: class 1 around (15, 25), class 0 around (25, 15)
     const rows = ['x1,x2,label'];
     for (let k = 0; k < 60; k++) {
@@ -221,6 +222,93 @@ describe('the browser Playground', () => {
       assert.equal(still.config.dataset, 'csv');
       assert.equal(still.train.length + still.test.length, 120);
       page.errors = page.errors.filter((e) => !/bad\.csv/.test(e));
+
+      // three classes around (15, 25), (25, 15) and (25, 25): one output per class
+      const three = path.join(browser.dir, 'three.csv');
+      const centres = [[15, 25], [25, 15], [25, 25]];
+      const lines = ['x1,x2,label'];
+      for (let k = 0; k < 40; k++) {
+        const a = (k * 2.399) % (2 * Math.PI);
+        const r = 1 + (k % 4) * 0.4;
+        centres.forEach(([cx, cy], c) => lines.push(`${(cx + r * Math.cos(a)).toFixed(3)},${(cy + r * Math.sin(a)).toFixed(3)},${c}`));
+      }
+      fs.writeFileSync(three, lines.join('\n') + '\n');
+      await page.locator('#csv').setInputFiles(three);
+      await page.waitForFunction(() => window.playground.state.classes === 3, null, { timeout: 20_000 });
+      assert.equal(await page.locator('#network .node.output').count(), 3);
+      assert.deepEqual(await page.locator('#legend .swatch').allTextContents(), ['class 0', 'class 1', 'class 2']);
+      const swatches = await page.locator('#legend .swatch').evaluateAll((els) => els.map((e) => e.style.getPropertyValue('--colour')));
+      const classRgb = [orange, blue, [76, 175, 80]];
+      assert.deepEqual(swatches, classRgb.map((c) => `rgb(${c.join(',')})`));
+      assert.deepEqual(await page.locator('#click_class option').allTextContents(), ['0', '1', '2']);
+      await playToStop(page);
+      assert.ok(await shownAccuracy(page) >= 0.95, `three classes reached only ${await shownAccuracy(page)}`);
+      assert.equal(await page.locator('#metrics table.confusion tr').count(), 3);
+      // the map paints each blob's centre (no point is drawn there) in its class's colour
+      await page.locator('#discretize').check();
+      const painted = await page.evaluate((cs) => {
+        const canvas = document.getElementById('heatmap');
+        const [a, b, c, d] = window.playground.state.view;
+        return cs.map(([x1, x2]) => [...canvas.getContext('2d').getImageData(
+          Math.floor(((x1 - a) / (b - a)) * canvas.width), Math.floor(((d - x2) / (d - c)) * canvas.height), 1, 1).data.slice(0, 3)]);
+      }, centres);
+      painted.forEach((rgb, c) => assert.ok(near(rgb, classRgb[c]), `class ${c}'s centre is painted ${rgb}`));
+      await page.locator('#discretize').uncheck();
+
+      // the gradient check at training point 5: the line under it names the point, the map rings it
+      await page.locator('#grad-at').selectOption('point');
+      await page.locator('#grad-point').fill('5');
+      const p5 = await page.evaluate(() => window.playground.state.train[5]);
+      const where = await page.locator('#grad-where').textContent();
+      assert.ok(where.startsWith(`#5: x1 ${p5[0].toPrecision(3)}, x2 ${p5[1].toPrecision(3)}, class ${p5[2]}`), where);
+      const ring = await page.evaluate(([x1, x2]) => {
+        const canvas = document.getElementById('heatmap');
+        const [a, b, c, d] = window.playground.state.view;
+        const px = Math.floor(((x1 - a) / (b - a)) * canvas.width + 8);
+        const py = Math.floor(((d - x2) / (d - c)) * canvas.height);
+        // the darkest of the 3×3 pixels on the ring's right edge
+        const rgb = canvas.getContext('2d').getImageData(px - 1, py - 1, 3, 3).data;
+        let darkest = 255;
+        for (let q = 0; q < rgb.length; q += 4) darkest = Math.min(darkest, Math.max(rgb[q], rgb[q + 1], rgb[q + 2]));
+        return darkest;
+      }, p5);
+      assert.ok(ring < 60, `the ring around point 5 is not drawn (the darkest pixel on it is ${ring})`);
+      /** Presses Check gradients and returns the table's summary and rows as the page shows them. */
+      const check = async (summary) => {
+        await page.locator('#check-grad').click();
+        await page.locator('#grad-check .grad-at', { hasText: summary }).waitFor({ timeout: 20_000 });
+        return page.evaluate(() => ({
+          head: document.querySelector('#grad-check .summary').textContent,
+          line: document.querySelector('#grad-check .grad-at').textContent,
+          rows: [...document.querySelectorAll('#grad-check .grad-table tr')].slice(1)
+            .map((tr) => [...tr.children].map((td) => td.textContent)),
+        }));
+      };
+      const at5 = await check('#5:');
+      // 2-8-8-8-3: every weight and bias, the tape's gradient beside central differences
+      const params = (2 * 8 + 8) + (8 * 8 + 8) * 2 + (8 * 3 + 3);
+      assert.equal(at5.rows.length, params);
+      assert.match(at5.head, /all gradients agree/);
+      assert.match(at5.line, new RegExp(`^${params}/${params} parameters agree`));
+      for (const [name, analytic, numeric, , , ok] of at5.rows) {
+        assert.equal(ok, 'ok', `${name}: ${analytic} against ${numeric}`);
+        assert.ok(Math.abs(Number(analytic) - Number(numeric)) <= 1e-5 + 1e-3 * Math.abs(Number(numeric)), `${name}: ${analytic} against ${numeric}`);
+      }
+      assert.ok(at5.rows.some(([, a]) => Number(a) !== 0), 'every gradient at point 5 is zero');
+      // on the whole training set, from the initial weights: its mean loss is the training loss the page shows
+      await page.locator('#reset').click();
+      await page.waitForFunction(() => window.playground.frame.epoch === 0, null, { timeout: 10_000 });
+      await page.locator('#grad-at').selectOption('train');
+      assert.ok(await page.locator('#grad-point').isDisabled());
+      const n = await page.evaluate(() => window.playground.state.train.length);
+      assert.equal(await page.locator('#grad-where').textContent(), `${n} training points, their mean loss`);
+      const all = await check(`mean loss over the training set (${n} points)`);
+      assert.equal(all.rows.length, params);
+      assert.match(all.head, /all gradients agree/);
+      const loss = Number(all.line.split(' ').pop());
+      const shownLoss = Number(await page.locator('#train-loss').textContent());
+      assert.ok(Math.abs(loss - shownLoss) <= 0.0011, `the check's loss ${loss}, the page's training loss ${shownLoss}`);
+      console.log(`three classes: legend ${swatches.join(' ')}; gradient check ${at5.line}; on the set ${all.line}`);
     });
   });
 

@@ -20,8 +20,9 @@ let state = null; // the last `state`
 let frame = null; // the last `frame`
 let running = false;
 let hello = null;
-// Frames drawn, and the milliseconds spent drawing them (the frame-rate measurement reads them).
-const stats = { frames: 0, drawMs: 0 };
+let gradRinged = false; // the gradient check's point is ringed once its controls are used, until new data
+// Frames received, frames drawn and the milliseconds spent drawing them (the frame-rate measurement reads them).
+const stats = { received: 0, frames: 0, drawMs: 0 };
 
 i18n.initLanguage(viewOpts.lang);
 i18n.apply();
@@ -59,7 +60,12 @@ socket.on('state', (msg) => {
   state = msg;
   controls.show(msg.config || {});
   i18n.apply();
-  if (!msg.kept) chart.clear(); // a kept network goes on counting epochs
+  if (!msg.kept) {
+    chart.clear(); // a kept network goes on counting epochs
+    // new points: the gradient check's table and ring were of the old ones
+    $('grad-check').innerHTML = '';
+    gradRinged = false;
+  }
   frame = null;
   const classes = msg.classes || 2;
   const sel = $('click_class');
@@ -72,32 +78,58 @@ socket.on('state', (msg) => {
   network.layout(shape, (msg.config.features || []).map(controls.featureLabel));
   heat.axes($('axes'), view());
   heat.legend($('legend'), regression ? 0 : classes, i18n.t);
+  showGradChoice();
   drawOutput();
   saveUrl();
 });
 
+// A frame is drawn when it arrives, unless the last draw ended less than
+// DRAW_GAP_MS ago: then it waits for the browser's next animation frame, and
+// a frame arriving meanwhile replaces it (its loss rows are kept). So a page
+// that cannot draw as fast as the server sends skips frames instead of falling
+// behind. A frame of a paused or stopped run is drawn at once.
+const DRAW_GAP_MS = 20;
+let drawPending = false;
+let drawnAt = -Infinity;
+
 socket.on('frame', (msg) => {
-  const start = performance.now();
   frame = msg;
   running = !!msg.running;
+  stats.received += 1;
   $('play').textContent = running ? '⏸' : '▶';
   $('play').classList.toggle('playing', running);
+  chart.extend(msg.history);
+  if (!running || performance.now() - drawnAt >= DRAW_GAP_MS) {
+    drawFrame();
+  } else if (!drawPending) {
+    drawPending = true;
+    requestAnimationFrame(() => { if (drawPending) drawFrame(); });
+  }
+});
+
+/** Draws the last frame: counters, losses, chart, metrics, the network and the output map. */
+function drawFrame() {
+  drawPending = false;
+  const msg = frame;
+  if (!msg) return;
+  const start = performance.now();
   $('epoch').textContent = Number(msg.epoch || 0).toLocaleString('en-US', { minimumIntegerDigits: 6 }).replace(/^0,?/, '0');
   $('epoch').dataset.epoch = String(msg.epoch || 0);
   $('train-loss').textContent = fmtLoss(msg.train_loss);
   $('test-loss').textContent = fmtLoss(msg.test_loss);
   $('status').textContent = running ? i18n.t('running') : msg.stopped ? `${i18n.t('stopped')}: ${i18n.t(`stop_${msg.stopped}`)}` : '';
   $('status').dataset.stopped = msg.stopped || '';
-  chart.extend(msg.history);
   chart.draw($('chart'));
   panels.metrics($('metrics'), msg.metrics);
   network.update(msg, { discretize: viewOpts.discretize });
   drawOutput();
   stats.frames += 1;
-  stats.drawMs += performance.now() - start;
-});
+  drawnAt = performance.now();
+  stats.drawMs += drawnAt - start;
+}
 
-socket.on('grad_check', (msg) => panels.gradTable($('grad-check'), msg));
+socket.on('grad_check', (msg) => panels.gradTable($('grad-check'), msg,
+  { regression: ((state && state.config) || {}).problem === 'regression' }));
 socket.on('export', (msg) => panels.exported(msg));
 socket.on('error', (msg) => banner(`${i18n.t('error')}: ${msg.message}${msg.field ? ` (${msg.field})` : ''}`));
 socket.on('open', () => $('banner').classList.add('hidden'));
@@ -115,6 +147,31 @@ function view() {
   return (state && state.view) || [-6, 6, -6, 6];
 }
 
+/** The gradient check's choice: `{point}` (a training point's index) or `{set: 'train'}`. */
+function gradChoice() {
+  if ($('grad-at').value === 'train') return { set: 'train' };
+  return { point: Math.max(0, Math.floor(Number($('grad-point').value) || 0)) };
+}
+
+/** The training point the gradient check will use, if it uses one. */
+function gradPoint() {
+  const choice = gradChoice();
+  return choice.point === undefined ? undefined : ((state && state.train) || [])[choice.point];
+}
+
+/** Says under the gradient check's controls which points it uses (the chosen one is ringed on the map). */
+function showGradChoice() {
+  const train = (state && state.train) || [];
+  const whole = gradChoice().set === 'train';
+  $('grad-point').disabled = whole;
+  $('grad-point').max = String(Math.max(0, train.length - 1));
+  const p = gradPoint();
+  const regression = ((state && state.config) || {}).problem === 'regression';
+  $('grad-where').textContent = whole ? `${train.length} ${i18n.t('grad_points')}`
+    : p ? `#${gradChoice().point}: ${panels.pointText(p, regression)}${gradRinged ? `, ${i18n.t('grad_ringed')}` : ''}`
+      : `0 … ${train.length - 1}?`;
+}
+
 function drawOutput() {
   const canvas = $('heatmap');
   if (frame && frame.heatmap) heat.paint(canvas, frame.heatmap, { discretize: viewOpts.discretize });
@@ -124,6 +181,8 @@ function drawOutput() {
   const regression = (state.config || {}).problem === 'regression';
   heat.drawPoints(canvas, view(), state.train || [], classes, { regression });
   if (viewOpts.show_test) heat.drawPoints(canvas, view(), state.test || [], classes, { test: true, regression });
+  const p = gradRinged && gradPoint();
+  if (p) heat.ring(canvas, view(), p[0], p[1]);
 }
 
 $('play').addEventListener('click', () => socket.send(running ? 'pause' : 'play'));
@@ -131,7 +190,15 @@ $('step').addEventListener('click', () => socket.send('step'));
 $('reset').addEventListener('click', () => socket.send('reset'));
 $('regenerate').addEventListener('click', () => socket.send('regenerate'));
 $('clear-points').addEventListener('click', () => socket.send('clear_points'));
-$('check-grad').addEventListener('click', () => socket.send('check_grad', { point: Number($('grad-point').value) || 0 }));
+$('check-grad').addEventListener('click', () => {
+  gradRinged = true;
+  showGradChoice();
+  drawOutput();
+  socket.send('check_grad', gradChoice());
+});
+for (const id of ['grad-at', 'grad-point']) {
+  $(id).addEventListener('input', () => { gradRinged = true; showGradChoice(); drawOutput(); });
+}
 $('export').addEventListener('click', () => socket.send('export'));
 $('copy').addEventListener('click', async () => {
   try {
@@ -175,6 +242,7 @@ $('lang').addEventListener('click', () => {
   $('lang').textContent = i18n.t('language');
   if (state) controls.show(state.config || {});
   if (frame) panels.metrics($('metrics'), frame.metrics);
+  if (state) showGradChoice();
   saveUrl();
 });
 document.addEventListener('keydown', (e) => { if (e.key === 'Escape') network.closeEditor(); });

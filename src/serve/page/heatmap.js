@@ -38,6 +38,38 @@ export function colourOf(v, discretize = false) {
   return rgb;
 }
 
+/**
+ * Byte → RGBA tables, one per way of colouring a byte, made once: a heatmap
+ * is painted by looking each cell's byte up (mixing colours per cell was
+ * most of the page's drawing time).
+ */
+const tables = new Map();
+
+function table(key, colour) {
+  let t = tables.get(key);
+  if (!t) {
+    t = new Uint32Array(256);
+    const rgb = [0, 0, 0];
+    const bytes = new Uint8Array(t.buffer);
+    for (let b = 0; b < 256; b++) {
+      colour(b, rgb);
+      bytes.set([rgb[0], rgb[1], rgb[2], 255], b * 4);
+    }
+    tables.set(key, t);
+  }
+  return t;
+}
+
+/** The table of a single output: byte b is the value b/255·2−1. */
+function valueTable(discretize) {
+  return table(`value ${discretize}`, (b, rgb) => valueColour((b / 255) * 2 - 1, discretize, rgb, 0));
+}
+
+/** The table of class `c`'s probability b/255 (full colour when discretised). */
+function classTable(c, discretize) {
+  return table(`class ${c} ${discretize}`, (b, rgb) => mix(CLASS_COLOURS[c % CLASS_COLOURS.length], discretize ? 1 : b / 255, rgb, 0));
+}
+
 function classColour(label, classes) {
   if (classes <= 2) return Number(label) > 0 ? BLUE : ORANGE;
   return CLASS_COLOURS[Math.round(Number(label)) % CLASS_COLOURS.length];
@@ -53,7 +85,8 @@ function scratchFor(n) {
     canvas.width = n;
     canvas.height = n;
     const ctx = canvas.getContext('2d');
-    s = { canvas, ctx, img: ctx.createImageData(n, n) };
+    const img = ctx.createImageData(n, n);
+    s = { canvas, ctx, img, pixels: new Uint32Array(img.data.buffer) };
     scratch.set(n, s);
   }
   return s;
@@ -69,17 +102,18 @@ export function paint(canvas, heat, { discretize = false } = {}) {
   const planes = (Array.isArray(heat.data) ? heat.data : [heat.data]).map(decode);
   const n = heat.size || Math.round(Math.sqrt(planes[0].length));
   const tmp = scratchFor(n);
-  const px = tmp.img.data;
-  for (let p = 0; p < n * n; p++) {
-    const q = p * 4;
-    if (planes.length === 1) {
-      valueColour((planes[0][p] / 255) * 2 - 1, discretize, px, q);
-    } else {
+  const px = tmp.pixels; // one RGBA pixel per element, in the platform's byte order, as the tables
+  if (planes.length === 1) {
+    const colours = valueTable(discretize);
+    const plane = planes[0];
+    for (let p = 0; p < n * n; p++) px[p] = colours[plane[p]];
+  } else {
+    const colours = planes.map((_, c) => classTable(c, discretize));
+    for (let p = 0; p < n * n; p++) {
       let best = 0;
       for (let c = 1; c < planes.length; c++) if (planes[c][p] > planes[best][p]) best = c;
-      mix(CLASS_COLOURS[best % CLASS_COLOURS.length], discretize ? 1 : planes[best][p] / 255, px, q);
+      px[p] = colours[best][planes[best][p]];
     }
-    px[q + 3] = 255;
   }
   tmp.ctx.putImageData(tmp.img, 0, 0);
   ctx.imageSmoothingEnabled = !discretize;
@@ -113,6 +147,17 @@ export function drawPoints(canvas, view, points, classes, { test = false, regres
     ctx.strokeStyle = test ? '#000' : '#fff';
     ctx.stroke();
   }
+}
+
+/** Rings the point at (x1, x2): the one the gradient check uses. */
+export function ring(canvas, view, x1, x2) {
+  const ctx = canvas.getContext('2d');
+  const [px, py] = toPixel(view, canvas, x1, x2);
+  ctx.beginPath();
+  ctx.arc(px, py, 8, 0, 2 * Math.PI);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#000';
+  ctx.stroke();
 }
 
 /** Shows which colour is which class under the heatmap (nothing for a regression). */

@@ -11,7 +11,7 @@ const NODE = 40;
 const GAP = 16;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-let view = null; // {root, svg, nodes, tip, editor}
+let view = null; // {root, svg, nodes, edges, tip, editor}
 let callbacks = {};
 let laidOut = ''; // the shape the DOM was built for
 let lastFrame = null;
@@ -30,7 +30,7 @@ export function init(root, cbs) {
   editor.className = 'editor hidden';
   editor.innerHTML = '<label><span class="what"></span> <input type="text" size="8"></label> <button type="submit">OK</button>';
   root.appendChild(editor);
-  view = { root, svg, tip, editor, nodes: [] };
+  view = { root, svg, tip, editor, nodes: [], edges: [] };
 }
 
 function fmt(v) {
@@ -95,6 +95,7 @@ export function layout(shape, features) {
     view.nodes.push(col);
   }
   svg.innerHTML = '';
+  view.edges = [];
   for (let c = 0; c + 1 < cols; c++) {
     for (let j = 0; j < shape[c + 1]; j++) {
       for (let i = 0; i < shape[c]; i++) {
@@ -112,6 +113,7 @@ export function layout(shape, features) {
         path.addEventListener('mouseleave', hideTip);
         path.addEventListener('click', (ev) => openEditor(ev, 'weight', c, j, i));
         svg.appendChild(path);
+        view.edges.push({ path, l: c, j, i, stroke: '', width: '' });
       }
     }
   }
@@ -134,13 +136,14 @@ function addLayerHead(x, l, width) {
 export function update(frame, { discretize = false } = {}) {
   lastFrame = frame;
   if (!view) return;
-  for (const path of view.svg.querySelectorAll('path.edge')) {
-    const w = at(frame.weights, +path.dataset.l, +path.dataset.j, +path.dataset.i);
+  // an edge's style is written only when it changes (a write restyles the graph)
+  for (const e of view.edges) {
+    const w = at(frame.weights, e.l, e.j, e.i);
     if (w === undefined) continue;
-    const rgb = colourOf(Math.tanh(w));
-    path.style.stroke = `rgb(${rgb.join(',')})`;
-    path.style.strokeWidth = String(Math.min(10, 0.5 + Math.abs(w) * 2.5));
-    path.dataset.w = String(w);
+    const stroke = `rgb(${colourOf(Math.tanh(w)).join(',')})`;
+    const width = Math.min(10, 0.5 + Math.abs(w) * 2.5).toFixed(1);
+    if (stroke !== e.stroke) e.path.style.stroke = e.stroke = stroke;
+    if (width !== e.width) e.path.style.strokeWidth = e.width = width;
   }
   const neurons = frame.neurons || [];
   // neurons start with the input features (one list per column but the output)

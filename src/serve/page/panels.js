@@ -41,15 +41,22 @@ export function metrics(el, m) {
   if (m.r2 !== undefined) el.appendChild(cell('p', `${t('r2')}: ${num(m.r2)}`, 'metric'));
 }
 
+/** A point [x1, x2, label] in words: its coordinates and its class (or target, for a regression). */
+export function pointText([x1, x2, label], regression = false) {
+  return `x1 ${num(x1, 3)}, x2 ${num(x2, 3)}, ${t(regression ? 'target' : 'class')} ${label}`;
+}
+
 /** Shows a grad_check message as a table with a summary line. */
-export function gradTable(el, msg) {
+export function gradTable(el, msg, { regression = false } = {}) {
   el.innerHTML = '';
   const rows = msg.rows || [];
   const allOk = msg.ok ?? rows.every((r) => r.ok);
   el.appendChild(cell('p', `${t('grad_table')} — ${allOk ? t('all_ok') : t('some_bad')}`, allOk ? 'summary ok' : 'summary bad'));
   if (msg.passed !== undefined) {
-    const at = Array.isArray(msg.point) ? ` (x1 ${num(msg.point[0], 3)}, x2 ${num(msg.point[1], 3)}, ${t('class')} ${msg.point[2]})` : '';
-    el.appendChild(cell('p', `${msg.passed}/${rows.length} ${t('grad_summary')} ${num(msg.max_rel_err, 2)}; ${t('grad_loss')}${at} ${num(msg.loss)}`, 'hint'));
+    const at = Array.isArray(msg.point)
+      ? `${t('grad_loss')} (${msg.index === null || msg.index === undefined ? '' : `#${msg.index}: `}${pointText(msg.point, regression)})`
+      : `${t('grad_loss_set')} (${msg.points} ${t('points')})`;
+    el.appendChild(cell('p', `${msg.passed}/${rows.length} ${t('grad_summary')} ${num(msg.max_rel_err, 2)}; ${at} ${num(msg.loss)}`, 'hint grad-at'));
   }
   const table = document.createElement('table');
   table.className = 'grad-table';
