@@ -34,7 +34,11 @@ fn main() -> ExitCode {
             Ok(a) => match cli::serve(&a.host, a.port) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: cannot serve on {}:{}: {e}", a.host, a.port);
+                    eprintln!(
+                        "error: cannot serve on {}:{}: {e}",
+                        nn::error::escaped(&a.host),
+                        a.port
+                    );
                     ExitCode::FAILURE
                 }
             },

@@ -21,6 +21,7 @@ use args::Args;
 use data::Split;
 pub use error::{Error, Result};
 use indicatif::ProgressBar;
+use nn::error::escaped;
 use nn::plot::Panel;
 use nn::train::{Evaluation, History};
 use out::{progress_bar, say};
@@ -232,7 +233,7 @@ fn run_one(plan: &Plan) -> Result<()> {
     } else {
         say!("{}", summary_line(plan, &network, &history, seconds))?;
         for p in &written {
-            say!("wrote {}", p.display())?;
+            say!("wrote {}", escaped(p.display()))?;
         }
     }
     draw(plan, &net, &split, &history, &network, &frames, &pictures)
@@ -294,14 +295,14 @@ fn draw(
             _ => render::gif(path, &look, frames),
         });
         if !a.json && pictures.written.last() == Some(path) {
-            say!("wrote {}", path.display())?;
+            say!("wrote {}", escaped(path.display()))?;
         }
     }
     for note in &pictures.notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", escaped(note));
     }
     for warning in &pictures.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", escaped(warning));
     }
     Ok(())
 }
@@ -340,7 +341,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
         render::seeds(path, &look, &panels)
     });
     for warning in &pictures.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", escaped(warning));
     }
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
@@ -399,7 +400,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
         )?;
     }
     for path in &pictures.written {
-        say!("wrote {}", path.display())?;
+        say!("wrote {}", escaped(path.display()))?;
     }
     Ok(())
 }
