@@ -24,7 +24,7 @@ use indicatif::ProgressBar;
 use nn::error::escaped;
 use nn::plot::Panel;
 use nn::train::{Evaluation, History};
-use out::{progress_bar, say};
+use out::{progress_bar, say, tell};
 pub(crate) use plan::{Plan, Tensors};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -202,12 +202,14 @@ fn run_one(plan: &Plan) -> Result<()> {
         written.push(onnx.clone());
     }
     if let Some(epoch) = diverged_at {
-        eprintln!(
+        tell(&format!(
             "note: training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
-        );
+        ));
     }
     if let Some(target) = train::target_reached(&history, a) {
-        eprintln!("note: training stopped at epoch {last_epoch}: {target}");
+        tell(&format!(
+            "note: training stopped at epoch {last_epoch}: {target}"
+        ));
     }
     let pictures = picture_paths(plan, &history);
     if a.json {
@@ -299,10 +301,10 @@ fn draw(
         }
     }
     for note in &pictures.notes {
-        eprintln!("note: {}", escaped(note));
+        tell(&format!("note: {}", escaped(note)));
     }
     for warning in &pictures.warnings {
-        eprintln!("warning: {}", escaped(warning));
+        tell(&format!("warning: {}", escaped(warning)));
     }
     Ok(())
 }
@@ -341,7 +343,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
         render::seeds(path, &look, &panels)
     });
     for warning in &pictures.warnings {
-        eprintln!("warning: {}", escaped(warning));
+        tell(&format!("warning: {}", escaped(warning)));
     }
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
