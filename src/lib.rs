@@ -18,7 +18,7 @@ mod serve;
 /// standard output and the browser Playground's server.
 pub mod cli {
     pub use crate::playground::args::{error_line, Args};
-    pub use crate::playground::out::write;
+    pub use crate::playground::out::{tell, write};
     pub use crate::playground::{run, Error};
     pub use crate::serve::serve;
 }

@@ -34,7 +34,11 @@ fn main() -> ExitCode {
             Ok(a) => match cli::serve(&a.host, a.port) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: cannot serve on {}:{}: {e}", a.host, a.port);
+                    cli::tell(&format!(
+                        "error: cannot serve on {}:{}: {e}",
+                        nn::error::escaped(&a.host),
+                        a.port
+                    ));
                     ExitCode::FAILURE
                 }
             },
@@ -43,7 +47,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("{}", cli::error_line(&e));
+                cli::tell(&cli::error_line(&e));
                 ExitCode::from(2)
             }
         };
@@ -56,21 +60,21 @@ fn main() -> ExitCode {
             return match cli::write(&e.to_string()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    cli::tell(&format!("error: {e}"));
                     ExitCode::FAILURE
                 }
             };
         }
         Err(e) => {
             // one line, like every error: clap's usage lines are left out
-            eprintln!("{}", cli::error_line(&e));
+            cli::tell(&cli::error_line(&e));
             return ExitCode::from(2);
         }
     };
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            cli::tell(&format!("error: {e}"));
             ExitCode::FAILURE
         }
     }

@@ -796,6 +796,36 @@ fn a_broken_pipe_ends_the_output_quietly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A standard error whose reader is gone (`xiaolan 2>&1 | head -1`) ends
+/// its notes, warnings and errors quietly too: no panic (exit code 101),
+/// the exit code the run would have had.
+#[test]
+fn a_standard_error_without_a_reader_is_no_panic() {
+    let dir = scratch("stderr-gone");
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    for (args, code) in [
+        // a note after training
+        (
+            vec!["--epochs", "3", "--target-loss", "10", "--out", out],
+            0,
+        ),
+        // a bad command line, and an error of the run
+        (vec!["--epochs", "-5"], 2),
+        (vec!["--load", "no-such.safetensors", "--out", out], 1),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // gone before the first line
+        let o = Command::new(env!("CARGO_BIN_EXE_xiaolan"))
+            .args(&args)
+            .stderr(writer)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn an_output_directory_that_cannot_be_written_is_refused_before_training() {
     let dir = scratch("unwritable");

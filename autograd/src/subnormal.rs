@@ -24,6 +24,7 @@
 //! `nn`'s `Trainer::flush_subnormals(false)` turns it off for one run.
 
 use crate::Real;
+use std::io::Write;
 use std::sync::OnceLock;
 
 /// The environment variable that says what `f32` training does with
@@ -191,7 +192,8 @@ pub fn flush_subnormals_by_default() -> bool {
     *ON.get_or_init(|| {
         let value = std::env::var(ENV_VAR).ok();
         parse_setting(value.as_deref()).unwrap_or_else(|e| {
-            eprintln!("warning: {e}; flushing them");
+            // a standard error with no reader is no reason to stop
+            let _ = writeln!(std::io::stderr(), "warning: {e}; flushing them");
             true
         })
     })

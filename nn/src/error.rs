@@ -1,4 +1,5 @@
-//! Errors from `nn`: each says what was expected and what was found.
+//! Errors from `nn`: each says what was expected and what was found, on
+//! one line ([`escaped`] shows what a file or a user gave without breaking it).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -94,24 +95,63 @@ impl Error {
     }
 }
 
+/// `text` as one line that cannot be mistaken for another: every control
+/// character in it (a line break, a carriage return, a tab, the escape that
+/// starts a terminal's control sequence, …) and the Unicode line and
+/// paragraph separators are shown escaped, as Rust writes them (`\n`,
+/// `\r`, `\u{1b}`, `\u{2028}`); everything else is kept as it is.
+///
+/// Every message that quotes something from outside goes through it: a
+/// tensor name or metadata read from a file, a path or a value a user gave.
+/// This crate's [`Error`] is displayed through it, and so are the
+/// Playground command's errors and its one-line command-line errors.
+///
+/// ```
+/// use nn::error::escaped;
+/// assert_eq!(escaped("a\nb\r\u{1b}[2Jc"), "a\\nb\\r\\u{1b}[2Jc");
+/// assert_eq!(escaped(std::path::Path::new("w x/é.bin").display()), "w x/é.bin");
+/// let e = nn::Error::format("bad\nname.safetensors", "truncated");
+/// assert_eq!(e.to_string(), "bad\\nname.safetensors: truncated");
+/// ```
+pub fn escaped(text: impl fmt::Display) -> String {
+    let text = text.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if breaks_a_line(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether `c` could break, overwrite or restyle a line of a message.
+fn breaks_a_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Autograd(e) => write!(f, "{e}"),
-            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            Error::Format { path, what } => write!(f, "{}: {what}", path.display()),
+        // paths, names and values in a message come from files and users:
+        // the message is shown through `escaped`, so it stays one line
+        let message = match self {
+            Error::Autograd(e) => e.to_string(),
+            Error::Io { path, source } => format!("{}: {source}", path.display()),
+            Error::Format { path, what } => format!("{}: {what}", path.display()),
             Error::Mismatch {
                 what,
                 expected,
                 found,
-            } => write!(f, "{what}: expected {expected}, found {found}"),
-            Error::Invalid {
+            }
+            | Error::Invalid {
                 what,
                 expected,
                 found,
-            } => write!(f, "{what}: expected {expected}, found {found}"),
-            Error::Plot(msg) => write!(f, "plot: {msg}"),
-        }
+            } => format!("{what}: expected {expected}, found {found}"),
+            Error::Plot(msg) => format!("plot: {msg}"),
+        };
+        f.write_str(&escaped(message))
     }
 }
 

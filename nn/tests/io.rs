@@ -469,3 +469,49 @@ fn random_bytes_are_not_a_safetensors_file() {
     let msg = io::read_header_bytes(&random[..8]).unwrap_err().to_string();
     assert!(msg.contains("found nothing after them"), "{msg}");
 }
+
+/// A safetensors file of `header` followed by `data` zero bytes.
+fn with_header(header: &str, data: usize) -> Vec<u8> {
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(header.as_bytes());
+    bytes.extend(vec![0u8; data]);
+    bytes
+}
+
+#[test]
+fn names_and_paths_from_outside_are_shown_escaped_on_one_line() {
+    // found by the weights fuzz target: a tensor whose data_offsets do not
+    // start at 0 had its name, with the file's line break, quoted as is
+    let name = r"a\nb\r\u001b[2J";
+    let bytes = with_header(
+        &format!(r#"{{"{name}":{{"dtype":"F64","shape":[1],"data_offsets":[8,16]}}}}"#),
+        16,
+    );
+    for err in [
+        io::read_header_bytes(&bytes).unwrap_err(),
+        nn::Mlp::<f64>::from_bytes(&bytes).unwrap_err(),
+    ] {
+        let msg = err.to_string();
+        assert!(!msg.contains(char::is_control), "{msg:?}");
+        assert!(
+            msg.ends_with(r"tensor `a\nb\r\u{1b}[2J`: its data_offsets do not start where the previous tensor's end"),
+            "{msg:?}"
+        );
+    }
+    // the architecture check names the file's tensors the same way
+    let bytes = with_header(
+        &format!(r#"{{"{name}":{{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}}}"#),
+        8,
+    );
+    let header = io::read_header_bytes(&bytes).unwrap();
+    let msg = io::check_against(&[TensorSpec::new::<f64>("w", &[1])], &header.tensors)
+        .unwrap_err()
+        .to_string();
+    assert!(!msg.contains(char::is_control), "{msg:?}");
+    assert!(msg.contains(r"tensor `a\nb\r\u{1b}[2J`"), "{msg:?}");
+    // and a path with control characters in an error of the file system
+    let msg = io::load::<f64>(Path::new("no\nsuch\t.safetensors"))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.starts_with(r"no\nsuch\t.safetensors: "), "{msg:?}");
+}

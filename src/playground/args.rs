@@ -234,13 +234,20 @@ impl Args {
     }
 }
 
-/// The one line that reports a bad command line: clap's first line, with
-/// the valid values when the value was not one of them.
+/// The one line that reports a bad command line: clap's message (without
+/// its usage and tips), with the valid values when the value was not one of
+/// them, and the control characters of a value it quotes shown
+/// [escaped](nn::error::escaped).
 pub fn error_line(e: &clap::Error) -> String {
     let text = e.to_string();
+    // clap's message is its first paragraph (usage and tips follow a blank
+    // line); a line break in a value quoted in it is shown escaped below,
+    // so the line neither stops at it nor starts another
     let mut line = text
-        .lines()
+        .split("\n\n")
         .next()
+        .map(|m| m.trim_end_matches('\n'))
+        .filter(|m| !m.trim().is_empty())
         .unwrap_or("error: bad arguments")
         .to_string();
     if e.kind() == ErrorKind::InvalidValue {
@@ -250,20 +257,9 @@ pub fn error_line(e: &clap::Error) -> String {
             }
         }
     }
-    // a value given on the command line is quoted in the line: a carriage
-    // return or another control character in it is shown escaped, so it
-    // cannot break the line or overwrite it on a terminal
-    let line: String = line
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
+    // no control character is left to break the line or overwrite it on a
+    // terminal
+    let line = nn::error::escaped(line);
     format!("{line} (see --help)")
 }
 

@@ -237,4 +237,25 @@ fn control_characters_in_a_value_are_shown_escaped() {
     let line = refusal(&["e,\r\tx"]);
     assert!(!line.contains(['\r', '\n', '\t']), "{line:?}");
     assert!(line.contains("'e,\\r\\tx'"), "{line:?}");
+    // a line break in a value (one argument of a real command line) is
+    // shown too, not cut at: the line goes on after it
+    let line = refusal(&["--hidden", "4\n\u{1b}[2J"]);
+    assert!(
+        line.starts_with("error: invalid value '4\\n' for '--hidden <WIDTHS>': hidden layer 1 width \"4\\n\\u{1b}[2J\" is not a whole number"),
+        "{line:?}"
+    );
+    // found by the command_line fuzz target: the settings' checks named
+    // the `--save` file as given, carriage return and all
+    let err = crate::playground::Plan::checked(
+        parse(&["--save", "no\r/such/w.safetensors"]).unwrap(),
+        None,
+        None,
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert_eq!(
+        err,
+        "cannot save weights to no\\r/such/w.safetensors: directory no\\r/such does not exist"
+    );
 }

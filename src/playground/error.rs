@@ -1,5 +1,6 @@
 //! What can stop a run, as one type: each variant's `Display` is the one
-//! line the user sees after `error: `.
+//! line the user sees after `error: ` (control characters in a path or a
+//! value shown escaped).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -104,52 +105,49 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        // paths and values come from the command line and from files: the
+        // message is shown through nn's `escaped`, so it stays one line
+        let message = match self {
             Error::Incompatible { flag, with, why } => {
-                write!(f, "{flag} cannot be combined with {with}: {why}")
+                format!("{flag} cannot be combined with {with}: {why}")
             }
             Error::Contradicts {
                 flag,
                 given,
                 file,
                 saved,
-            } => write!(
-                f,
+            } => format!(
                 "{flag} {given} contradicts the network in {}, which has {saved} \
                  (leave {flag} out to use the file's)",
                 file.display()
             ),
             Error::ReadData { path, source } => {
-                write!(f, "cannot read data file {}: {source}", path.display())
+                format!("cannot read data file {}: {source}", path.display())
             }
             Error::Csv {
                 path,
                 line: Some(line),
                 what,
-            } => write!(f, "{} line {line}: {what}", path.display()),
+            } => format!("{} line {line}: {what}", path.display()),
             Error::Csv {
                 path,
                 line: None,
                 what,
-            } => write!(f, "{}: {what}", path.display()),
-            Error::EmptySplit { ratio, points } => write!(
-                f,
+            } => format!("{}: {what}", path.display()),
+            Error::EmptySplit { ratio, points } => format!(
                 "a {ratio}% split of {points} points leaves the training or the test set empty"
             ),
-            Error::Load { path, source } => write!(
-                f,
+            Error::Load { path, source } => format!(
                 "cannot load weights from {}: {}",
                 path.display(),
                 without_path(source, path)
             ),
-            Error::Save { path, source } => write!(
-                f,
+            Error::Save { path, source } => format!(
                 "cannot save weights to {}: {}",
                 path.display(),
                 without_path(source, path)
             ),
-            Error::SaveDir { path, dir } => write!(
-                f,
+            Error::SaveDir { path, dir } => format!(
                 "cannot save weights to {}: directory {} does not exist",
                 path.display(),
                 dir.display()
@@ -158,14 +156,14 @@ impl fmt::Display for Error {
                 dir,
                 action,
                 source,
-            } => write!(
-                f,
+            } => format!(
                 "cannot {action} output directory {}: {source}",
                 dir.display()
             ),
-            Error::Stdout(e) => write!(f, "cannot write to standard output: {e}"),
-            Error::Nn(e) => write!(f, "{e}"),
-        }
+            Error::Stdout(e) => format!("cannot write to standard output: {e}"),
+            Error::Nn(e) => e.to_string(),
+        };
+        f.write_str(&nn::error::escaped(message))
     }
 }
 

@@ -21,9 +21,10 @@ use args::Args;
 use data::Split;
 pub use error::{Error, Result};
 use indicatif::ProgressBar;
+use nn::error::escaped;
 use nn::plot::Panel;
 use nn::train::{Evaluation, History};
-use out::{progress_bar, say};
+use out::{progress_bar, say, tell};
 pub(crate) use plan::{Plan, Tensors};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -201,12 +202,14 @@ fn run_one(plan: &Plan) -> Result<()> {
         written.push(onnx.clone());
     }
     if let Some(epoch) = diverged_at {
-        eprintln!(
+        tell(&format!(
             "note: training stopped at epoch {epoch}: the loss is not finite (diverged); try a smaller --lr"
-        );
+        ));
     }
     if let Some(target) = train::target_reached(&history, a) {
-        eprintln!("note: training stopped at epoch {last_epoch}: {target}");
+        tell(&format!(
+            "note: training stopped at epoch {last_epoch}: {target}"
+        ));
     }
     let pictures = picture_paths(plan, &history);
     if a.json {
@@ -232,7 +235,7 @@ fn run_one(plan: &Plan) -> Result<()> {
     } else {
         say!("{}", summary_line(plan, &network, &history, seconds))?;
         for p in &written {
-            say!("wrote {}", p.display())?;
+            say!("wrote {}", escaped(p.display()))?;
         }
     }
     draw(plan, &net, &split, &history, &network, &frames, &pictures)
@@ -294,14 +297,14 @@ fn draw(
             _ => render::gif(path, &look, frames),
         });
         if !a.json && pictures.written.last() == Some(path) {
-            say!("wrote {}", path.display())?;
+            say!("wrote {}", escaped(path.display()))?;
         }
     }
     for note in &pictures.notes {
-        eprintln!("note: {note}");
+        tell(&format!("note: {}", escaped(note)));
     }
     for warning in &pictures.warnings {
-        eprintln!("warning: {warning}");
+        tell(&format!("warning: {}", escaped(warning)));
     }
     Ok(())
 }
@@ -340,7 +343,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
         render::seeds(path, &look, &panels)
     });
     for warning in &pictures.warnings {
-        eprintln!("warning: {warning}");
+        tell(&format!("warning: {}", escaped(warning)));
     }
     let accs: Vec<f64> = rows.iter().filter_map(|r| r.1.test_accuracy).collect();
     if a.json {
@@ -399,7 +402,7 @@ fn run_seeds(plan: &Plan, n: usize) -> Result<()> {
         )?;
     }
     for path in &pictures.written {
-        say!("wrote {}", path.display())?;
+        say!("wrote {}", escaped(path.display()))?;
     }
     Ok(())
 }

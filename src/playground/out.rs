@@ -1,8 +1,9 @@
-//! What the command writes to the terminal: the progress bar on standard
-//! error, and standard output. A reader that has gone away (a broken
-//! pipe, as `xiaolan --seed 2 | head -1` makes once `head` has its line) is
-//! not an error: the run goes on quietly, writing nothing more there, and
-//! ends with the exit code it would have had.
+//! What the command writes to the terminal: the progress bar and its
+//! lines on standard error, and standard output. A reader that has gone
+//! away (a broken pipe, as `xiaolan --seed 2 | head -1` makes once `head`
+//! has its line, or `xiaolan 2>&1 | head -1` for standard error) is not an
+//! error: the run goes on quietly, writing nothing more there, and ends
+//! with the exit code it would have had.
 
 use super::args::Args;
 use super::error::{Error, Result};
@@ -52,3 +53,11 @@ macro_rules! say {
 }
 
 pub(crate) use say;
+
+/// Writes `line` and a line break to standard error: a note, a warning or
+/// the error that ends the run. A standard error that cannot be written
+/// (its reader gone) is ignored, as there is nowhere left to say so; unlike
+/// `eprintln!`, it never panics.
+pub fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}

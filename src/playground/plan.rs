@@ -59,10 +59,11 @@ impl Plan {
         let csv = match &args.data {
             Some(path) => {
                 let csv = data::read_csv(path, args.problem)?;
-                let name = path.file_name().map_or_else(
+                // the file's name titles the run's lines and pictures
+                let name = nn::error::escaped(path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
-                );
+                ));
                 Some((csv, name))
             }
             None => None,

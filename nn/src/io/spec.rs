@@ -2,7 +2,7 @@
 //! differs from it.
 
 use super::format::{Dtype, Element};
-use crate::error::{Error, Result};
+use crate::error::{escaped, Error, Result};
 use autograd::Tensor;
 use std::collections::HashMap;
 use std::fmt;
@@ -36,7 +36,13 @@ impl TensorSpec {
 
 impl fmt::Display for TensorSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` {} {:?}", self.name, self.dtype, self.shape)
+        write!(
+            f,
+            "`{}` {} {:?}",
+            escaped(&self.name),
+            self.dtype,
+            self.shape
+        )
     }
 }
 
@@ -69,17 +75,17 @@ pub enum Difference {
 
 impl Difference {
     /// (what, expected, found), for an [`Error::Mismatch`]; a tensor's name
-    /// comes from the file, so it is shown escaped (a line break in it
+    /// comes from the file, so it is shown [`escaped`] (a line break in it
     /// cannot break the one-line message).
     fn parts(&self) -> (String, String, String) {
         match self {
             Difference::Missing(s) => (
-                format!("tensor `{}`", s.name.escape_debug()),
+                format!("tensor `{}`", escaped(&s.name)),
                 format!("{} {:?}", s.dtype, s.shape),
                 "no tensor of that name in the file".into(),
             ),
             Difference::Unexpected(s) => (
-                format!("tensor `{}`", s.name.escape_debug()),
+                format!("tensor `{}`", escaped(&s.name)),
                 "no tensor of that name in the architecture".into(),
                 format!("{} {:?} in the file", s.dtype, s.shape),
             ),
@@ -88,7 +94,7 @@ impl Difference {
                 expected,
                 found,
             } => (
-                format!("tensor `{}` shape", name.escape_debug()),
+                format!("tensor `{}` shape", escaped(name)),
                 format!("{expected:?}"),
                 format!("{found:?}"),
             ),
@@ -97,7 +103,7 @@ impl Difference {
                 expected,
                 found,
             } => (
-                format!("tensor `{}` dtype", name.escape_debug()),
+                format!("tensor `{}` dtype", escaped(name)),
                 expected.to_string(),
                 found.to_string(),
             ),

@@ -13,7 +13,7 @@ use crate::optim::Optimizer;
 use crate::param::ParamGrads;
 use autograd::{Real, Tape};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -261,7 +261,12 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
         )?;
         if first && grads.is_some() {
             if !unreached.is_empty() && !self.settings.quiet {
-                eprintln!("{}", super::unreached_warning(&unreached));
+                // a standard error with no reader is no reason to stop
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    super::unreached_warning(&unreached)
+                );
             }
             self.unreached = Some(unreached);
         }
