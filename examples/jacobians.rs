@@ -123,8 +123,8 @@ fn polar_map(ex: &mut Example) {
     let want_vj: Vec<f64> = (0..2)
         .map(|j| u[0] * want[0][j] + u[1] * want[1][j])
         .collect();
-    print_matrix("jvp, J·(1, 0.5)", &[jv.clone()]);
-    print_matrix("vjp, (1, -1)·J", &[vj.clone()]);
+    print_matrix("jvp, J·(1, 0.5)", std::slice::from_ref(&jv));
+    print_matrix("vjp, (1, -1)·J", std::slice::from_ref(&vj));
     ex.check(
         "polar: jvp (one forward pass) vs J·v",
         max_diff(&[jv], &[want_jv]),
