@@ -10,6 +10,9 @@
 //! - Softmax, s = eˣ / Σ eˣ: J = diag(s) − s sᵀ, on scalars and as the
 //!   tensor op.
 //!
+//! On the polar map it also computes J·v by `jvp` (one forward pass) and
+//! uᵀJ by `vjp` (one backward sweep), neither building J.
+//!
 //! It also checks `check_jacobian` (central differences) on all three and
 //! draws the polar map's tape: each entry of J is the sum, over the paths
 //! from an input to an output, of the product of the partials on the path
@@ -22,8 +25,8 @@
 mod common;
 
 use autograd::{
-    check_jacobian, graph_number, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, Real, Tape,
-    Tensor, Var,
+    check_jacobian, graph_number, jacfwd, jacfwd_tensor, jacobian, jacobian_tensor, jvp, vjp, Real,
+    Tape, Tensor, Var,
 };
 use common::Example;
 use nn::plot::tape_graph;
@@ -109,6 +112,31 @@ fn polar_map(ex: &mut Example) {
     );
     let det = rev[0][0] * rev[1][1] - rev[0][1] * rev[1][0];
     ex.check("polar: det J = r", det, r, 1e-15);
+    // J·v in one forward pass and uᵀJ in one backward sweep, without J
+    let (v, u) = ([1.0, 0.5], [1.0, -1.0]);
+    let jv = jvp(polar, &[r, t], &v).jv;
+    let vj = vjp::<f64, _>(polar, &[r, t], &u).vj;
+    let want_jv: Vec<f64> = want
+        .iter()
+        .map(|row| row[0] * v[0] + row[1] * v[1])
+        .collect();
+    let want_vj: Vec<f64> = (0..2)
+        .map(|j| u[0] * want[0][j] + u[1] * want[1][j])
+        .collect();
+    print_matrix("jvp, J·(1, 0.5)", std::slice::from_ref(&jv));
+    print_matrix("vjp, (1, -1)·J", std::slice::from_ref(&vj));
+    ex.check(
+        "polar: jvp (one forward pass) vs J·v",
+        max_diff(&[jv], &[want_jv]),
+        0.0,
+        1e-15,
+    );
+    ex.check(
+        "polar: vjp (one backward sweep) vs uᵀJ",
+        max_diff(&[vj], &[want_vj]),
+        0.0,
+        1e-15,
+    );
     let report = check_jacobian(polar, &[r, t]);
     println!("{report}");
     ex.check_that("polar: check_jacobian passes", report.passed());

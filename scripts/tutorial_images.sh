@@ -45,6 +45,8 @@ else
     echo "chapter 10 skipped: set MNIST_DIR to the directory of the MNIST IDX files" >&2
 fi
 shoot custom_cost 11 costs.png fit_asymmetric.png fit_huber.png
+shoot chain_rule 13 chain_rule_neuron.png chain_rule_network.png
+shoot jacobians 13 jacobians_polar.png
 
 # The README's pictures of the main job (the playground on the spiral).
 cargo run --quiet --release -- --out "$work/playground" >/dev/null

@@ -151,5 +151,5 @@ fn chain_rule_draws_the_tape_with_every_number_checked() {
 fn jacobians_match_their_closed_forms() {
     let (stdout, dir) = run("jacobians");
     assert!(stdout.contains("check polar: det J = r"), "{stdout}");
-    assert_picture(&stdout, &dir, "jacobians_polar.png", (640, 356));
+    assert_picture(&stdout, &dir, "jacobians_polar.png", (640, 376));
 }

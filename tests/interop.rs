@@ -2,7 +2,9 @@
 //! `safetensors.numpy` with a NumPy forward pass, the ONNX model by
 //! `onnx.checker` and ONNX Runtime (`tests/python/check_interop.py`), for
 //! the Playground's spiral net (trained by the CLI, `--save` and `--onnx`),
-//! a net of every activation and feature, and Nielsen's 784-30-10 MNIST net.
+//! the browser Playground's export (through `xiaolan serve`), a net of
+//! every activation and feature, and Nielsen's 784-30-10 MNIST net (trained
+//! for one epoch when `MNIST_DIR` names the MNIST files).
 //!
 //! The interpreter is `XIAOLAN_PYTHON` (default `python3`). Without numpy,
 //! safetensors, onnx and onnxruntime the test prints why and passes, unless
@@ -13,6 +15,9 @@ use nn::data::{playground, Feature, Mnist, PlaygroundSet};
 use nn::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "common/ws.rs"]
+mod ws;
 
 /// A fresh directory for one test's files: under `XIAOLAN_INTEROP_OUT` if
 /// set (the files are kept there, for the one-time check with PyTorch in
@@ -179,30 +184,94 @@ fn every_activation_and_feature_reads_the_same_in_numpy_and_onnx_runtime() {
     }
 }
 
-#[test]
-fn nielsens_mnist_net_reads_the_same_in_numpy_and_onnx_runtime() {
-    let Some(py) = readers() else { return };
-    let dir = scratch("mnist");
-    // random weights (Nielsen's initialisation): the interop check needs
-    // the architecture and the numbers, not a trained net
-    let net = Mlp::<f32>::new(
+/// Nielsen's chapter 1 protocol for the MNIST check: mini-batches of 10,
+/// η = 3 on his cost ½‖a − y‖² per image averaged over the batch, which is
+/// nn's `Loss::SquaredError` (Σ (a − y)² over the batch) with η / (2 · 10).
+const MNIST_BATCH: usize = 10;
+const MNIST_ETA: f64 = 3.0;
+/// One epoch on the first 30,000 training images (3,000 SGD steps), tested
+/// on the first 1,000 test images, which the readers then check.
+const MNIST_TRAIN: usize = 30_000;
+const MNIST_TEST: usize = 1_000;
+
+/// Nielsen's 784-30-10 net trained as the `mnist_nielsen` example trains
+/// it (nn's `Trainer`, his initialisation, seed 1), but for one epoch on
+/// `MNIST_TRAIN` images; returns it with the `MNIST_TEST` test images and
+/// its accuracy on them.
+fn trained_mnist_net(dir: &std::ffi::OsStr) -> (Mlp<f32>, Tensor<f32>, f64) {
+    let mnist = Mnist::<f32>::load(dir).unwrap();
+    let train = mnist
+        .train
+        .select(&(0..MNIST_TRAIN).collect::<Vec<_>>())
+        .unwrap();
+    let test = mnist
+        .test
+        .select(&(0..MNIST_TEST).collect::<Vec<_>>())
+        .unwrap();
+    let mut net = Mlp::<f32>::new(
         &[784, 30, 10],
         &[Activation::Sigmoid, Activation::Sigmoid],
         Init::Nielsen,
         1,
     )
     .unwrap();
-    let images: Tensor<f32> = match std::env::var_os(nn::data::mnist::ENV_VAR) {
+    let mut sgd = Sgd::<f32>::new(MNIST_ETA / (2.0 * MNIST_BATCH as f64))
+        .build()
+        .unwrap();
+    let history = Trainer::new(Loss::SquaredError)
+        .epochs(1)
+        .batch_size(MNIST_BATCH)
+        .seed(1)
+        .test(test.x(), Targets::Classes(test.classes().unwrap()))
+        .accuracy(Accuracy::Argmax)
+        .evaluate_train(false)
+        .fit(
+            &mut net,
+            &mut sgd,
+            train.x(),
+            Targets::Classes(train.classes().unwrap()),
+        )
+        .unwrap();
+    let accuracy = history.test_accuracies()[0];
+    (net, test.x().clone(), accuracy)
+}
+
+#[test]
+fn nielsens_mnist_net_reads_the_same_in_numpy_and_onnx_runtime() {
+    let Some(py) = readers() else { return };
+    let dir = scratch("mnist");
+    let (net, images) = match std::env::var_os(nn::data::mnist::ENV_VAR) {
         Some(d) if !d.is_empty() => {
-            let test = Mnist::<f32>::load(&d).unwrap().test;
-            let n = 100;
-            Tensor::from_vec(&[n, 784], test.x().data()[..n * 784].to_vec()).unwrap()
+            let (net, images, accuracy) = trained_mnist_net(&d);
+            eprintln!(
+                "784-30-10 after one epoch on {MNIST_TRAIN} images: {:.1}% of the first {MNIST_TEST} test images",
+                100.0 * accuracy
+            );
+            // a trained net: an untrained one is at about 10 %
+            assert!(
+                accuracy > 0.85,
+                "expected a trained net above 85 % on the first {MNIST_TEST} test images, found {:.1} %",
+                100.0 * accuracy
+            );
+            (net, images)
         }
         _ => {
-            eprintln!("MNIST_DIR is not set: checking on made-up images");
-            Tensor::from_fn(&[100, 784], |i| {
+            eprintln!(
+                "MNIST_DIR is not set: checking an untrained 784-30-10 net (Nielsen's random \
+                 initialisation) on made-up images; this checks the files and the graph, \
+                 not a trained net"
+            );
+            let net = Mlp::<f32>::new(
+                &[784, 30, 10],
+                &[Activation::Sigmoid, Activation::Sigmoid],
+                Init::Nielsen,
+                1,
+            )
+            .unwrap();
+            let images = Tensor::from_fn(&[MNIST_TEST, 784], |i| {
                 ((i[0] * 31 + i[1] * 17) % 256) as f32 / 255.0
-            })
+            });
+            (net, images)
         }
     };
     let (model, onnx) = (dir.join("mnist.safetensors"), dir.join("mnist.onnx"));
@@ -212,5 +281,55 @@ fn nielsens_mnist_net_reads_the_same_in_numpy_and_onnx_runtime() {
     let x = images.cast::<f64>();
     let report = check(&py, &dir, &model, &onnx, &x, &x, &predictions);
     assert_eq!(report["numpy_dtype"], "float32");
-    assert_eq!(report["cases"], 100);
+    assert_eq!(report["cases"], MNIST_TEST);
+}
+
+#[test]
+fn the_browser_playgrounds_export_reads_the_same_in_onnx_runtime() {
+    use base64::Engine;
+    let server = ws::Server::start(env!("CARGO_BIN_EXE_xiaolan"));
+    let mut page = ws::Ws::open(&server.addr);
+    page.expect("hello");
+    page.expect("state");
+    page.text(
+        r#"{"type":"config","config":{"features":["x1","x2","x1^2","x2^2","x1x2","sin(x1)","sin(x2)"],"hidden":[6,4],"activation":"tanh"}}"#,
+    );
+    let state = page.expect("state");
+    assert_eq!(state["shape"], serde_json::json!([7, 6, 4, 1]));
+    for _ in 0..10 {
+        page.text(r#"{"type":"step"}"#);
+    }
+    page.text(r#"{"type":"export"}"#);
+    let export = page.expect("export");
+    let bytes = |key: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(export[key].as_str().unwrap())
+            .unwrap()
+    };
+    let (weights, onnx_bytes) = (bytes("safetensors"), bytes("onnx"));
+    // the weights export is the session's network (src/serve's
+    // `the_export_loads_back_as_the_trained_network` compares their
+    // predictions exactly), and the ONNX export is that network's model
+    let net = Mlp::<f64>::from_bytes(&weights).unwrap();
+    assert_eq!(onnx_bytes, net.to_onnx());
+    let test: Vec<f64> = state["test"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+        .collect();
+    let points = Tensor::from_vec(&[test.len() / 2, 2], test).unwrap();
+    let inputs = playground::features(&points, net.features().unwrap()).unwrap();
+    let predictions = net.predict(&inputs).unwrap();
+    let Some(py) = readers() else { return };
+    let dir = scratch("browser");
+    let (model, onnx) = (dir.join("browser.safetensors"), dir.join("browser.onnx"));
+    std::fs::write(&model, &weights).unwrap();
+    std::fs::write(&onnx, &onnx_bytes).unwrap();
+    let report = check(&py, &dir, &model, &onnx, &inputs, &points, &predictions);
+    assert_eq!(report["cases"], points.shape()[0]);
+    let ops = report["onnx_ops"].to_string();
+    for op in ["Gather", "Mul", "Sin", "Concat", "Gemm", "Tanh"] {
+        assert!(ops.contains(op), "{ops}");
+    }
 }

@@ -201,6 +201,71 @@ fn the_export_loads_back_as_the_trained_network() {
 }
 
 #[test]
+fn the_exports_onnx_is_the_model_xiaolan_writes_for_the_trained_network() {
+    use base64::Engine;
+    use nn::io::onnx_proto::ModelProto;
+    let mut s = Session::new().unwrap();
+    send(
+        &mut s,
+        json!({"type": "config", "config": {"features": ["x1", "x2", "x1x2", "sin(x1)"]}}),
+    );
+    send(&mut s, json!({"type": "step"}));
+    let out = send(&mut s, json!({"type": "export"}));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(out[0]["onnx"].as_str().unwrap())
+        .unwrap();
+    let model = ModelProto::from_bytes(&bytes).unwrap();
+    let own = s.net.mlp.to_onnx();
+    assert_eq!(model, ModelProto::from_bytes(&own).unwrap());
+    assert_eq!(bytes, own, "the export is to_onnx of the session's network");
+    assert_eq!(model.to_bytes(), bytes);
+    // what the page's download gives ONNX Runtime: the raw (x1, x2) in,
+    // the features computed in the graph, one output
+    assert_eq!(model.ir_version, Some(nn::layers::ONNX_IR_VERSION));
+    assert_eq!(model.opset_import[0].version, Some(nn::layers::ONNX_OPSET));
+    let graph = model.graph.unwrap();
+    let width = |v: &nn::io::onnx_proto::ValueInfoProto| {
+        let t = v.r#type.as_ref().unwrap().tensor_type.as_ref().unwrap();
+        t.shape.as_ref().unwrap().dim[1].dim_value
+    };
+    assert_eq!(
+        (graph.input[0].name.as_str(), width(&graph.input[0])),
+        ("x", Some(2))
+    );
+    assert_eq!(
+        (graph.output[0].name.as_str(), width(&graph.output[0])),
+        ("y", Some(1))
+    );
+    let ops: Vec<&str> = graph.node.iter().map(|n| n.op_type.as_str()).collect();
+    assert_eq!(ops.iter().filter(|&&o| o == "Gemm").count(), 4, "{ops:?}");
+    for op in ["Gather", "Mul", "Sin", "Concat"] {
+        assert!(ops.contains(&op), "{op} missing from {ops:?}");
+    }
+    // the trained weights, not the initial ones: the first layer's
+    // weight as float32, [in, out] as Gemm takes it
+    let w = &s.net.mlp.params()[s.net.mlp.layers()[0].weight()];
+    let stored = &graph
+        .initializer
+        .iter()
+        .find(|t| t.name.ends_with(".weight"))
+        .unwrap();
+    assert_eq!(stored.dims, [4, 8]);
+    let floats: Vec<f32> = stored
+        .raw_data
+        .as_ref()
+        .unwrap()
+        .chunks(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let want: Vec<f32> = w.data().iter().map(|&v| v as f32).collect();
+    assert_eq!(floats, want);
+    assert_ne!(
+        s.initial.mlp.params()[s.initial.mlp.layers()[0].weight()],
+        *w
+    );
+}
+
+#[test]
 fn a_new_learning_rate_keeps_the_weights_a_new_layer_resets_them() {
     let mut s = Session::new().unwrap();
     send(&mut s, json!({"type": "step"}));

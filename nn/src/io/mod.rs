@@ -41,11 +41,12 @@
 //! [`Mlp::save`](crate::Mlp::save), in PyTorch's layout or xiaolan's
 //! ([`Layout`](crate::layers::Layout)), and exports itself to ONNX through
 //! [`Mlp::to_onnx`](crate::Mlp::to_onnx), whose protobuf messages
-//! (`onnx_proto`, a subset of the ONNX schema) live here too.
+//! ([`onnx_proto`], a subset of the ONNX schema, which also reads a model
+//! back) live here too.
 
 mod atomic;
 mod format;
-pub(crate) mod onnx_proto;
+pub mod onnx_proto;
 mod spec;
 
 pub use atomic::{write_atomic, AtomicFile};

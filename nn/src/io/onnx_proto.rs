@@ -13,10 +13,18 @@
 //! `Option` and is always written; a oneof of the schema is written as its
 //! optional fields, which is the same on the wire. Repeated integers the
 //! schema does not declare `packed` are written unpacked.
+//!
+//! The same structs read a model back ([`ModelProto::from_bytes`]): a test
+//! decodes an exported file and looks at its graph without ONNX installed.
+//! A field the subset leaves out is skipped on reading, as every protobuf
+//! reader skips fields it does not know.
+
+use crate::error::{Error, Result};
+use prost::Message;
 
 /// `message ModelProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct ModelProto {
+pub struct ModelProto {
     /// `optional int64 ir_version = 1;`
     #[prost(int64, optional, tag = "1")]
     pub ir_version: Option<i64>,
@@ -40,9 +48,47 @@ pub(crate) struct ModelProto {
     pub metadata_props: Vec<StringStringEntryProto>,
 }
 
+impl ModelProto {
+    /// Decodes the bytes of an ONNX model (a `.onnx` file).
+    ///
+    /// ```
+    /// use nn::io::onnx_proto::ModelProto;
+    /// use nn::prelude::*;
+    /// let mlp = Mlp::<f32>::new(&[2, 3, 1], &[Activation::Relu, Activation::Sigmoid], Init::Xavier, 1)?;
+    /// let bytes = mlp.to_onnx();
+    /// let model = ModelProto::from_bytes(&bytes)?;
+    /// let graph = model.graph.as_ref().unwrap();
+    /// let ops: Vec<&str> = graph.node.iter().map(|n| n.op_type.as_str()).collect();
+    /// assert_eq!(ops, ["Gemm", "Relu", "Gemm", "Sigmoid"]);
+    /// assert_eq!(model.opset_import[0].version, Some(nn::layers::ONNX_OPSET));
+    /// // xiaolan's own model reads back to the same bytes
+    /// assert_eq!(model.to_bytes(), bytes);
+    /// assert!(ModelProto::from_bytes(b"not protobuf").is_err());
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if the bytes are not a protobuf `ModelProto`
+    /// (the message says where the decoder stopped).
+    pub fn from_bytes(bytes: &[u8]) -> Result<ModelProto> {
+        ModelProto::decode(bytes).map_err(|e| {
+            Error::invalid(
+                "ONNX model",
+                "the protobuf bytes of an ONNX ModelProto",
+                format!("{} bytes that do not decode: {e}", bytes.len()),
+            )
+        })
+    }
+
+    /// The model's bytes, as a `.onnx` file holds them.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode_to_vec()
+    }
+}
+
 /// `message OperatorSetIdProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct OperatorSetIdProto {
+pub struct OperatorSetIdProto {
     /// `optional string domain = 1;` (empty: the default ONNX domain)
     #[prost(string, tag = "1")]
     pub domain: String,
@@ -53,7 +99,7 @@ pub(crate) struct OperatorSetIdProto {
 
 /// `message StringStringEntryProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct StringStringEntryProto {
+pub struct StringStringEntryProto {
     /// `optional string key = 1;`
     #[prost(string, tag = "1")]
     pub key: String,
@@ -64,7 +110,7 @@ pub(crate) struct StringStringEntryProto {
 
 /// `message GraphProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct GraphProto {
+pub struct GraphProto {
     /// `repeated NodeProto node = 1;`
     #[prost(message, repeated, tag = "1")]
     pub node: Vec<NodeProto>,
@@ -84,7 +130,7 @@ pub(crate) struct GraphProto {
 
 /// `message NodeProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct NodeProto {
+pub struct NodeProto {
     /// `repeated string input = 1;`
     #[prost(string, repeated, tag = "1")]
     pub input: Vec<String>,
@@ -103,13 +149,13 @@ pub(crate) struct NodeProto {
 }
 
 /// `AttributeProto.AttributeType.FLOAT`.
-pub(crate) const ATTRIBUTE_FLOAT: i32 = 1;
+pub const ATTRIBUTE_FLOAT: i32 = 1;
 /// `AttributeProto.AttributeType.INT`.
-pub(crate) const ATTRIBUTE_INT: i32 = 2;
+pub const ATTRIBUTE_INT: i32 = 2;
 
 /// `message AttributeProto`: a float or an integer attribute.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct AttributeProto {
+pub struct AttributeProto {
     /// `optional string name = 1;`
     #[prost(string, tag = "1")]
     pub name: String,
@@ -126,7 +172,7 @@ pub(crate) struct AttributeProto {
 
 /// `message ValueInfoProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct ValueInfoProto {
+pub struct ValueInfoProto {
     /// `optional string name = 1;`
     #[prost(string, tag = "1")]
     pub name: String,
@@ -137,7 +183,7 @@ pub(crate) struct ValueInfoProto {
 
 /// `message TypeProto`, its `oneof value` holding a tensor type.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct TypeProto {
+pub struct TypeProto {
     /// `Tensor tensor_type = 1;` (in `oneof value`)
     #[prost(message, optional, tag = "1")]
     pub tensor_type: Option<TypeProtoTensor>,
@@ -145,7 +191,7 @@ pub(crate) struct TypeProto {
 
 /// `message TypeProto.Tensor`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct TypeProtoTensor {
+pub struct TypeProtoTensor {
     /// `optional int32 elem_type = 1;` (a `TensorProto.DataType`)
     #[prost(int32, optional, tag = "1")]
     pub elem_type: Option<i32>,
@@ -156,7 +202,7 @@ pub(crate) struct TypeProtoTensor {
 
 /// `message TensorShapeProto`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct TensorShapeProto {
+pub struct TensorShapeProto {
     /// `repeated Dimension dim = 1;`
     #[prost(message, repeated, tag = "1")]
     pub dim: Vec<Dimension>,
@@ -165,7 +211,7 @@ pub(crate) struct TensorShapeProto {
 /// `message TensorShapeProto.Dimension`: `oneof value { int64 dim_value = 1;
 /// string dim_param = 2; }`, one of the two set.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct Dimension {
+pub struct Dimension {
     /// `int64 dim_value = 1;`
     #[prost(int64, optional, tag = "1")]
     pub dim_value: Option<i64>,
@@ -175,13 +221,13 @@ pub(crate) struct Dimension {
 }
 
 /// `TensorProto.DataType.FLOAT`.
-pub(crate) const FLOAT: i32 = 1;
+pub const FLOAT: i32 = 1;
 /// `TensorProto.DataType.INT64`.
-pub(crate) const INT64: i32 = 7;
+pub const INT64: i32 = 7;
 
 /// `message TensorProto`: a constant, its elements in `raw_data`.
 #[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct TensorProto {
+pub struct TensorProto {
     /// `repeated int64 dims = 1;`
     #[prost(int64, repeated, packed = "false", tag = "1")]
     pub dims: Vec<i64>,

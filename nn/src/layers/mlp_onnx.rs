@@ -1,6 +1,6 @@
 //! An [`Mlp`] exported to ONNX: the graph ONNX Runtime (or any ONNX reader)
 //! runs to get the network's predictions, written with `prost` from the
-//! part of the ONNX schema it needs (`io::onnx_proto`).
+//! part of the ONNX schema it needs ([`io::onnx_proto`](crate::io::onnx_proto)).
 //!
 //! The model imports the default ONNX operator set at version
 //! [`ONNX_OPSET`] (17) and declares IR version [`ONNX_IR_VERSION`] (8,
@@ -30,7 +30,6 @@ use crate::io::onnx_proto::{
     ValueInfoProto, ATTRIBUTE_FLOAT, ATTRIBUTE_INT, FLOAT, INT64,
 };
 use crate::io::{self, Element};
-use prost::Message;
 use std::path::Path;
 
 /// The version of the default ONNX operator set the export imports.
@@ -278,7 +277,7 @@ impl<E: Element> Mlp<E> {
                 })
                 .collect(),
         };
-        model.encode_to_vec()
+        model.to_bytes()
     }
 
     /// Writes [`Mlp::to_onnx`]'s model to `path`, atomically (see

@@ -217,8 +217,11 @@ pub fn tape_graph(path: impl AsRef<Path>, graph: &Graph, title: &str) -> Result<
             "{} nodes, grouped by op: each box is one op and how many nodes it made; each arrow, how many edges join two ops",
             graph.nodes.len()
         )
-    } else {
+    } else if g.nodes.iter().any(|n| n.grad.is_some()) {
         "each gradient (red) = sum over the node's outgoing arrows of ∂ × the gradient at the arrow's head".to_string()
+    } else {
+        // no backward pass: the arrows alone, which multiply along a path
+        "each arrow (red) is the local partial ∂(head)/∂(tail); the derivative of an output by an input = sum over the paths between them of the product of the arrows".to_string()
     };
     let title = fit_text(title, width - 20, (14, 22), 2, &text_width);
     let how = fit_text(&how, width - 20, (12, 15), 2, &text_width);
@@ -321,8 +324,12 @@ fn draw_body(
             .map_err(&err)?;
         }
     }
-    // the labels last, on white, in the gap after the arrow's tail
+    // the labels last, on white, in the gap after the arrow's tail; a
+    // label that would cover one already drawn slides along its arrow, or
+    // moves a line up or down
     let label = TextStyle::from((FONT, TEXT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let half = lh / 2;
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     for (e, l) in g.edges.iter().zip(labels) {
         if l.is_empty() {
             continue;
@@ -330,15 +337,34 @@ fn draw_body(
         let (a, b) = ends(e);
         let (col, ..) = lay.boxes[e.from];
         let gap_start = lay.columns[col].0 + lay.columns[col].1 as i32;
-        let x = gap_start.max(a.0) + 8;
-        let t = if b.0 > a.0 {
-            f64::from(x + text_width(l, TEXT) as i32 / 2 - a.0) / f64::from(b.0 - a.0)
-        } else {
-            0.5
-        };
-        let y = a.1 + (f64::from(b.1 - a.1) * t.clamp(0.0, 1.0)).round() as i32;
         let w = text_width(l, TEXT) as i32;
-        let half = lh / 2;
+        let at = |x: i32| {
+            let t = if b.0 > a.0 {
+                f64::from(x + w / 2 - a.0) / f64::from(b.0 - a.0)
+            } else {
+                0.5
+            };
+            (
+                x,
+                a.1 + (f64::from(b.1 - a.1) * t.clamp(0.0, 1.0)).round() as i32,
+            )
+        };
+        let first = gap_start.max(a.0) + 8;
+        let last = (b.0 - w - 16).max(first);
+        let free = |&(x, y): &(i32, i32)| {
+            placed.iter().all(|&(x0, y0, x1, y1)| {
+                x + w + 3 < x0 || x - 3 > x1 || y + half < y0 || y - half > y1
+            })
+        };
+        // then, if the gap is too narrow to slide in, just above or below
+        let (x0, y0) = at(first);
+        let (x, y) = (first..=last)
+            .step_by(4)
+            .map(at)
+            .chain([-1, 1, -2, 2].map(|k| (x0, y0 + k * (lh + 2))))
+            .find(free)
+            .unwrap_or((x0, y0));
+        placed.push((x - 3, y - half, x + w + 3, y + half));
         area.draw(&Rectangle::new(
             [(x - 3, y - half), (x + w + 3, y + half)],
             WHITE.filled(),
