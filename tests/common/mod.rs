@@ -36,36 +36,51 @@ pub fn run_example(name: &str) -> (String, PathBuf) {
 /// The command that runs the example NAME from the workspace root; its
 /// arguments follow.
 ///
-/// The example is the binary `cargo test` built beside this test (in the
-/// target's `examples/` folder) when it is at least as new as the test;
-/// otherwise (a run of one test target, which builds no examples) it is
-/// `cargo run --profile test --example NAME`. Going through `cargo run` every
-/// time would rebuild the crates for one package's feature set, a minute and
-/// more, where `cargo test --workspace` has already built them.
+/// The example is the binary `cargo test --workspace` builds: cargo is asked
+/// for it once per test binary (`cargo test --workspace --no-run`, a no-op
+/// after that command, and a build of what is stale otherwise). `cargo run
+/// --example` would build the crates again for one package's feature set,
+/// a minute and more, where `cargo test --workspace` has already built them.
 pub fn example_command(name: &str) -> Command {
-    let mut command = match built_example(name) {
-        Some(binary) => Command::new(binary),
-        None => {
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo.args(["run", "--quiet", "--profile", "test", "--example", name, "--"]);
-            cargo
-        }
-    };
+    let binary = built_examples()
+        .get(name)
+        .unwrap_or_else(|| panic!("cargo test --workspace --no-run built no example named {name}"));
+    let mut command = Command::new(binary);
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
     command
 }
 
-/// The example binary built with this test, if it is up to date with it.
-fn built_example(name: &str) -> Option<PathBuf> {
-    let test = std::env::current_exe().ok()?;
-    // target/<profile>/deps/<test> beside target/<profile>/examples/<name>
-    let binary = test
-        .parent()?
-        .parent()?
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    (modified(&binary)? >= modified(&test)?).then_some(binary)
+/// The examples `cargo test --workspace` builds, by name.
+fn built_examples() -> &'static std::collections::HashMap<String, PathBuf> {
+    static BUILT: std::sync::OnceLock<std::collections::HashMap<String, PathBuf>> =
+        std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .args(["test", "--workspace", "--no-run", "--message-format=json"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo can be started");
+        assert!(
+            output.status.success(),
+            "cargo test --workspace --no-run failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| {
+                m["reason"] == "compiler-artifact"
+                    && m["profile"]["test"] == false
+                    && m["target"]["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == "example"))
+            })
+            .filter_map(|m| {
+                let name = m["target"]["name"].as_str()?.to_string();
+                Some((name, PathBuf::from(m["executable"].as_str()?)))
+            })
+            .collect()
+    })
 }
 
 /// What a picture looks like, for "is it blank?" checks.
