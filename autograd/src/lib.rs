@@ -57,6 +57,7 @@ mod gemm;
 mod graph;
 mod hessian;
 mod jacobian;
+mod node;
 mod op;
 mod ops;
 mod parallel;
