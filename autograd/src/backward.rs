@@ -299,6 +299,9 @@ pub(crate) fn sweep<E: Real>(
     // points there, so that a leaf, a unary and a binary node are all
     // updated the same way, with no branch on the kind. Dropped at the end.
     adj.push(zero);
+    // a slice: its data pointer stays in a register (a `Vec`'s would be
+    // loaded again after every store into it)
+    let adj = &mut adj[..];
     // The scalar arm below indexes without bounds checks (a fifth of the
     // sweep's instructions were checks). Sound because `adj` has one slot per
     // node and the scratch slot, an input index is clamped to at most `scratch`,
@@ -308,7 +311,8 @@ pub(crate) fn sweep<E: Real>(
     // `&mut Tape`, so no older handle survives it.
     let nodes = &nodes[..=out as usize];
     debug_assert_eq!(adj.len(), scratch + 1);
-    for (i, node) in nodes.iter().enumerate().rev() {
+    for i in (0..nodes.len()).rev() {
+        let node = nodes[i];
         match node.unpack() {
             Node::Tensor { rec } => {
                 let r = &records[rec as usize];
@@ -403,5 +407,5 @@ pub(crate) fn sweep<E: Real>(
             }
         }
     }
-    adj.truncate(scratch);
+    grads.scalar.truncate(scratch);
 }

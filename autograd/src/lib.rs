@@ -57,7 +57,6 @@ mod gemm;
 mod graph;
 mod hessian;
 mod jacobian;
-mod node;
 mod op;
 mod ops;
 mod parallel;

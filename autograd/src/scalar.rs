@@ -156,9 +156,9 @@ impl<'t, E: Real> Var<'t, E> {
     /// Records `node` (`None` when every operand is a constant) as the op
     /// `op` with value `y`: the one place `unary` and `binary` record.
     ///
-    /// The common case (recording on, no anomaly detection, no kept graph)
-    /// tests one word of the tape and appends the node; the rare cases are
-    /// out of line in [`Var::record_slow`].
+    /// The common case (recording on, no anomaly detection, no kept graph,
+    /// spare capacity) tests one word of the tape and appends the node; the
+    /// rare cases are out of line in `record_slow`.
     #[inline(always)]
     #[track_caller]
     fn record(
@@ -169,20 +169,25 @@ impl<'t, E: Real> Var<'t, E> {
         node: Option<PackedNode<E>>,
     ) -> Self {
         let tape = self.tape;
-        if !tape.fast() {
-            // Field by field, on purpose: a `Var` or node passed whole goes by
-            // pointer, which would keep it in memory on the fast path too.
+        // the fast path: the node appended (or nothing, for constants)
+        let fast = match node {
+            Some(node) => tape.try_push(node),
+            None => tape.fast().then_some(CONST),
+        };
+        let id = if let Some(id) = fast {
+            id
+        } else {
+            // In and out field by field, on purpose: a `Var` or node passed
+            // or returned whole goes through memory, and would keep the
+            // values of the fast path in memory too.
             let rhs = rhs.map(|r| r.value);
             let (a, b, d) = match node {
                 Some(n) => (n.a, n.b, [n.da, n.db]),
                 None => (CONST, CONST, [y, y]), // no node
             };
-            return record_slow(tape, op, [Some(self.value), rhs], y, a, b, d);
-        }
-        match node {
-            Some(node) => Var::new(tape, tape.push(node, op, y), y),
-            None => Var::constant(tape, y),
-        }
+            record_slow(tape, op, [Some(self.value), rhs], y, a, b, d)
+        };
+        Var::new(tape, id, y)
     }
 
     /// Computes the gradient of this value with respect to everything on the tape.
@@ -334,20 +339,21 @@ impl<'t, E: Real> Var<'t, E> {
 /// [`Var::record`] with recording off, anomaly detection on or the graph
 /// kept: the op `op` on the operand values `x` gave `y`, and the node
 /// `PackedNode { a, b, da: d[0], db: d[1] }` is to be recorded (nothing when
-/// `a` is [`CONST`]). Cold and out of line, so that its code (the anomaly
-/// report's formatting above all) stays out of every inlined `unary`/`binary`.
+/// `a` is [`CONST`]). Returns the index of the node recorded, or `CONST`.
+/// Cold and out of line, so that its code (the anomaly report's formatting
+/// above all) stays out of every inlined `unary`/`binary`.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn record_slow<'t, E: Real>(
-    tape: &'t Tape<E>,
+fn record_slow<E: Real>(
+    tape: &Tape<E>,
     op: &'static str,
     x: [Option<E>; 2],
     y: E,
     a: NodeId,
     b: NodeId,
     d: [E; 2],
-) -> Var<'t, E> {
+) -> NodeId {
     let node = (a != CONST).then_some(PackedNode {
         a,
         b,
@@ -358,8 +364,8 @@ fn record_slow<'t, E: Real>(
         anomaly_check(tape, op, x, y, node);
     }
     match node {
-        Some(node) if tape.grad_enabled() => Var::new(tape, tape.push(node, op, y), y),
-        _ => Var::constant(tape, y),
+        Some(node) if tape.grad_enabled() => tape.push(node, op, y),
+        _ => CONST,
     }
 }
 

@@ -8,17 +8,19 @@
 //! first: no graph walk, no recursion.
 
 use crate::error::{Error, Result};
-use crate::node::grow;
-pub(crate) use crate::node::{Node, NodeId, PackedNode, CONST, NONE};
 use crate::op::Op;
 use crate::real::Real;
 use crate::scalar::Var;
 use crate::tensor::{Tensor, TensorVar};
+use node::grow;
+pub(crate) use node::{Node, NodeId, PackedNode, CONST, NONE};
 use smallvec::SmallVec;
 use std::alloc::Layout;
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+mod node;
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -156,6 +158,10 @@ pub struct Tape<E: Real = f64> {
     /// [`KEEP_GRAPH`]) and the count of node readers ([`READER`]); zero in
     /// the common case.
     slow: Cell<u32>,
+    /// How many nodes the fast path may hold: the list's capacity while
+    /// `slow` is zero, else zero. So one comparison per op, `len < room`,
+    /// tests both that nothing rare is on and that there is spare capacity.
+    room: Cell<usize>,
 }
 
 impl<E: Real> Default for Tape<E> {
@@ -185,9 +191,10 @@ impl<E: Real> std::fmt::Debug for Tape<E> {
 impl<E: Real> Tape<E> {
     /// An empty tape with room for `nodes` nodes before it reallocates.
     pub fn with_capacity(nodes: usize) -> Self {
-        Tape {
+        let tape = Tape {
             // at most NONE nodes ever: see `grow`
             nodes: UnsafeCell::new(Vec::with_capacity(nodes.min(NONE as usize))),
+            room: Cell::new(0),
             inner: RefCell::new(Inner {
                 records: Vec::new(),
                 labels: Vec::new(),
@@ -195,7 +202,9 @@ impl<E: Real> Tape<E> {
             }),
             id: Cell::new(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed)),
             slow: Cell::new(0),
-        }
+        };
+        tape.update_room();
+        tape
     }
 
     /// A new scalar variable: an input that gradients are computed for.
@@ -237,7 +246,7 @@ impl<E: Real> Tape<E> {
     /// Number of recorded nodes (scalar and tensor).
     pub fn len(&self) -> usize {
         // SAFETY: a shared look at the list; no `&mut` to it is alive outside
-        // `Tape::store` (see `Tape::push`).
+        // `try_push` and `push_unlabelled` (see `Tape::push`).
         unsafe { (*self.nodes.get()).len() }
     }
 
@@ -309,6 +318,17 @@ impl<E: Real> Tape<E> {
     fn set_flag(&self, flag: u32, on: bool) {
         let s = self.slow.get();
         self.slow.set(if on { s | flag } else { s & !flag });
+        self.update_room();
+    }
+
+    /// Sets `room` from `slow` and the list's capacity.
+    fn update_room(&self) {
+        // SAFETY: a shared look at the capacity; no `&mut` to the list is
+        // alive outside `try_push` and `push_unlabelled` (see `Tape::push`).
+        let capacity = unsafe { (*self.nodes.get()).capacity() };
+        let room = if self.slow.get() == 0 { capacity } else { 0 };
+        // at most NONE, so that every index is below NONE (see `grow`)
+        self.room.set(room.min(NONE as usize));
     }
 
     /// Switches NaN/infinity detection on or off.
@@ -361,24 +381,48 @@ impl<E: Real> Tape<E> {
     ///
     /// The node list lives in an `UnsafeCell`, not a `RefCell`, and this is
     /// why that is sound. A `Tape` is not `Sync` (its `Cell`s), so only this
-    /// thread touches the list. References into it are of two kinds:
-    /// `Tape::store`'s `&mut`, which lives inside that function only and runs
-    /// no other code while alive, and the shared slices of [`Tape::nodes`]
-    /// guards, which count themselves in `slow` while alive. A push while a
-    /// guard is alive (from an op's backward during a sweep, say) takes the
-    /// slow path, which panics as a `RefCell` would; so the `&mut` is never
-    /// made while a shared slice exists. `Tape::clear` takes `&mut self`.
+    /// thread touches the list. References into it are of two kinds: the
+    /// `&mut` of `try_push` and `push_unlabelled`, which lives inside the
+    /// function only and runs no other code while alive, and the shared
+    /// slices of [`Tape::nodes`] guards, which count themselves in `slow`
+    /// while alive. While a guard is alive `room` is zero and a push takes
+    /// the slow path, which panics as a `RefCell` would (a push from an op's
+    /// backward during a sweep, say); so the `&mut` is never made while a
+    /// shared slice exists. `Tape::clear` takes `&mut self`.
     #[inline(always)]
     pub(crate) fn push(&self, node: PackedNode<E>, op: &'static str, value: E) -> NodeId {
-        if self.slow.get() & !(NO_GRAD | ANOMALY) != 0 {
-            return self.push_slow(node, op, value);
+        match self.try_push(node) {
+            Some(id) => id,
+            None => self.push_slow(node, op, value),
         }
-        // SAFETY: no reader is alive (tested just above, see above).
-        unsafe { self.store(node) }
     }
 
-    /// [`Tape::push`] with a reader alive (a panic) or the graph kept (the
-    /// node's label is recorded too).
+    /// The fast path of [`Tape::push`]: appends `node` and returns its index
+    /// if `room` allows (nothing rare is on, and the list has spare
+    /// capacity); `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn try_push(&self, node: PackedNode<E>) -> Option<NodeId> {
+        let nodes = self.nodes.get();
+        // SAFETY: a shared look at the length (see `Tape::push`).
+        let id = unsafe { (*nodes).len() };
+        if id >= self.room.get() {
+            return None;
+        }
+        // SAFETY: `room` is nonzero, so no reader is alive and this `&mut`
+        // is the only reference (see `Tape::push`); id < room <= capacity,
+        // so the write is inside the allocation, and the new length covers
+        // written nodes only.
+        unsafe {
+            let nodes = &mut *nodes;
+            nodes.as_mut_ptr().add(id).write(node);
+            nodes.set_len(id + 1);
+        }
+        // room <= NONE, so id < NONE
+        Some(id as NodeId)
+    }
+
+    /// [`Tape::push`] off the fast path: the list full (it grows), a reader
+    /// alive (a panic) or the graph kept (the node's label is recorded too).
     #[cold]
     #[inline(never)]
     fn push_slow(&self, node: PackedNode<E>, op: &'static str, value: E) -> NodeId {
@@ -397,20 +441,9 @@ impl<E: Real> Tape<E> {
         if self.slow.get() >= READER {
             panic!("cannot record on a tape while its nodes are being read (from inside a backward pass?)");
         }
-        // SAFETY: no reader is alive (tested just above, see `Tape::push`).
-        unsafe { self.store(node) }
-    }
-
-    /// Appends `node` to the list and returns its index.
-    ///
-    /// # Safety
-    /// No [`Tape::nodes`] guard may be alive (`slow < READER`).
-    #[inline(always)]
-    unsafe fn store(&self, node: PackedNode<E>) -> NodeId {
-        debug_assert!(self.slow.get() < READER);
-        // SAFETY: the caller guarantees that no shared slice of the list is
-        // alive; this `&mut` ends with this function, which calls nothing
-        // that could reach the list.
+        // SAFETY: no reader is alive (tested just above), so this `&mut` is
+        // the only reference to the list (see `Tape::push`); it ends before
+        // `update_room` looks at the list again.
         let nodes = unsafe { &mut *self.nodes.get() };
         let id = nodes.len();
         if id == nodes.capacity() {
@@ -418,17 +451,8 @@ impl<E: Real> Tape<E> {
         }
         // the capacity never exceeds NONE (see `grow`), so id < NONE
         nodes.push(node);
+        self.update_room();
         id as NodeId
-    }
-
-    /// The node list, for reading; recording panics while the guard is alive.
-    pub(crate) fn nodes(&self) -> Nodes<'_, E> {
-        let readers = self.slow.get().checked_add(READER);
-        self.slow.set(readers.expect("too many node readers"));
-        // SAFETY: from now until the guard drops, `store` does not run
-        // (`slow >= READER`), so no `&mut` to the list is made.
-        let nodes = unsafe { &*self.nodes.get() };
-        Nodes { tape: self, nodes }
     }
 
     #[cold]
@@ -518,26 +542,6 @@ impl<E: Real> Tape<E> {
         } else {
             Ok(self.push_tensor(value, false, None, SmallVec::new(), SmallVec::new()))
         }
-    }
-}
-
-/// A shared look at a tape's node list; recording panics while it is alive
-/// (see [`Tape::push`]).
-pub(crate) struct Nodes<'a, E: Real> {
-    tape: &'a Tape<E>,
-    nodes: &'a [PackedNode<E>],
-}
-
-impl<E: Real> std::ops::Deref for Nodes<'_, E> {
-    type Target = [PackedNode<E>];
-    fn deref(&self) -> &[PackedNode<E>] {
-        self.nodes
-    }
-}
-
-impl<E: Real> Drop for Nodes<'_, E> {
-    fn drop(&mut self) {
-        self.tape.slow.set(self.tape.slow.get() - READER);
     }
 }
 

@@ -1,6 +1,7 @@
-//! The nodes of a tape: [`Node`], what one recorded operation is, and
-//! [`PackedNode`], how the tape stores it.
+//! The nodes of a tape: [`Node`], what one recorded operation is,
+//! [`PackedNode`], how the tape stores it, and [`Nodes`], a look at them.
 
+use super::{Tape, READER};
 use crate::real::Real;
 
 /// Index of a node on a tape.
@@ -88,4 +89,39 @@ pub(crate) fn grow<E>(nodes: &mut Vec<PackedNode<E>>) {
         nodes.capacity() <= max,
         "node capacity beyond the index range"
     );
+}
+
+/// A shared look at a tape's node list; recording panics while it is alive
+/// (see [`Tape::push`]).
+pub(crate) struct Nodes<'a, E: Real> {
+    tape: &'a Tape<E>,
+    nodes: &'a [PackedNode<E>],
+}
+
+impl<E: Real> std::ops::Deref for Nodes<'_, E> {
+    type Target = [PackedNode<E>];
+    fn deref(&self) -> &[PackedNode<E>] {
+        self.nodes
+    }
+}
+
+impl<E: Real> Drop for Nodes<'_, E> {
+    fn drop(&mut self) {
+        self.tape.slow.set(self.tape.slow.get() - READER);
+        self.tape.update_room();
+    }
+}
+
+impl<E: Real> Tape<E> {
+    /// The node list, for reading; recording panics while the guard is alive.
+    pub(crate) fn nodes(&self) -> Nodes<'_, E> {
+        let readers = self.slow.get().checked_add(READER);
+        self.slow.set(readers.expect("too many node readers"));
+        self.update_room();
+        // SAFETY: from now until the guard drops, `room` is zero and
+        // `push_unlabelled` panics (`slow >= READER`), so no `&mut` to the
+        // list is made (see `Tape::push`).
+        let nodes = unsafe { &*self.nodes.get() };
+        Nodes { tape: self, nodes }
+    }
 }
