@@ -157,8 +157,9 @@ impl<'t, E: Real> Var<'t, E> {
     /// `op` with value `y`: the one place `unary` and `binary` record.
     ///
     /// The common case (recording on, no anomaly detection, no kept graph,
-    /// spare capacity) tests one word of the tape and appends the node; the
-    /// rare cases are out of line in `record_slow`.
+    /// spare capacity) is one comparison, the node list's length against
+    /// the tape's `room`, and the append; the rare cases are out of line in
+    /// `record_slow`.
     #[inline(always)]
     #[track_caller]
     fn record(

@@ -25,8 +25,8 @@ mod node;
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
 
 // The bits of a tape's `slow` word: the rare states in which recording a
-// scalar op leaves the fast path. A training step has none of them, so each
-// op tests the word once (`slow == 0`) and goes on.
+// scalar op leaves the fast path. A training step has none of them; each op
+// tests them through `room`, which is zero while any is set (see `Tape`).
 
 /// Recording is off ([`Tape::no_grad`]).
 const NO_GRAD: u32 = 1;
@@ -161,6 +161,8 @@ pub struct Tape<E: Real = f64> {
     /// How many nodes the fast path may hold: the list's capacity while
     /// `slow` is zero, else zero. So one comparison per op, `len < room`,
     /// tests both that nothing rare is on and that there is spare capacity.
+    /// Set again (`update_room`) after every change of `slow` or of the
+    /// capacity (which only grows, in `push_unlabelled`).
     room: Cell<usize>,
 }
 
