@@ -266,11 +266,13 @@ pub(crate) fn sweep<E: Real>(
         return;
     }
     let inner = tape.inner.borrow();
-    let nodes = &inner.nodes;
+    let nodes = tape.nodes();
     let records = &inner.records;
     grads.tape_id = tape.id();
-    if grads.scalar.capacity() < nodes.len() || grads.tensor.capacity() < records.len() {
-        let (s, t) = crate::pool::take_grad_slots(nodes.len(), records.len());
+    // one scalar slot more than nodes: the scratch slot of the sweep below
+    let scratch = nodes.len();
+    if grads.scalar.capacity() < scratch + 1 || grads.tensor.capacity() < records.len() {
+        let (s, t) = crate::pool::take_grad_slots(scratch + 1, records.len());
         grads.scalar = s;
         grads.tensor = t;
     }
@@ -287,44 +289,31 @@ pub(crate) fn sweep<E: Real>(
     }
     let adj = &mut grads.scalar;
     let tadj = &mut grads.tensor;
-    match (nodes[out as usize], seed) {
+    match (nodes[out as usize].unpack(), seed) {
         (Node::Tensor { rec }, Some(s)) => tadj[rec as usize] = Some(s),
         _ => adj[out as usize] = seed_scalar,
     }
     let zero = E::zero();
     let anomaly = tape.anomaly_detection();
-    // The scalar arms below index without bounds checks (a fifth of the
+    // The scratch slot, `adj[scratch]`: a scalar node's missing input (`NONE`)
+    // points there, so that a leaf, a unary and a binary node are all
+    // updated the same way, with no branch on the kind. Dropped at the end.
+    adj.push(zero);
+    // a slice: its data pointer stays in a register (a `Vec`'s would be
+    // loaded again after every store into it)
+    let adj = &mut adj[..];
+    // The scalar arm below indexes without bounds checks (a fifth of the
     // sweep's instructions were checks). Sound because `adj` has one slot per
-    // node and a scalar node's inputs always come before it: `Var::unary` and
+    // node and the scratch slot, an input index is clamped to at most `scratch`,
+    // and a scalar node's inputs always come before it: `Var::unary` and
     // `Var::binary` record a node only for operands on the same tape (checked),
     // whose ids were handed out by earlier pushes, and `Tape::clear` needs
     // `&mut Tape`, so no older handle survives it.
     let nodes = &nodes[..=out as usize];
-    debug_assert_eq!(adj.len(), inner.nodes.len());
-    for (i, node) in nodes.iter().enumerate().rev() {
-        match *node {
-            Node::Leaf => {}
-            Node::Unary { a, da } => {
-                debug_assert!((a as usize) < i);
-                // SAFETY: i < nodes.len() <= adj.len() and a < i (see above).
-                unsafe {
-                    let g = *adj.get_unchecked(i);
-                    if g != zero {
-                        *adj.get_unchecked_mut(a as usize) += da * g;
-                    }
-                }
-            }
-            Node::Binary { a, b, da, db } => {
-                debug_assert!((a as usize) < i && (b as usize) < i);
-                // SAFETY: i < nodes.len() <= adj.len(), and a, b < i (see above).
-                unsafe {
-                    let g = *adj.get_unchecked(i);
-                    if g != zero {
-                        *adj.get_unchecked_mut(a as usize) += da * g;
-                        *adj.get_unchecked_mut(b as usize) += db * g;
-                    }
-                }
-            }
+    debug_assert_eq!(adj.len(), scratch + 1);
+    for i in (0..nodes.len()).rev() {
+        let node = nodes[i];
+        match node.unpack() {
             Node::Tensor { rec } => {
                 let r = &records[rec as usize];
                 if !r.tracked {
@@ -354,7 +343,7 @@ pub(crate) fn sweep<E: Real>(
                     .iter()
                     .map(|&n| {
                         n != CONST
-                            && match nodes[n as usize] {
+                            && match nodes[n as usize].unpack() {
                                 Node::Tensor { rec } => records[rec as usize].tracked,
                                 _ => true,
                             }
@@ -382,7 +371,7 @@ pub(crate) fn sweep<E: Real>(
                         );
                     }
                     let n = r.inputs[j] as usize;
-                    match nodes[n] {
+                    match nodes[n].unpack() {
                         Node::Tensor { rec: r2 } => {
                             let slot = &mut tadj[r2 as usize];
                             *slot = Some(match slot.take() {
@@ -397,6 +386,26 @@ pub(crate) fn sweep<E: Real>(
                     }
                 }
             }
+            // Every scalar node: y = f(a, b) sends ∂y/∂a·ḡ to a and ∂y/∂b·ḡ to
+            // b (`NONE`, clamped to `scratch`, is the scratch slot). Nodes whose
+            // gradient is zero send nothing: adding 0·ḡ could turn −0 into +0
+            // and 0·∞ into NaN.
+            _ => {
+                let (a, b) = (
+                    (node.a as usize).min(scratch),
+                    (node.b as usize).min(scratch),
+                );
+                debug_assert!((a < i || a == scratch) && (b < i || b == scratch));
+                // SAFETY: i < nodes.len() <= scratch < adj.len(), and a, b <= scratch.
+                unsafe {
+                    let g = *adj.get_unchecked(i);
+                    if g != zero {
+                        *adj.get_unchecked_mut(a) += node.da * g;
+                        *adj.get_unchecked_mut(b) += node.db * g;
+                    }
+                }
+            }
         }
     }
+    grads.scalar.truncate(scratch);
 }

@@ -164,6 +164,7 @@ impl<E: Real> Tape<E> {
 
     fn build_graph(&self, grads: Option<(&Grads<E>, &Kept<E>)>, output: Option<usize>) -> Graph {
         let inner = self.inner.borrow();
+        let tape_nodes = self.nodes();
         let small = |t: &Tensor<E>| (t.len() <= SMALL_TENSOR).then(|| t.to_f64_vec());
         let label = |i: usize| {
             inner
@@ -172,10 +173,10 @@ impl<E: Real> Tape<E> {
                 .ok()
                 .map(|k| inner.labels[k])
         };
-        let mut nodes = Vec::with_capacity(inner.nodes.len());
+        let mut nodes = Vec::with_capacity(tape_nodes.len());
         let mut edges = Vec::new();
         let scalar_grad = |i: usize| grads.map(|(g, _)| vec![g.scalar[i].to_f64()]);
-        for (i, node) in inner.nodes.iter().enumerate() {
+        for (i, node) in tape_nodes.iter().enumerate() {
             let mut edge = |from: NodeId, partial: Option<f64>| {
                 edges.push(GraphEdge {
                     from: from as usize,
@@ -185,9 +186,10 @@ impl<E: Real> Tape<E> {
                     count: 1,
                 })
             };
-            let (op, kind, shape, value, grad) = match *node {
+            let node = node.unpack();
+            let (op, kind, shape, value, grad) = match node {
                 Node::Leaf | Node::Unary { .. } | Node::Binary { .. } => {
-                    let (op, kind) = match *node {
+                    let (op, kind) = match node {
                         Node::Leaf => ("var", NodeKind::Input),
                         Node::Unary { a, da } => {
                             edge(a, Some(da.to_f64()));
@@ -238,7 +240,7 @@ impl<E: Real> Tape<E> {
             }
             // a tensor op's edges, in input order, get what its backward sent
             for (to, j, dx) in &kept.sent {
-                let Node::Tensor { rec } = inner.nodes[*to as usize] else {
+                let Node::Tensor { rec } = tape_nodes[*to as usize].unpack() else {
                     continue;
                 };
                 let from = inner.records[rec as usize].inputs[*j] as usize;

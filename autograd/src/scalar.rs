@@ -4,7 +4,7 @@
 use crate::backward::Grads;
 use crate::func::{self, Func};
 use crate::real::Real;
-use crate::tape::{Node, NodeId, Tape, CONST};
+use crate::tape::{Node, NodeId, PackedNode, Tape, CONST};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -112,22 +112,14 @@ impl<'t, E: Real> Var<'t, E> {
     /// ```
     #[inline(always)]
     pub fn unary(self, op: &'static str, y: E, dy_dx: E) -> Self {
-        if self.tape.anomaly_detection() {
-            let d = [(self.node != CONST).then_some(dy_dx), None];
-            self.anomaly_check(op, None, y, d);
-        }
-        if self.node == CONST || !self.tape.grad_enabled() {
-            return Var::constant(self.tape, y);
-        }
-        let node = self.tape.push(
+        let node = (self.node != CONST).then(|| {
             Node::Unary {
                 a: self.node,
                 da: dy_dx,
-            },
-            op,
-            y,
-        );
-        Var::new(self.tape, node, y)
+            }
+            .pack()
+        });
+        self.record(op, None, y, node)
     }
 
     /// Records a two-input operation with value `y` and local partials
@@ -141,16 +133,8 @@ impl<'t, E: Real> Var<'t, E> {
         if !std::ptr::eq(self.tape, rhs.tape) {
             mixed_tapes(op);
         }
-        if self.tape.anomaly_detection() {
-            let d = [
-                (self.node != CONST).then_some(d[0]),
-                (rhs.node != CONST).then_some(d[1]),
-            ];
-            self.anomaly_check(op, Some(rhs), y, d);
-        }
         let node = match (self.node == CONST, rhs.node == CONST) {
-            (true, true) => return Var::constant(self.tape, y),
-            _ if !self.tape.grad_enabled() => return Var::constant(self.tape, y),
+            (true, true) => return self.record(op, Some(rhs), y, None),
             (false, true) => Node::Unary {
                 a: self.node,
                 da: d[0],
@@ -166,32 +150,45 @@ impl<'t, E: Real> Var<'t, E> {
                 db: d[1],
             },
         };
-        Var::new(self.tape, self.tape.push(node, op, y), y)
+        self.record(op, Some(rhs), y, Some(node.pack()))
     }
 
-    /// With anomaly detection on: panics, naming `op`, if the value `y` or a
-    /// local derivative that will be recorded (`d`, `None` for constant
-    /// operands) is not finite. A finite value with an infinite derivative
-    /// (√x at 0) would otherwise turn the gradient into inf/NaN silently.
+    /// Records `node` (`None` when every operand is a constant) as the op
+    /// `op` with value `y`: the one place `unary` and `binary` record.
     ///
-    /// Cold and out of line: only taken with anomaly detection on, so its
-    /// formatting code stays out of every inlined `unary`/`binary`.
-    #[cold]
-    #[inline(never)]
+    /// The common case (recording on, no anomaly detection, no kept graph,
+    /// spare capacity) is one comparison, the node list's length against
+    /// the tape's `room`, and the append; the rare cases are out of line in
+    /// `record_slow`.
+    #[inline(always)]
     #[track_caller]
-    fn anomaly_check(self, op: &'static str, rhs: Option<Self>, y: E, d: [Option<E>; 2]) {
-        let bad_d = d.iter().flatten().any(|x| !x.is_finite());
-        if y.is_finite() && (!self.tape.grad_enabled() || !bad_d) {
-            return;
-        }
-        let mut inputs = vec![format!("scalar {}", self.value)];
-        inputs.extend(rhs.map(|r| format!("scalar {}", r.value)));
-        let mut out = y.to_string();
-        if bad_d {
-            let ds: Vec<String> = d.iter().flatten().map(|x| x.to_string()).collect();
-            out = format!("{out}, local derivatives {}", ds.join(", "));
-        }
-        self.tape.report_non_finite(op, &inputs, &out);
+    fn record(
+        self,
+        op: &'static str,
+        rhs: Option<Self>,
+        y: E,
+        node: Option<PackedNode<E>>,
+    ) -> Self {
+        let tape = self.tape;
+        // the fast path: the node appended (or nothing, for constants)
+        let fast = match node {
+            Some(node) => tape.try_push(node),
+            None => tape.fast().then_some(CONST),
+        };
+        let id = if let Some(id) = fast {
+            id
+        } else {
+            // In and out field by field, on purpose: a `Var` or node passed
+            // or returned whole goes through memory, and would keep the
+            // values of the fast path in memory too.
+            let rhs = rhs.map(|r| r.value);
+            let (a, b, d) = match node {
+                Some(n) => (n.a, n.b, [n.da, n.db]),
+                None => (CONST, CONST, [y, y]), // no node
+            };
+            record_slow(tape, op, [Some(self.value), rhs], y, a, b, d)
+        };
+        Var::new(tape, id, y)
     }
 
     /// Computes the gradient of this value with respect to everything on the tape.
@@ -340,6 +337,70 @@ impl<'t, E: Real> Var<'t, E> {
     }
 }
 
+/// [`Var::record`] with recording off, anomaly detection on or the graph
+/// kept: the op `op` on the operand values `x` gave `y`, and the node
+/// `PackedNode { a, b, da: d[0], db: d[1] }` is to be recorded (nothing when
+/// `a` is [`CONST`]). Returns the index of the node recorded, or `CONST`.
+/// Cold and out of line, so that its code (the anomaly report's formatting
+/// above all) stays out of every inlined `unary`/`binary`.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn record_slow<E: Real>(
+    tape: &Tape<E>,
+    op: &'static str,
+    x: [Option<E>; 2],
+    y: E,
+    a: NodeId,
+    b: NodeId,
+    d: [E; 2],
+) -> NodeId {
+    let node = (a != CONST).then_some(PackedNode {
+        a,
+        b,
+        da: d[0],
+        db: d[1],
+    });
+    if tape.anomaly_detection() {
+        anomaly_check(tape, op, x, y, node);
+    }
+    match node {
+        Some(node) if tape.grad_enabled() => tape.push(node, op, y),
+        _ => CONST,
+    }
+}
+
+/// With anomaly detection on: panics, naming `op`, if the value `y` or a
+/// local derivative that will be recorded (those of `node`) is not
+/// finite. A finite value with an infinite derivative (√x at 0) would
+/// otherwise turn the gradient into inf/NaN silently.
+#[track_caller]
+fn anomaly_check<E: Real>(
+    tape: &Tape<E>,
+    op: &'static str,
+    x: [Option<E>; 2],
+    y: E,
+    node: Option<PackedNode<E>>,
+) {
+    let (d, n) = match node.map(PackedNode::unpack) {
+        Some(Node::Unary { da, .. }) => ([da, da], 1),
+        Some(Node::Binary { da, db, .. }) => ([da, db], 2),
+        _ => ([y, y], 0),
+    };
+    let d = &d[..n];
+    let bad_d = d.iter().any(|x| !x.is_finite());
+    if y.is_finite() && (!tape.grad_enabled() || !bad_d) {
+        return;
+    }
+    let inputs: Vec<String> = x.iter().flatten().map(|x| format!("scalar {x}")).collect();
+    let mut out = y.to_string();
+    if bad_d {
+        let ds: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+        out = format!("{out}, local derivatives {}", ds.join(", "));
+    }
+    tape.report_non_finite(op, &inputs, &out);
+}
+
 #[cold]
 #[track_caller]
 pub(crate) fn mixed_tapes(op: &str) -> ! {
@@ -352,6 +413,7 @@ func::elementwise_methods!(Var);
 
 impl<'t, E: Real> Add for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     #[track_caller]
     fn add(self, rhs: Self) -> Self {
         self.binary("add", rhs, self.value + rhs.value, [E::one(), E::one()])
@@ -359,6 +421,7 @@ impl<'t, E: Real> Add for Var<'t, E> {
 }
 impl<'t, E: Real> Sub for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     #[track_caller]
     fn sub(self, rhs: Self) -> Self {
         self.binary("sub", rhs, self.value - rhs.value, [E::one(), -E::one()])
@@ -366,6 +429,7 @@ impl<'t, E: Real> Sub for Var<'t, E> {
 }
 impl<'t, E: Real> Mul for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     #[track_caller]
     fn mul(self, rhs: Self) -> Self {
         self.binary("mul", rhs, self.value * rhs.value, [rhs.value, self.value])
@@ -373,6 +437,7 @@ impl<'t, E: Real> Mul for Var<'t, E> {
 }
 impl<'t, E: Real> Div for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     #[track_caller]
     fn div(self, rhs: Self) -> Self {
         let inv = E::one() / rhs.value;
@@ -382,6 +447,7 @@ impl<'t, E: Real> Div for Var<'t, E> {
 }
 impl<'t, E: Real> Neg for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     fn neg(self) -> Self {
         self.map(func::Neg)
     }
@@ -389,24 +455,28 @@ impl<'t, E: Real> Neg for Var<'t, E> {
 
 impl<'t, E: Real> Add<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     fn add(self, c: f64) -> Self {
         self.map_as("add", func::Shift { c })
     }
 }
 impl<'t, E: Real> Sub<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     fn sub(self, c: f64) -> Self {
         self.unary("sub", self.value - E::from_f64(c), E::one())
     }
 }
 impl<'t, E: Real> Mul<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     fn mul(self, k: f64) -> Self {
         self.map_as("mul", func::Scale { k })
     }
 }
 impl<'t, E: Real> Div<f64> for Var<'t, E> {
     type Output = Var<'t, E>;
+    #[inline]
     fn div(self, c: f64) -> Self {
         let inv = E::one() / E::from_f64(c);
         self.unary("div", self.value * inv, inv)
@@ -414,24 +484,28 @@ impl<'t, E: Real> Div<f64> for Var<'t, E> {
 }
 impl<'t, E: Real> Add<Var<'t, E>> for f64 {
     type Output = Var<'t, E>;
+    #[inline]
     fn add(self, v: Var<'t, E>) -> Var<'t, E> {
         v + self
     }
 }
 impl<'t, E: Real> Sub<Var<'t, E>> for f64 {
     type Output = Var<'t, E>;
+    #[inline]
     fn sub(self, v: Var<'t, E>) -> Var<'t, E> {
         v.map_as("sub", func::Rsub { c: self })
     }
 }
 impl<'t, E: Real> Mul<Var<'t, E>> for f64 {
     type Output = Var<'t, E>;
+    #[inline]
     fn mul(self, v: Var<'t, E>) -> Var<'t, E> {
         v * self
     }
 }
 impl<'t, E: Real> Div<Var<'t, E>> for f64 {
     type Output = Var<'t, E>;
+    #[inline]
     fn div(self, v: Var<'t, E>) -> Var<'t, E> {
         let inv = E::one() / v.value;
         let y = E::from_f64(self) * inv;

@@ -12,32 +12,31 @@ use crate::op::Op;
 use crate::real::Real;
 use crate::scalar::Var;
 use crate::tensor::{Tensor, TensorVar};
+use node::grow;
+pub(crate) use node::{Node, NodeId, PackedNode, CONST, NONE};
 use smallvec::SmallVec;
 use std::alloc::Layout;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Index of a node on a tape.
-pub(crate) type NodeId = u32;
-
-/// The index a constant scalar carries: it is not on the tape.
-pub(crate) const CONST: NodeId = NodeId::MAX;
+mod node;
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// One recorded operation.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Node<E> {
-    /// An input: a scalar variable.
-    Leaf,
-    /// y = f(a), with ∂y/∂a recorded.
-    Unary { a: NodeId, da: E },
-    /// y = f(a, b), with ∂y/∂a and ∂y/∂b recorded.
-    Binary { a: NodeId, b: NodeId, da: E, db: E },
-    /// A tensor (leaf or op result); its record holds value and backward.
-    Tensor { rec: u32 },
-}
+// The bits of a tape's `slow` word: the rare states in which recording a
+// scalar op leaves the fast path. A training step has none of them; each op
+// tests them through `room`, which is zero while any is set (see `Tape`).
+
+/// Recording is off ([`Tape::no_grad`]).
+const NO_GRAD: u32 = 1;
+/// NaN/infinity detection is on ([`Tape::detect_anomaly`]).
+const ANOMALY: u32 = 2;
+/// Scalar nodes keep their op name and value ([`Tape::keep_graph`]).
+const KEEP_GRAPH: u32 = 4;
+/// One live reader of the node list ([`Tape::nodes`]); the bits from here up
+/// count them.
+const READER: u32 = 8;
 
 /// What the tape keeps for a tensor node.
 pub(crate) struct Record<E: Real> {
@@ -54,12 +53,8 @@ pub(crate) struct Record<E: Real> {
 }
 
 pub(crate) struct Inner<E: Real> {
-    pub nodes: Vec<Node<E>>,
     pub records: Vec<Record<E>>,
-    /// Whether scalar nodes' op names and values are kept (see
-    /// [`Tape::keep_graph`]).
-    pub keep_graph: bool,
-    /// With `keep_graph`: (node, op name, value) of each scalar node
+    /// With [`Tape::keep_graph`]: (node, op name, value) of each scalar node
     /// recorded, in node order.
     pub labels: Vec<(NodeId, &'static str, E)>,
     /// The heap blocks of ops dropped by [`Tape::clear`], by layout, for the
@@ -152,10 +147,23 @@ impl Drop for SpareOps {
 /// capacity, so a training loop that records the same work each step stops
 /// allocating for nodes after the first step.
 pub struct Tape<E: Real = f64> {
+    /// Every node, scalar and tensor, in recording order. Not in a `RefCell`:
+    /// recording a scalar op is the hot path of scalar code, and the borrow
+    /// bookkeeping a `RefCell` does there is what `slow` already covers (see
+    /// [`Tape::push`] for why this is sound).
+    nodes: UnsafeCell<Vec<PackedNode<E>>>,
     pub(crate) inner: RefCell<Inner<E>>,
     id: Cell<u64>,
-    grad_enabled: Cell<bool>,
-    detect_anomaly: Cell<bool>,
+    /// The rare states, one bit each ([`NO_GRAD`], [`ANOMALY`],
+    /// [`KEEP_GRAPH`]) and the count of node readers ([`READER`]); zero in
+    /// the common case.
+    slow: Cell<u32>,
+    /// How many nodes the fast path may hold: the list's capacity while
+    /// `slow` is zero, else zero. So one comparison per op, `len < room`,
+    /// tests both that nothing rare is on and that there is spare capacity.
+    /// Set again (`update_room`) after every change of `slow` or of the
+    /// capacity (which only grows, in `push_unlabelled`).
+    room: Cell<usize>,
 }
 
 impl<E: Real> Default for Tape<E> {
@@ -174,11 +182,10 @@ impl Tape<f64> {
 
 impl<E: Real> std::fmt::Debug for Tape<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let inner = self.inner.borrow();
         f.debug_struct("Tape")
             .field("dtype", &E::NAME)
-            .field("nodes", &inner.nodes.len())
-            .field("tensors", &inner.records.len())
+            .field("nodes", &self.len())
+            .field("tensors", &self.inner.borrow().records.len())
             .finish()
     }
 }
@@ -186,18 +193,20 @@ impl<E: Real> std::fmt::Debug for Tape<E> {
 impl<E: Real> Tape<E> {
     /// An empty tape with room for `nodes` nodes before it reallocates.
     pub fn with_capacity(nodes: usize) -> Self {
-        Tape {
+        let tape = Tape {
+            // at most NONE nodes ever: see `grow`
+            nodes: UnsafeCell::new(Vec::with_capacity(nodes.min(NONE as usize))),
+            room: Cell::new(0),
             inner: RefCell::new(Inner {
-                nodes: Vec::with_capacity(nodes),
                 records: Vec::new(),
-                keep_graph: false,
                 labels: Vec::new(),
                 spare_ops: SpareOps::default(),
             }),
             id: Cell::new(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed)),
-            grad_enabled: Cell::new(true),
-            detect_anomaly: Cell::new(false),
-        }
+            slow: Cell::new(0),
+        };
+        tape.update_room();
+        tape
     }
 
     /// A new scalar variable: an input that gradients are computed for.
@@ -207,10 +216,10 @@ impl<E: Real> Tape<E> {
 
     /// A new scalar variable from a value of the element type.
     pub fn var_e(&self, x: E) -> Var<'_, E> {
-        if !self.grad_enabled.get() {
+        if !self.grad_enabled() {
             return Var::constant(self, x);
         }
-        let id = self.push(Node::Leaf, "var", x);
+        let id = self.push(Node::Leaf.pack(), "var", x);
         Var::new(self, id, x)
     }
 
@@ -227,7 +236,7 @@ impl<E: Real> Tape<E> {
 
     /// A tensor variable: an input that gradients are computed for.
     pub fn tensor(&self, x: Tensor<E>) -> TensorVar<'_, E> {
-        let tracked = self.grad_enabled.get();
+        let tracked = self.grad_enabled();
         self.push_tensor(x, tracked, None, SmallVec::new(), SmallVec::new())
     }
 
@@ -238,7 +247,9 @@ impl<E: Real> Tape<E> {
 
     /// Number of recorded nodes (scalar and tensor).
     pub fn len(&self) -> usize {
-        self.inner.borrow().nodes.len()
+        // SAFETY: a shared look at the list; no `&mut` to it is alive outside
+        // `try_push` and `push_unlabelled` (see `Tape::push`).
+        unsafe { (*self.nodes.get()).len() }
     }
 
     /// Whether nothing has been recorded.
@@ -248,7 +259,8 @@ impl<E: Real> Tape<E> {
 
     /// Node capacity currently reserved (kept across [`Tape::clear`]).
     pub fn capacity(&self) -> usize {
-        self.inner.borrow().nodes.capacity()
+        // SAFETY: as in `len`.
+        unsafe { (*self.nodes.get()).capacity() }
     }
 
     /// Forgets every recorded node, keeping the memory for reuse: the node
@@ -259,8 +271,8 @@ impl<E: Real> Tape<E> {
     /// [`crate::Grads`] from before the clear no longer match new values (a
     /// lookup panics instead of returning a wrong gradient).
     pub fn clear(&mut self) {
+        self.nodes.get_mut().clear();
         let inner = self.inner.get_mut();
-        inner.nodes.clear();
         inner.labels.clear();
         for r in inner.records.drain(..) {
             if let Some(op) = r.op {
@@ -281,19 +293,44 @@ impl<E: Real> Tape<E> {
     /// ```
     pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
         /// Restores the recording flag when dropped, also after a panic in `f`.
-        struct Restore<'a>(&'a Cell<bool>, bool);
-        impl Drop for Restore<'_> {
+        struct Restore<'a, E: Real>(&'a Tape<E>, bool);
+        impl<E: Real> Drop for Restore<'_, E> {
             fn drop(&mut self) {
-                self.0.set(self.1);
+                self.0.set_flag(NO_GRAD, self.1);
             }
         }
-        let _restore = Restore(&self.grad_enabled, self.grad_enabled.replace(false));
+        let _restore = Restore(self, self.slow.get() & NO_GRAD != 0);
+        self.set_flag(NO_GRAD, true);
         f()
     }
 
     /// Whether operations are being recorded (false inside [`Tape::no_grad`]).
     pub fn grad_enabled(&self) -> bool {
-        self.grad_enabled.get()
+        self.slow.get() & NO_GRAD == 0
+    }
+
+    /// Whether a scalar op is recorded the common way: recording on, no
+    /// anomaly detection, no kept graph, nobody reading the node list.
+    #[inline(always)]
+    pub(crate) fn fast(&self) -> bool {
+        self.slow.get() == 0
+    }
+
+    /// Sets or clears one bit of the `slow` word.
+    fn set_flag(&self, flag: u32, on: bool) {
+        let s = self.slow.get();
+        self.slow.set(if on { s | flag } else { s & !flag });
+        self.update_room();
+    }
+
+    /// Sets `room` from `slow` and the list's capacity.
+    fn update_room(&self) {
+        // SAFETY: a shared look at the capacity; no `&mut` to the list is
+        // alive outside `try_push` and `push_unlabelled` (see `Tape::push`).
+        let capacity = unsafe { (*self.nodes.get()).capacity() };
+        let room = if self.slow.get() == 0 { capacity } else { 0 };
+        // at most NONE, so that every index is below NONE (see `grow`)
+        self.room.set(room.min(NONE as usize));
     }
 
     /// Switches NaN/infinity detection on or off.
@@ -311,19 +348,19 @@ impl<E: Real> Tape<E> {
     /// let _ = x.ln(); // panics: "non-finite value from `ln` ..."
     /// ```
     pub fn detect_anomaly(&self, on: bool) {
-        self.detect_anomaly.set(on);
+        self.set_flag(ANOMALY, on);
     }
 
     /// Whether NaN/infinity detection is on.
     pub fn anomaly_detection(&self) -> bool {
-        self.detect_anomaly.get()
+        self.slow.get() & ANOMALY != 0
     }
 
     /// Switches keeping the graph on or off: while on, every scalar node
     /// recorded also keeps its op's name and its value, so that
     /// [`Tape::graph`] and [`Tape::to_dot`] can show them (tensor nodes
-    /// always keep both). Off by default: a scalar node is then 32 bytes
-    /// and nothing else, which is what a training loop wants.
+    /// always keep both). Off by default: a scalar node is then 24 bytes
+    /// (for `f64`) and nothing else, which is what a training loop wants.
     ///
     /// ```
     /// let tape = autograd::Tape::new();
@@ -335,7 +372,7 @@ impl<E: Real> Tape<E> {
     /// assert_eq!(graph.nodes[2].value, Some(vec![e.value()]));
     /// ```
     pub fn keep_graph(&self, on: bool) {
-        self.inner.borrow_mut().keep_graph = on;
+        self.set_flag(KEEP_GRAPH, on);
     }
 
     pub(crate) fn id(&self) -> u64 {
@@ -343,17 +380,80 @@ impl<E: Real> Tape<E> {
     }
 
     /// Records a scalar node made by `op` with value `value`.
+    ///
+    /// The node list lives in an `UnsafeCell`, not a `RefCell`, and this is
+    /// why that is sound. A `Tape` is not `Sync` (its `Cell`s), so only this
+    /// thread touches the list. References into it are of two kinds: the
+    /// `&mut` of `try_push` and `push_unlabelled`, which lives inside the
+    /// function only and runs no other code while alive, and the shared
+    /// slices of [`Tape::nodes`] guards, which count themselves in `slow`
+    /// while alive. While a guard is alive `room` is zero and a push takes
+    /// the slow path, which panics as a `RefCell` would (a push from an op's
+    /// backward during a sweep, say); so the `&mut` is never made while a
+    /// shared slice exists. `Tape::clear` takes `&mut self`.
     #[inline(always)]
-    pub(crate) fn push(&self, node: Node<E>, op: &'static str, value: E) -> NodeId {
-        let mut inner = self.inner.borrow_mut();
-        let id = inner.nodes.len();
-        if id >= CONST as usize {
-            tape_full(id);
+    pub(crate) fn push(&self, node: PackedNode<E>, op: &'static str, value: E) -> NodeId {
+        match self.try_push(node) {
+            Some(id) => id,
+            None => self.push_slow(node, op, value),
         }
-        inner.nodes.push(node);
-        if inner.keep_graph {
-            inner.labels.push((id as NodeId, op, value));
+    }
+
+    /// The fast path of [`Tape::push`]: appends `node` and returns its index
+    /// if `room` allows (nothing rare is on, and the list has spare
+    /// capacity); `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn try_push(&self, node: PackedNode<E>) -> Option<NodeId> {
+        let nodes = self.nodes.get();
+        // SAFETY: a shared look at the length (see `Tape::push`).
+        let id = unsafe { (*nodes).len() };
+        if id >= self.room.get() {
+            return None;
         }
+        // SAFETY: `room` is nonzero, so no reader is alive and this `&mut`
+        // is the only reference (see `Tape::push`); id < room <= capacity,
+        // so the write is inside the allocation, and the new length covers
+        // written nodes only.
+        unsafe {
+            let nodes = &mut *nodes;
+            nodes.as_mut_ptr().add(id).write(node);
+            nodes.set_len(id + 1);
+        }
+        // room <= NONE, so id < NONE
+        Some(id as NodeId)
+    }
+
+    /// [`Tape::push`] off the fast path: the list full (it grows), a reader
+    /// alive (a panic) or the graph kept (the node's label is recorded too).
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&self, node: PackedNode<E>, op: &'static str, value: E) -> NodeId {
+        let id = self.push_unlabelled(node);
+        if self.slow.get() & KEEP_GRAPH != 0 {
+            self.inner.borrow_mut().labels.push((id, op, value));
+        }
+        id
+    }
+
+    /// Records a node without a label (the node kept for a tensor).
+    ///
+    /// # Panics
+    /// While the node list is being read (a push from inside a sweep).
+    fn push_unlabelled(&self, node: PackedNode<E>) -> NodeId {
+        if self.slow.get() >= READER {
+            panic!("cannot record on a tape while its nodes are being read (from inside a backward pass?)");
+        }
+        // SAFETY: no reader is alive (tested just above), so this `&mut` is
+        // the only reference to the list (see `Tape::push`); it ends before
+        // `update_room` looks at the list again.
+        let nodes = unsafe { &mut *self.nodes.get() };
+        let id = nodes.len();
+        if id == nodes.capacity() {
+            grow(nodes);
+        }
+        // the capacity never exceeds NONE (see `grow`), so id < NONE
+        nodes.push(node);
+        self.update_room();
         id as NodeId
     }
 
@@ -376,9 +476,8 @@ impl<E: Real> Tape<E> {
         saved: SmallVec<[Tensor<E>; 3]>,
     ) -> TensorVar<'_, E> {
         let mut inner = self.inner.borrow_mut();
-        let node = inner.nodes.len() as NodeId;
         let rec = inner.records.len() as u32;
-        inner.nodes.push(Node::Tensor { rec });
+        let node = self.push_unlabelled(Node::Tensor { rec }.pack());
         inner.records.push(Record {
             tracked,
             op,
@@ -434,11 +533,11 @@ impl<E: Real> Tape<E> {
             let refs: SmallVec<[&Tensor<E>; 3]> = saved.iter().collect();
             op.forward(&refs)?
         };
-        if self.detect_anomaly.get() && !value.data().iter().all(|x| x.is_finite()) {
+        if self.anomaly_detection() && !value.data().iter().all(|x| x.is_finite()) {
             let shapes: Vec<String> = saved.iter().map(|t| format!("{t:?}")).collect();
             self.report_non_finite(op.name(), &shapes, &format!("{value:?}"));
         }
-        tracked &= self.grad_enabled.get();
+        tracked &= self.grad_enabled();
         if tracked {
             let op = self.inner.borrow_mut().spare_ops.boxed(op);
             Ok(self.push_tensor(value, true, Some(op), ids, saved))
@@ -446,12 +545,6 @@ impl<E: Real> Tape<E> {
             Ok(self.push_tensor(value, false, None, SmallVec::new(), SmallVec::new()))
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-fn tape_full(nodes: usize) -> ! {
-    panic!("tape is full ({nodes} nodes)")
 }
 
 /// An input to [`Tape::apply`]: a tensor or a scalar on the same tape.

@@ -291,6 +291,57 @@ fn no_grad_restores_recording_after_a_panic() {
     );
 }
 
+/// An op whose backward records a scalar on a tape it holds: the tape the
+/// sweep is reading, in the test below.
+struct RecordsInBackward(&'static Tape);
+
+impl Op<f64> for RecordsInBackward {
+    fn name(&self) -> &'static str {
+        "records_in_backward"
+    }
+    fn forward(&self, xs: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(xs[0].clone())
+    }
+    fn backward(&self, cx: &mut Backward<'_, f64>) {
+        let _ = self.0.var(1.0) * 2.0;
+        cx.set_grad(0, cx.grad().clone());
+    }
+}
+
+#[test]
+fn recording_on_a_tape_while_its_sweep_reads_it_panics() {
+    // leaked, so that an op (which is 'static) can hold it
+    let tape: &'static Tape = Box::leak(Box::new(Tape::new()));
+    let x = tape.tensor(Tensor::ones(&[2]));
+    let y = tape
+        .apply(RecordsInBackward(tape), &[x.into()])
+        .unwrap()
+        .sum();
+    let msg = panic_message(|| {
+        let _ = y.backward();
+    });
+    assert!(
+        msg.contains("cannot record on a tape while its nodes are being read"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_scalar_recorded_after_backward_has_gradient_zero() {
+    // √x at 0 has derivative ∞: x's gradient is ∞, and the sweep's work for
+    // it (0·∞ = NaN into the scratch slot) must not show up anywhere
+    let tape = Tape::new();
+    let x = tape.var(0.0);
+    let y = x.sqrt() * 2.0;
+    let g = y.backward();
+    assert_eq!(g[x], f64::INFINITY);
+    let later = tape.var(5.0);
+    let z = later * y;
+    assert_eq!(g[later], 0.0);
+    assert_eq!(g[z], 0.0);
+    assert_eq!(g[y], 1.0);
+}
+
 // ---------------------------------------------------------------------------
 // subsets, accumulation, vector–Jacobian products
 // ---------------------------------------------------------------------------
