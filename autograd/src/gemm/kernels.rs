@@ -2,7 +2,7 @@
 //! product into blocks of output for the helper threads (see the notes of
 //! [`crate::gemm`]).
 
-use super::{uses_matrixmultiply, Part, PARALLEL_MIN_MACS};
+use super::{kernel_for, thin, Kernel, Part, PARALLEL_MIN_MACS};
 use crate::parallel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,14 +30,22 @@ pub(crate) trait Elem: Copy + PartialEq + Send + Sync + 'static {
     const ZERO: Self;
     /// `matrixmultiply`'s kernel for this type.
     const MM: MmKernel<Self>;
+    /// The product as an `f32` one, for the thin kernel (`None` for `f64`).
+    fn as_f32(p: &Part<Self>) -> Option<&Part<f32>>;
 }
 impl Elem for f32 {
     const ZERO: Self = 0.0;
     const MM: MmKernel<Self> = matrixmultiply::sgemm;
+    fn as_f32(p: &Part<Self>) -> Option<&Part<f32>> {
+        Some(p)
+    }
 }
 impl Elem for f64 {
     const ZERO: Self = 0.0;
     const MM: MmKernel<Self> = matrixmultiply::dgemm;
+    fn as_f32(_: &Part<Self>) -> Option<&Part<f32>> {
+        None
+    }
 }
 
 impl<T: Elem> Part<T> {
@@ -50,11 +58,23 @@ impl<T: Elem> Part<T> {
         if self.m == 0 || self.n == 0 {
             return;
         }
-        if uses_matrixmultiply(self.m, self.k, self.n, self.csb != 1) {
-            return (T::MM)(
-                self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b, self.rsb,
-                self.csb, self.beta, self.c, self.rsc, self.csc,
-            );
+        // the thin kernel writes rows of c with contiguous columns
+        let thin_part = T::as_f32(self).filter(|p| p.csc == 1);
+        match (
+            kernel_for(self.m, self.k, self.n, self.csb != 1, thin_part.is_some()),
+            thin_part,
+        ) {
+            // SAFETY: kernel_for checked the CPU and the shape (a
+            // transposed b of at most thin::PACK_K rows), csc is 1, and the
+            // caller keeps the indices inside the buffers
+            (Kernel::Thin, Some(p)) => return unsafe { thin::product(p) },
+            (Kernel::Matrixmultiply, _) => {
+                return (T::MM)(
+                    self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b,
+                    self.rsb, self.csb, self.beta, self.c, self.rsc, self.csc,
+                )
+            }
+            _ => {}
         }
         // the gemm crate's convention: dst = alpha·dst + beta·lhs·rhs, dst not
         // read (and alpha ignored) when read_dst is false
