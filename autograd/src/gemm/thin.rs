@@ -93,7 +93,7 @@ mod avx2 {
     const fn rows_per_tile(nv: usize) -> usize {
         match nv {
             4 => 2,
-            3 => 4,
+            3 => 3,
             2 => 6,
             _ => 8,
         }
@@ -160,15 +160,20 @@ mod avx2 {
                 // SAFETY: j0 < n, a column of b
                 (unsafe { b.offset(j0 as isize) }, rsb)
             } else {
-                // the tile's columns of b, row by row
-                for p in 0..k {
-                    for j in 0..w {
-                        // SAFETY: p < k and j0 + j < n index b
-                        let v = unsafe { *b.offset(p as isize * rsb + (j0 + j) as isize * csb) };
-                        panel[p * w + j] = MaybeUninit::new(v);
+                // the tile's columns of b, row by row (read column by
+                // column: contiguous when b is a transposed row-major matrix)
+                assert!(k <= PACK_K, "a transposed b of {k} rows");
+                let dst = panel.as_mut_ptr().cast::<f32>();
+                for j in 0..w {
+                    // SAFETY: j0 + j < n, a column of b
+                    let src = unsafe { b.offset((j0 + j) as isize * csb) };
+                    for p in 0..k {
+                        // SAFETY: p < k indexes the column, and p·w + j <
+                        // k·w ≤ PACK_K·TILE_N the panel
+                        unsafe { dst.add(p * w + j).write(*src.offset(p as isize * rsb)) };
                     }
                 }
-                (panel.as_ptr().cast::<f32>(), w as isize)
+                (dst.cast_const(), w as isize)
             };
             // tiles of near-equal numbers of rows (10 rows in 3 + 2 + 3 + 2,
             // not 3 + 3 + 3 + 1)
@@ -219,7 +224,7 @@ mod avx2 {
         }
         match (nv, masked) {
             (4, _) => arms!(4, false; 1 2),
-            (3, _) => arms!(3, false; 1 2 3 4),
+            (3, _) => arms!(3, false; 1 2 3),
             (2, _) => arms!(2, false; 1 2 3 4 5 6),
             (_, false) => arms!(1, false; 1 2 3 4 5 6 7 8),
             (_, true) => arms!(1, true; 1 2 3 4 5 6 7 8),
