@@ -5,9 +5,10 @@
 //! forward products x·W, the weight gradients xᵀ·dy (a transposed through
 //! its strides) and the input gradients dy·Wᵀ (b transposed), each timed with
 //! the `gemm` crate's one-thread kernel, with `matrixmultiply`'s and with
-//! xiaolan's thin kernel (through the engine's entry with every product it
-//! can run forced onto it; null where it cannot: a transposed b of more
-//! than 64 rows, or a CPU without AVX2 and FMA), in alternation, `--rounds`
+//! xiaolan's thin kernel (through the engine's entry on one thread, with
+//! every product it can run forced onto it; null where it cannot: a
+//! transposed b of more than 64 rows, or a CPU without AVX2 and FMA), in
+//! alternation, `--rounds`
 //! times. One JSON line per product gives the median microseconds and
 //! GFLOP/s of each, the ratios to `gemm`, and the kernel the engine picks
 //! for it on this CPU (`autograd::gemm_crate_for`).
@@ -270,6 +271,8 @@ fn main() {
             });
             t_mm.push(t / reps as f64);
             if thin {
+                // on this thread alone, like the crates' kernels above
+                autograd::set_max_threads(1);
                 autograd::set_gemm_path(autograd::GemmPath::Thin);
                 // SAFETY: a and b are the live buffers behind ap and bp, and
                 // c, written only through the engine's entry here, is read
@@ -296,6 +299,7 @@ fn main() {
                     }
                 });
                 autograd::set_gemm_path(autograd::GemmPath::Auto);
+                autograd::set_max_threads(0);
                 t_thin.push(t / reps as f64);
             }
         }
