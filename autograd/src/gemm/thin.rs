@@ -101,6 +101,7 @@ mod avx2 {
 
     /// One tile: rows of a from `a`, its panel of b from `b` (row stride
     /// `rsb`, columns contiguous), its block of c at `c`.
+    #[derive(Clone, Copy)]
     struct Tile {
         k: usize,
         alpha: f32,
@@ -158,7 +159,7 @@ mod avx2 {
             let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(w as i32), lanes);
             let (bt, rsbt) = if csb == 1 {
                 // SAFETY: j0 < n, a column of b
-                (unsafe { b.offset(j0 as isize) }, rsb)
+                (unsafe { b.add(j0) }, rsb)
             } else {
                 // the tile's columns of b, row by row (read column by
                 // column: contiguous when b is a transposed row-major matrix)
@@ -175,11 +176,15 @@ mod avx2 {
                 }
                 (dst.cast_const(), w as isize)
             };
-            // tiles of near-equal numbers of rows (10 rows in 3 + 2 + 3 + 2,
-            // not 3 + 3 + 3 + 1)
+            // tiles of near-equal numbers of rows (10 rows in 3 + 3 + 2 + 2,
+            // not 3 + 3 + 3 + 1): the first `extra` of base + 1 rows
             let tiles = m.div_ceil(rows_per_tile(nv));
-            for t in 0..tiles {
-                let (i0, i1) = (t * m / tiles, (t + 1) * m / tiles);
+            let (base, extra) = (m / tiles, m % tiles);
+            let mut i0 = 0;
+            for (rows, count) in [(base + 1, extra), (base, tiles - extra)] {
+                if count == 0 {
+                    continue;
+                }
                 let tile = Tile {
                     k,
                     alpha,
@@ -196,27 +201,29 @@ mod avx2 {
                     last,
                     mask,
                 };
-                // SAFETY: the tile's i1 - i0 rows and w columns (nv vectors,
-                // the last one at `last`, or masked to w) lie inside a, the
-                // panel of b, and c
-                unsafe { dispatch(i1 - i0, nv, masked, &tile) }
+                // SAFETY: the `count` tiles of `rows` rows from i0 and w
+                // columns (nv vectors, the last one at `last`, or masked to
+                // w) lie inside a, the panel of b, and c
+                unsafe { dispatch(rows, count, nv, masked, &tile) }
+                i0 += rows * count;
             }
         }
     }
 
-    /// Runs `t` with the monomorphised tile of `rows` rows and `nv` vectors.
+    /// Runs `count` tiles of `rows` rows and `nv` vectors, one below the
+    /// other from `t`, with the monomorphised tile.
     ///
     /// # Safety
-    /// As [`tile`]; rows is at most [`rows_per_tile`] of nv, nv 1 to 4, and
-    /// nv is 1 when `masked`.
+    /// As [`tiles`]; rows is at most [`rows_per_tile`] of nv, nv 1 to 4,
+    /// and nv is 1 when `masked`.
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn dispatch(rows: usize, nv: usize, masked: bool, t: &Tile) {
+    unsafe fn dispatch(rows: usize, count: usize, nv: usize, masked: bool, t: &Tile) {
         macro_rules! arms {
             ($nv:literal, $masked:literal; $($r:literal)*) => {
                 match rows {
                     $(
                         // SAFETY: as this function's
-                        $r => unsafe { tile::<$r, $nv, $masked>(t) },
+                        $r => unsafe { tiles::<$r, $nv, $masked>(t, count) },
                     )*
                     _ => unreachable!("{rows} rows of {} vectors", $nv),
                 }
@@ -228,6 +235,21 @@ mod avx2 {
             (2, _) => arms!(2, false; 1 2 3 4 5 6),
             (_, false) => arms!(1, false; 1 2 3 4 5 6 7 8),
             (_, true) => arms!(1, true; 1 2 3 4 5 6 7 8),
+        }
+    }
+
+    /// `count` tiles of R rows, one below the other from `t`.
+    ///
+    /// # Safety
+    /// As [`tile`], for each of the tiles.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn tiles<const R: usize, const NV: usize, const MASKED: bool>(t: &Tile, count: usize) {
+        let mut t = *t;
+        for _ in 0..count {
+            // SAFETY: as this function's
+            unsafe { tile::<R, NV, MASKED>(&t) };
+            t.a = t.a.wrapping_offset(R as isize * t.rsa);
+            t.c = t.c.wrapping_offset(R as isize * t.rsc);
         }
     }
 
