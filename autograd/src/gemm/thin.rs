@@ -300,7 +300,12 @@ mod avx2 {
             let cr = unsafe { t.c.offset(r as isize * t.rsc) };
             let mut y = [_mm256_setzero_ps(); NV];
             for (v, (y, &s)) in y.iter_mut().zip(row).enumerate() {
-                *y = _mm256_mul_ps(alpha, s);
+                // (alpha is 1 in most of a step's products)
+                *y = if t.alpha == 1.0 {
+                    s
+                } else {
+                    _mm256_mul_ps(alpha, s)
+                };
                 // with beta = 0, c is written without being read
                 if t.beta != 0.0 {
                     // SAFETY: the tile's vector v of row r (masked-off
