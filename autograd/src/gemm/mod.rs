@@ -27,9 +27,11 @@
 //!   to 32 columns, no packing but a transposed b of at most 64 rows. On a
 //!   Zen 1 core (AMD EPYC family 23 model 1, a measured 45 GFLOP/s f32 FMA
 //!   peak) it ran Nielsen's 10×784·784×30 at 41 GFLOP/s against `gemm`'s
-//!   31, and 784×10·10×30 at 25 against 20 (the `gemm_crates` benchmark);
+//!   31, and 784×10·10×30 at 37 against 21 (the `gemm_crates` benchmark);
 //!   at a side of 16 it took 0.82 to 0.89 of `gemm`'s time, at 32 still 0.88
-//!   to 0.96. The wide network's thin products (256×512·512×10, 1.3M
+//!   to 0.96. A taped training step of Nielsen's network took 0.72 to 0.79
+//!   of its time with `gemm` (`nielsen_step`, old and new binaries pair by
+//!   pair). The wide network's thin products (256×512·512×10, 1.3M
 //!   multiply-adds) stay with the crates, where it is level with `gemm`.
 //! - Another product with a side under [`THIN_SIDE`] (a batch-10
 //!   network's on a CPU without AVX2 and FMA; a wide 10-class output
