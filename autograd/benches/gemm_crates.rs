@@ -4,10 +4,14 @@
 //! Nielsen's 784-30-10 at batch 10 and a 784-512-512-10 at batch 256: the
 //! forward products x·W, the weight gradients xᵀ·dy (a transposed through
 //! its strides) and the input gradients dy·Wᵀ (b transposed), each timed with
-//! the `gemm` crate's one-thread kernel and with `matrixmultiply`'s, in
-//! alternation, `--rounds` times. One JSON line per product gives the median
-//! microseconds and GFLOP/s of each, their ratio, and the crate the engine
-//! picks for it on this CPU (`autograd::gemm_crate_for`).
+//! the `gemm` crate's one-thread kernel, with `matrixmultiply`'s and with
+//! xiaolan's thin kernel (through the engine's entry on one thread, with
+//! every product it can run forced onto it; null where it cannot: a
+//! transposed b of more than 64 rows, or a CPU without AVX2 and FMA), in
+//! alternation, `--rounds`
+//! times. One JSON line per product gives the median microseconds and
+//! GFLOP/s of each, the ratios to `gemm`, and the kernel the engine picks
+//! for it on this CPU (`autograd::gemm_crate_for`).
 //!
 //! The first line is the machine's f32 peak as measured: a loop of
 //! independent 8-lane fused multiply-adds (AVX2 + FMA), run on one core and
@@ -217,10 +221,14 @@ fn main() {
         let mut c = vec![0f32; m * n];
         let (rsa, csa) = strides(m, k, sh.ta);
         let (rsb, csb) = strides(k, n, sh.tb);
-        let (a, b, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+        let (ap, bp, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+        let (a, b) = (ap, bp);
         // about 20M multiply-adds per timing, so small products repeat
         let reps = (20_000_000 / (m * k * n)).max(1);
-        let (mut t_gemm, mut t_mm) = (Vec::new(), Vec::new());
+        autograd::set_gemm_path(autograd::GemmPath::Thin);
+        let thin = autograd::gemm_crate_for(m, k, n, sh.tb) == "thin";
+        autograd::set_gemm_path(autograd::GemmPath::Auto);
+        let (mut t_gemm, mut t_mm, mut t_thin) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
             let (t, _) = timed(|| {
                 for _ in 0..reps {
@@ -262,8 +270,41 @@ fn main() {
                 }
             });
             t_mm.push(t / reps as f64);
+            if thin {
+                // on this thread alone, like the crates' kernels above
+                autograd::set_max_threads(1);
+                autograd::set_gemm_path(autograd::GemmPath::Thin);
+                // SAFETY: a and b are the live buffers behind ap and bp, and
+                // c, written only through the engine's entry here, is read
+                // through no other reference meanwhile
+                let (a, b, c) = unsafe {
+                    (
+                        std::slice::from_raw_parts(ap, m * k),
+                        std::slice::from_raw_parts(bp, k * n),
+                        std::slice::from_raw_parts_mut(cp, m * n),
+                    )
+                };
+                let (t, _) = timed(|| {
+                    for _ in 0..reps {
+                        autograd::bench_gemm(
+                            (m, k, n),
+                            1.0,
+                            a,
+                            (rsa as usize, csa as usize),
+                            b,
+                            (rsb as usize, csb as usize),
+                            0.0,
+                            c,
+                        );
+                    }
+                });
+                autograd::set_gemm_path(autograd::GemmPath::Auto);
+                autograd::set_max_threads(0);
+                t_thin.push(t / reps as f64);
+            }
         }
         let (g, mm) = (median(&t_gemm), median(&t_mm));
+        let th = if thin { median(&t_thin) } else { f64::NAN };
         let flop = 2.0 * (m * k * n) as f64;
         let line = Json::new()
             .str("bench", "gemm_crates")
@@ -277,6 +318,9 @@ fn main() {
             .num("matrixmultiply_us", mm * 1e6)
             .num("matrixmultiply_gflops", flop / mm / 1e9)
             .num("matrixmultiply_over_gemm", mm / g)
+            .num("thin_us", th * 1e6)
+            .num("thin_gflops", flop / th / 1e9)
+            .num("thin_over_gemm", th / g)
             .str("engine_uses", autograd::gemm_crate_for(m, k, n, sh.tb));
         println!("{}", line.line());
     }

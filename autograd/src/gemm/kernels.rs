@@ -2,7 +2,7 @@
 //! product into blocks of output for the helper threads (see the notes of
 //! [`crate::gemm`]).
 
-use super::{uses_matrixmultiply, Part, PARALLEL_MIN_MACS};
+use super::{kernel_for, thin, Kernel, Part, PARALLEL_MIN_MACS};
 use crate::parallel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,14 +30,22 @@ pub(crate) trait Elem: Copy + PartialEq + Send + Sync + 'static {
     const ZERO: Self;
     /// `matrixmultiply`'s kernel for this type.
     const MM: MmKernel<Self>;
+    /// The product as an `f32` one, for the thin kernel (`None` for `f64`).
+    fn as_f32(p: &Part<Self>) -> Option<&Part<f32>>;
 }
 impl Elem for f32 {
     const ZERO: Self = 0.0;
     const MM: MmKernel<Self> = matrixmultiply::sgemm;
+    fn as_f32(p: &Part<Self>) -> Option<&Part<f32>> {
+        Some(p)
+    }
 }
 impl Elem for f64 {
     const ZERO: Self = 0.0;
     const MM: MmKernel<Self> = matrixmultiply::dgemm;
+    fn as_f32(_: &Part<Self>) -> Option<&Part<f32>> {
+        None
+    }
 }
 
 impl<T: Elem> Part<T> {
@@ -50,11 +58,23 @@ impl<T: Elem> Part<T> {
         if self.m == 0 || self.n == 0 {
             return;
         }
-        if uses_matrixmultiply(self.m, self.k, self.n, self.csb != 1) {
-            return (T::MM)(
-                self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b, self.rsb,
-                self.csb, self.beta, self.c, self.rsc, self.csc,
-            );
+        // the thin kernel writes rows of c with contiguous columns
+        let thin_part = T::as_f32(self).filter(|p| p.csc == 1);
+        match (
+            kernel_for(self.m, self.k, self.n, self.csb != 1, thin_part.is_some()),
+            thin_part,
+        ) {
+            // SAFETY: kernel_for checked the CPU and the shape (a
+            // transposed b of at most thin::PACK_K rows), csc is 1, and the
+            // caller keeps the indices inside the buffers
+            (Kernel::Thin, Some(p)) => return unsafe { thin::product(p) },
+            (Kernel::Matrixmultiply, _) => {
+                return (T::MM)(
+                    self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b,
+                    self.rsb, self.csb, self.beta, self.c, self.rsc, self.csc,
+                )
+            }
+            _ => {}
         }
         // the gemm crate's convention: dst = alpha·dst + beta·lhs·rhs, dst not
         // read (and alpha ignored) when read_dst is false
@@ -174,7 +194,7 @@ unsafe fn split<T: Elem>(whole: &Part<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gemm::{gemm_crate_for, THIN_SIDE};
+    use crate::gemm::THIN_SIDE;
 
     /// The product c = alpha·a·b + beta·c of m×k and k×n operands with the
     /// given (row, column) strides, into a row-major m×n c.
@@ -287,7 +307,8 @@ mod tests {
         for &(m, k, n) in &[(10, 70, 30), (THIN_SIDE, 90, THIN_SIDE + 3)] {
             for tb in [false, true] {
                 for beta in [1.0, 0.0] {
-                    crates.insert(gemm_crate_for(m, k, n, tb));
+                    // the f64 kernel (the thin one is f32's only)
+                    crates.insert(format!("{:?}", kernel_for(m, k, n, tb, false)));
                     let a: Vec<f64> = (0..m * k).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
                     let b: Vec<f64> = (0..k * n).map(|i| ((i * 5) % 9) as f64 - 4.0).collect();
                     // b holds the k×n matrix row-major, or its transpose

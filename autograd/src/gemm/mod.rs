@@ -4,8 +4,9 @@
 //! number is.
 //!
 //! - `f32`, and `f64` products of at least [`PARALLEL_MIN_MACS`]
-//!   multiply-adds, run on the kernels of two crates (below), whose
-//!   instructions and order of summation depend on the CPU.
+//!   multiply-adds, run on the kernels of two crates (below), or for thin
+//!   `f32` products on xiaolan's own (`thin.rs`), whose instructions and
+//!   order of summation depend on the CPU.
 //! - `f64` products under [`PARALLEL_MIN_MACS`] multiply-adds (the
 //!   Playground's, the course's examples') and any other element type
 //!   ([`crate::Dual`], or a user's own [`crate::Real`]) run a fixed-order
@@ -20,8 +21,21 @@
 //! --bench gemm_crates` times both on every product of a training step), and
 //! split over the cores when the product is large enough to pay for it.
 //!
-//! - A product with a side under [`THIN_SIDE`] (every product of a batch-10
-//!   network; a 10-class output layer's) uses the `gemm` crate: it does
+//! - An `f32` product with a side of at most 16 and at most 1M
+//!   multiply-adds (every product of a batch-10 network) runs on xiaolan's
+//!   thin kernel when the CPU has AVX2 and FMA: register-blocked tiles of up
+//!   to 32 columns, no packing but a transposed b of at most 64 rows. On a
+//!   Zen 1 core (AMD EPYC family 23 model 1, a measured 45 GFLOP/s f32 FMA
+//!   peak) it ran Nielsen's 10×784·784×30 at 41 GFLOP/s against `gemm`'s
+//!   31, and 784×10·10×30 at 37 against 21 (the `gemm_crates` benchmark);
+//!   at a side of 16 it took 0.82 to 0.89 of `gemm`'s time, at 32 still 0.88
+//!   to 0.96. A taped training step of Nielsen's network took 0.72 to 0.79
+//!   of its time with `gemm` (`nielsen_step`, old and new binaries pair by
+//!   pair). The wide network's thin products (256×512·512×10, 1.3M
+//!   multiply-adds) stay with the crates, where it is level with `gemm`.
+//! - Another product with a side under [`THIN_SIDE`] (a batch-10
+//!   network's on a CPU without AVX2 and FMA; a wide 10-class output
+//!   layer's) uses the `gemm` crate: it does
 //!   Nielsen's 10×784·784×30 product in half of `matrixmultiply`'s time,
 //!   whose edge tiles for widths of 30 and 10 go through a masked kernel
 //!   (37% of its instructions there), and a 256×512·512×10 output layer in a
@@ -44,6 +58,7 @@
 
 mod kernels;
 mod tensor;
+mod thin;
 
 use crate::real::Real;
 use crate::simd::fast;
@@ -60,27 +75,56 @@ pub const PARALLEL_MIN_MACS: usize = 4 << 20;
 /// (on an AVX-512 CPU, only when b is read transposed).
 pub const THIN_SIDE: usize = 64;
 
-/// The crate that does an m×k·k×n `f32` product (or a large `f64` one,
+/// The kernel that does an m×k·k×n `f32` product (or a large `f64` one,
 /// see [`PARALLEL_MIN_MACS`]) whose b is read transposed or not, on this
-/// CPU: `"gemm"` or `"matrixmultiply"` (see the module notes).
+/// CPU: `"thin"` (xiaolan's own AVX2 + FMA kernel for the thin products of
+/// a small batch, `f32` only), `"gemm"` or `"matrixmultiply"` (see the
+/// module notes).
 ///
 /// ```
-/// assert_eq!(autograd::gemm_crate_for(10, 784, 30, false), "gemm");
+/// assert_eq!(autograd::gemm_crate_for(256, 512, 10, false), "gemm");
 /// ```
 pub fn gemm_crate_for(m: usize, k: usize, n: usize, b_transposed: bool) -> &'static str {
-    if uses_matrixmultiply(m, k, n, b_transposed) {
-        "matrixmultiply"
-    } else {
-        "gemm"
+    match kernel_for(m, k, n, b_transposed, true) {
+        Kernel::Thin => "thin",
+        Kernel::Gemm => "gemm",
+        Kernel::Matrixmultiply => "matrixmultiply",
     }
 }
 
-pub(crate) fn uses_matrixmultiply(m: usize, k: usize, n: usize, b_transposed: bool) -> bool {
+/// The kernels a product can run on (besides the fixed-order loop).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    /// xiaolan's thin-product kernel (`f32`, AVX2 + FMA).
+    Thin,
+    /// The `gemm` crate's.
+    Gemm,
+    /// `matrixmultiply`'s.
+    Matrixmultiply,
+}
+
+/// The kernel of an m×k·k×n product whose b is read transposed or not;
+/// `thin_ok` says whether the thin kernel may take it (an `f32` product
+/// with contiguous rows of c).
+pub(crate) fn kernel_for(
+    m: usize,
+    k: usize,
+    n: usize,
+    b_transposed: bool,
+    thin_ok: bool,
+) -> Kernel {
     match gemm_path() {
-        GemmPath::Gemm => false,
-        GemmPath::Matrixmultiply => true,
-        GemmPath::Auto | GemmPath::Baseline => {
-            m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512())
+        GemmPath::Gemm => Kernel::Gemm,
+        GemmPath::Matrixmultiply => Kernel::Matrixmultiply,
+        GemmPath::Thin if thin_ok && thin::can_run(k, b_transposed) => Kernel::Thin,
+        GemmPath::Auto | GemmPath::Baseline | GemmPath::Thin => {
+            if thin_ok && thin::is_thin(m, k, n) && thin::can_run(k, b_transposed) {
+                Kernel::Thin
+            } else if m.min(k).min(n) >= THIN_SIDE && (b_transposed || !has_avx512()) {
+                Kernel::Matrixmultiply
+            } else {
+                Kernel::Gemm
+            }
         }
     }
 }
@@ -160,7 +204,8 @@ pub(crate) fn ordered_f64(m: usize, k: usize, n: usize) -> bool {
 /// the paths on one machine (not part of the API).
 ///
 /// The default is [`GemmPath::Auto`], or the value of the environment
-/// variable `XIAOLAN_GEMM` (`auto`, `gemm`, `matrixmultiply`, `baseline`),
+/// variable `XIAOLAN_GEMM` (`auto`, `gemm`, `matrixmultiply`, `baseline`,
+/// `thin`),
 /// read at the first product; [`set_gemm_path`] overrides both.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,6 +219,9 @@ pub enum GemmPath {
     /// As `Auto`, but the fixed-order loop compiled for the baseline
     /// instruction set (SSE2) even on a CPU with AVX2.
     Baseline = 4,
+    /// As `Auto`, but every `f32` product the thin kernel can run (on this
+    /// CPU, with its strides) on it, however large.
+    Thin = 5,
 }
 
 /// The path in force: 0 until the environment variable is read.
@@ -193,12 +241,14 @@ pub fn gemm_path() -> GemmPath {
         2 => GemmPath::Gemm,
         3 => GemmPath::Matrixmultiply,
         4 => GemmPath::Baseline,
+        5 => GemmPath::Thin,
         1 => GemmPath::Auto,
         _ => {
             let path = match std::env::var("XIAOLAN_GEMM").as_deref() {
                 Ok("gemm") => GemmPath::Gemm,
                 Ok("matrixmultiply") => GemmPath::Matrixmultiply,
                 Ok("baseline") => GemmPath::Baseline,
+                Ok("thin") => GemmPath::Thin,
                 _ => GemmPath::Auto,
             };
             // a concurrent set_gemm_path wins over the environment
