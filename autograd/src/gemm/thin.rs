@@ -5,8 +5,10 @@
 //! than the arithmetic.
 //!
 //! AVX2 + FMA, register-blocked, without packing a or c: c is cut into
-//! tiles of up to 32 columns (four 8-lane vectors, the last one masked when
-//! n is not a multiple of 8) and a few rows (more rows for narrower tiles,
+//! tiles of up to 32 columns (four 8-lane vectors; when n is not a multiple
+//! of 8 the last vector ends on the tile's last column and overlaps the one
+//! before it, since masked loads inside the k loop halved the speed on Zen 1;
+//! only a tile under 8 columns is masked) and a few rows (more rows for narrower tiles,
 //! up to 12 accumulators); for each k, a tile loads its row of b once and
 //! broadcasts one element of a per row, so x·W (m = 10) broadcasts x and
 //! streams W's rows, and xᵀ·dy (k = 10) streams x along its rows. b is read

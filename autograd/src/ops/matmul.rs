@@ -1,5 +1,5 @@
 //! Matrix product through the GEMM kernels ([`crate::gemm_crate_for`] says
-//! which crate's; large products use every core, see [`crate::set_max_threads`]).
+//! which: a crate's or the thin kernel; large products use every core, see [`crate::set_max_threads`]).
 
 use crate::error::Result;
 use crate::op::{Backward, Op};
