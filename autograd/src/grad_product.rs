@@ -11,7 +11,7 @@
 
 use crate::gemm::{gemm, Part};
 use crate::real::Real;
-use crate::tensor::{ok, Shape, Tensor};
+use crate::tensor::{ok, Tensor};
 use std::sync::OnceLock;
 
 /// op(a)·op(b), with op a transpose when the flag says so, 2-D operands
@@ -22,7 +22,7 @@ pub(crate) struct Product<E: Real> {
     ta: bool,
     b: Tensor<E>,
     tb: bool,
-    shape: Shape,
+    shape: [usize; 2],
     dense: OnceLock<Tensor<E>>,
 }
 
@@ -50,7 +50,7 @@ impl<E: Real> Product<E> {
             ta,
             b: b.clone(),
             tb,
-            shape: Shape::from_slice(&[m, n]),
+            shape: [m, n],
             dense: OnceLock::new(),
         })
     }
