@@ -183,4 +183,48 @@ mod tests {
         want.add_scaled(1.0, &a.matmul(&b).unwrap());
         assert_eq!(w.data(), want.data());
     }
+
+    /// Through a backward pass: a weight's first gradient is kept as a
+    /// product and every way of reading it gives the dense product; a
+    /// weight used twice gets the sum in the chain's order; `add_scaled_to`
+    /// gives `add_scaled`'s bits; a second pass accumulates.
+    #[test]
+    fn a_kept_product_reads_as_the_dense_gradient_everywhere() {
+        use crate::Tape;
+        let (x0, w0, v0) = (seq(&[3, 4], 0.7), seq(&[4, 2], 1.3), seq(&[3, 4], 0.3));
+        let tape = Tape::new();
+        let (x, v) = (
+            tape.tensor_constant(x0.clone()),
+            tape.tensor_constant(v0.clone()),
+        );
+        let w = tape.tensor(w0.clone());
+        // one use of w: ∂/∂w Σ (x·w)² = xᵀ·2(x·w)
+        let y = x.matmul(w);
+        let g = y.powi(2).sum().backward();
+        let dy = y.value().map(|t| 2.0 * t);
+        let want = x0.matmul_t(true, &dy, false).unwrap();
+        assert_eq!(g.shape_of(w.key()), Ok(Some(&[4, 2][..])));
+        assert_eq!(g.unreached(&[w.key()]), Ok(vec![]));
+        let mut p = w0.clone();
+        assert_eq!(g.add_scaled_to(w.key(), -0.1, &mut p), Ok(true));
+        let mut q = w0.clone();
+        q.add_scaled(-0.1, &want);
+        assert_eq!(p.data(), q.data());
+        assert_eq!(g.get(w.key()).unwrap().unwrap().data(), want.data());
+        assert_eq!(g[w].data(), want.data());
+        let mut taken = g.clone();
+        assert_eq!(taken.take(w).unwrap().data(), want.data());
+        // a second pass into the same gradients adds
+        let mut twice = y.powi(2).sum().backward();
+        y.powi(2).sum().backward_into(&mut twice);
+        assert_eq!(twice[w].data(), want.map(|t| t + t).data());
+        // two uses of w: the later op's gradient first, then the earlier's
+        let (y1, y2) = (x.matmul(w), v.matmul(w));
+        let g = (y1.sum() + y2.powi(2).sum()).backward();
+        let d1 = Tensor::full(&[3, 2], 1.0);
+        let d2 = y2.value().map(|t| 2.0 * t);
+        let mut want = v0.matmul_t(true, &d2, false).unwrap();
+        want.add_assign(&x0.matmul_t(true, &d1, false).unwrap());
+        assert_eq!(g[w].data(), want.data());
+    }
 }
