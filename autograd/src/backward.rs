@@ -52,8 +52,9 @@ pub struct Grads<E: Real = f64> {
     pub(crate) scalar: Vec<E>,
     tensor: Vec<Option<Tensor<E>>>,
     /// The gradients of inputs kept as a product's factors (by record; the
-    /// record's `tensor` slot is then empty), multiplied when first read.
-    products: SmallVec<[(u32, Product<E>); 4]>,
+    /// record's `tensor` slot is then empty), multiplied when first read;
+    /// reused through the pool with the slot vectors.
+    products: Vec<(u32, Product<E>)>,
     zero: E,
     /// Zeros handed out by `grads[tensor]` for leaves no gradient reached,
     /// one slot per tensor record, made on the first such lookup.
@@ -62,10 +63,11 @@ pub struct Grads<E: Real = f64> {
 
 impl<E: Real> Drop for Grads<E> {
     fn drop(&mut self) {
-        crate::pool::give_grad_slots(
+        crate::pool::give_grad_slots((
             std::mem::take(&mut self.scalar),
             std::mem::take(&mut self.tensor),
-        );
+            std::mem::take(&mut self.products),
+        ));
     }
 }
 
@@ -83,7 +85,7 @@ impl<E: Real> Grads<E> {
             tape_id: 0,
             scalar: Vec::new(),
             tensor: Vec::new(),
-            products: SmallVec::new(),
+            products: Vec::new(),
             zero: E::zero(),
             zeros: OnceLock::new(),
         }
@@ -252,7 +254,7 @@ impl<E: Real> Grads<E> {
         }
         self.check(other.tape_id);
         self.tape_id = other.tape_id;
-        for (rec, p) in std::mem::take(&mut self.products) {
+        for (rec, p) in self.products.drain(..) {
             if self.tensor.len() <= rec as usize {
                 self.tensor.resize(rec as usize + 1, None);
             }
@@ -381,9 +383,10 @@ pub(crate) fn sweep<E: Real>(
     let records = &inner.records;
     grads.tape_id = tape.id();
     if grads.scalar.capacity() < nodes.len() || grads.tensor.capacity() < records.len() {
-        let (s, t) = crate::pool::take_grad_slots(nodes.len(), records.len());
+        let (s, t, p) = crate::pool::take_grad_slots(nodes.len(), records.len());
         grads.scalar = s;
         grads.tensor = t;
+        grads.products = p;
     }
     grads.scalar.clear();
     grads.scalar.resize(nodes.len(), E::zero());
