@@ -10,7 +10,8 @@
 //! - taped: `Tape<f32>` cleared and reused each step; forward is the fused
 //!   `matmul_bias` (x·W + b in one op, as `nn::Linear` records it) and
 //!   `sigmoid`, loss, `backward()`, then the SGD update in place on the
-//!   weight tensors.
+//!   weight tensors (`Grads::add_scaled_to`: each weight gradient, kept as
+//!   the product xᵀ·dz, is multiplied straight into its weights).
 //! - hand-written: the same maths with hand-coded backprop on the same
 //!   GEMM as the tape's (`autograd::bench_gemm`), fixed buffers, no
 //!   tape (the update of each weight matrix is folded into one GEMM).
@@ -180,7 +181,7 @@ fn mnist_batches(dir: &Path) -> Result<Batches, String> {
 /// One taped training step: forward, loss, backward, SGD. Returns the loss.
 fn taped_step(tape: &mut Tape<f32>, p: &mut Params, x: &Tensor<f32>, y: &Tensor<f32>) -> f32 {
     tape.clear();
-    let (loss, [g1, gb1, g2, gb2]) = {
+    let (loss, g, keys) = {
         let t = &*tape;
         let (w1, b1) = (t.tensor(p.w1.clone()), t.tensor(p.b1.clone()));
         let (w2, b2) = (t.tensor(p.w2.clone()), t.tensor(p.b2.clone()));
@@ -188,21 +189,19 @@ fn taped_step(tape: &mut Tape<f32>, p: &mut Params, x: &Tensor<f32>, y: &Tensor<
         let a1 = x.matmul_bias(w1, b1).sigmoid();
         let a2 = a1.matmul_bias(w2, b2).sigmoid();
         let loss = (a2 - y).powi(2).sum() * (0.5 / BATCH as f64);
-        let mut g = loss.backward();
-        let mut take = |v| g.take(v).expect("every parameter gets a gradient");
-        (loss.value(), [take(w1), take(b1), take(w2), take(b2)])
+        let g = loss.backward();
+        (loss.value(), g, [w1.key(), b1.key(), w2.key(), b2.key()])
     };
-    // the tape no longer holds the weights: the update below copies nothing
+    // the tape no longer holds the weights: the update below copies
+    // nothing, and each weight gradient (kept as xᵀ·dz) is multiplied
+    // straight into its weights
     tape.clear();
-    for (w, g) in [
-        (&mut p.w1, g1),
-        (&mut p.b1, gb1),
-        (&mut p.w2, g2),
-        (&mut p.b2, gb2),
-    ] {
-        for (w, &g) in w.data_mut().iter_mut().zip(g.data()) {
-            *w -= ETA * g;
-        }
+    for (w, key) in [&mut p.w1, &mut p.b1, &mut p.w2, &mut p.b2]
+        .into_iter()
+        .zip(keys)
+    {
+        let reached = g.add_scaled_to(key, -ETA, w).expect("the same tape");
+        assert!(reached, "every parameter gets a gradient");
     }
     loss
 }

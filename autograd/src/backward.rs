@@ -1,6 +1,7 @@
 //! The reverse sweep and the gradients it returns.
 
-use crate::op::Backward;
+use crate::grad_product::Product;
+use crate::op::{Backward, Sent};
 use crate::real::Real;
 use crate::scalar::Var;
 use crate::tape::{Node, NodeId, Tape, CONST};
@@ -50,6 +51,10 @@ pub struct Grads<E: Real = f64> {
     tape_id: u64,
     pub(crate) scalar: Vec<E>,
     tensor: Vec<Option<Tensor<E>>>,
+    /// The gradients of inputs kept as a product's factors (by record; the
+    /// record's `tensor` slot is then empty), multiplied when first read;
+    /// reused through the pool with the slot vectors.
+    products: Vec<(u32, Product<E>)>,
     zero: E,
     /// Zeros handed out by `grads[tensor]` for leaves no gradient reached,
     /// one slot per tensor record, made on the first such lookup.
@@ -58,10 +63,11 @@ pub struct Grads<E: Real = f64> {
 
 impl<E: Real> Drop for Grads<E> {
     fn drop(&mut self) {
-        crate::pool::give_grad_slots(
+        crate::pool::give_grad_slots((
             std::mem::take(&mut self.scalar),
             std::mem::take(&mut self.tensor),
-        );
+            std::mem::take(&mut self.products),
+        ));
     }
 }
 
@@ -79,6 +85,7 @@ impl<E: Real> Grads<E> {
             tape_id: 0,
             scalar: Vec::new(),
             tensor: Vec::new(),
+            products: Vec::new(),
             zero: E::zero(),
             zeros: OnceLock::new(),
         }
@@ -101,7 +108,40 @@ impl<E: Real> Grads<E> {
     #[track_caller]
     pub fn wrt(&self, x: TensorVar<'_, E>) -> Option<&Tensor<E>> {
         self.check(x.tape().id());
-        self.tensor.get(x.rec() as usize).and_then(|g| g.as_ref())
+        self.at(x.rec())
+    }
+
+    /// The gradient of record `rec` (a product multiplied on first read).
+    fn at(&self, rec: u32) -> Option<&Tensor<E>> {
+        match self.tensor.get(rec as usize).and_then(|g| g.as_ref()) {
+            Some(g) => Some(g),
+            None => self.product(rec).map(Product::dense),
+        }
+    }
+
+    fn product(&self, rec: u32) -> Option<&Product<E>> {
+        self.products
+            .iter()
+            .find(|(r, _)| *r == rec)
+            .map(|(_, p)| p)
+    }
+
+    /// Takes record `rec`'s product out (none: `None`).
+    fn take_product(&mut self, rec: u32) -> Option<Product<E>> {
+        let at = self.products.iter().position(|(r, _)| *r == rec)?;
+        Some(self.products.swap_remove(at).1)
+    }
+
+    /// Whether record `rec` has a gradient, without multiplying a product.
+    fn reached(&self, rec: u32) -> bool {
+        self.tensor.get(rec as usize).is_some_and(|g| g.is_some()) || self.product(rec).is_some()
+    }
+
+    fn check_key(&self, key: TensorKey) -> Result<(), ForeignKey> {
+        if self.tape_id != 0 && self.tape_id != key.tape_id() {
+            return Err(ForeignKey);
+        }
+        Ok(())
     }
 
     /// The gradient of the tensor input with this key ([`TensorVar::key`]),
@@ -112,10 +152,73 @@ impl<E: Real> Grads<E> {
     /// [`ForeignKey`] if the key was taken on another tape, or on this tape
     /// before or after the recording these gradients come from.
     pub fn get(&self, key: TensorKey) -> Result<Option<&Tensor<E>>, ForeignKey> {
-        if self.tape_id != 0 && self.tape_id != key.tape_id() {
-            return Err(ForeignKey);
+        self.check_key(key)?;
+        Ok(self.at(key.rec()))
+    }
+
+    /// The shape of the gradient [`Grads::get`] gives for this key, without
+    /// computing a gradient that is kept as a product.
+    ///
+    /// # Errors
+    /// As [`Grads::get`].
+    pub fn shape_of(&self, key: TensorKey) -> Result<Option<&[usize]>, ForeignKey> {
+        self.check_key(key)?;
+        let rec = key.rec();
+        Ok(
+            match self.tensor.get(rec as usize).and_then(|g| g.as_ref()) {
+                Some(g) => Some(g.shape()),
+                None => self.product(rec).map(Product::shape),
+            },
+        )
+    }
+
+    /// w ← w + k·g for the gradient g of the tensor input with this key, as
+    /// `w.add_scaled(k, g)` does (an SGD step, with k = −lr), returning
+    /// whether there was a gradient (none: w is left as it is). A gradient
+    /// kept as a product ([`crate::Backward::set_grad_product`]) that was not
+    /// read yet is multiplied straight into w, with no buffer of its own and
+    /// no second pass over w: the same bits as `add_scaled` for `f64`
+    /// products under [`crate::PARALLEL_MIN_MACS`] multiply-adds (the
+    /// fixed-order loop); the crates' kernels may round differently in the
+    /// last bit.
+    ///
+    /// ```
+    /// use autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.tensor_constant(Tensor::from_vec(&[1, 2], vec![1.0, 2.0]).unwrap());
+    /// let w = tape.tensor(Tensor::from_vec(&[2, 1], vec![0.5, 0.5]).unwrap());
+    /// let key = w.key();
+    /// let g = x.matmul(w).sum().backward();
+    /// let mut p = w.value().clone();
+    /// drop(tape);
+    /// assert_eq!(g.add_scaled_to(key, -0.1, &mut p), Ok(true));
+    /// assert_eq!(p.data(), &[0.5 - 0.1 * 1.0, 0.5 - 0.1 * 2.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Grads::get`].
+    ///
+    /// # Panics
+    /// If w is not shaped like the gradient.
+    pub fn add_scaled_to(
+        &self,
+        key: TensorKey,
+        k: E,
+        w: &mut Tensor<E>,
+    ) -> Result<bool, ForeignKey> {
+        self.check_key(key)?;
+        let rec = key.rec();
+        if let Some(g) = self.tensor.get(rec as usize).and_then(|g| g.as_ref()) {
+            w.add_scaled(k, g);
+            return Ok(true);
         }
-        Ok(self.tensor.get(key.rec() as usize).and_then(|g| g.as_ref()))
+        match self.product(rec) {
+            Some(p) => {
+                p.add_scaled_to(k, w);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Takes a tensor input's gradient out of the store (no copy).
@@ -125,7 +228,10 @@ impl<E: Real> Grads<E> {
     #[track_caller]
     pub fn take(&mut self, x: TensorVar<'_, E>) -> Option<Tensor<E>> {
         self.check(x.tape().id());
-        self.tensor.get_mut(x.rec() as usize).and_then(|g| g.take())
+        match self.tensor.get_mut(x.rec() as usize).and_then(|g| g.take()) {
+            Some(g) => Some(g),
+            None => self.take_product(x.rec()).map(Product::into_dense),
+        }
     }
 
     /// The gradient of a scalar, or zero for constants.
@@ -148,6 +254,12 @@ impl<E: Real> Grads<E> {
         }
         self.check(other.tape_id);
         self.tape_id = other.tape_id;
+        for (rec, p) in self.products.drain(..) {
+            if self.tensor.len() <= rec as usize {
+                self.tensor.resize(rec as usize + 1, None);
+            }
+            self.tensor[rec as usize] = Some(p.into_dense());
+        }
         if self.scalar.len() < other.scalar.len() {
             self.scalar.resize(other.scalar.len(), E::zero());
         }
@@ -157,8 +269,8 @@ impl<E: Real> Grads<E> {
         if self.tensor.len() < other.tensor.len() {
             self.tensor.resize(other.tensor.len(), None);
         }
-        for (a, b) in self.tensor.iter_mut().zip(&other.tensor) {
-            if let Some(b) = b {
+        for (rec, a) in self.tensor.iter_mut().enumerate() {
+            if let Some(b) = other.at(rec as u32) {
                 *a = Some(match a.take() {
                     Some(t) => t.add(b),
                     None => b.clone(),
@@ -176,7 +288,8 @@ impl<E: Real> Grads<E> {
     pub fn unreached(&self, keys: &[TensorKey]) -> Result<Vec<usize>, ForeignKey> {
         let mut out = Vec::new();
         for (i, &k) in keys.iter().enumerate() {
-            if self.get(k)?.is_none() {
+            self.check_key(k)?;
+            if !self.reached(k.rec()) {
                 out.push(i);
             }
         }
@@ -272,14 +385,16 @@ pub(crate) fn sweep<E: Real>(
     // one scalar slot more than nodes: the scratch slot of the sweep below
     let scratch = nodes.len();
     if grads.scalar.capacity() < scratch + 1 || grads.tensor.capacity() < records.len() {
-        let (s, t) = crate::pool::take_grad_slots(scratch + 1, records.len());
+        let (s, t, p) = crate::pool::take_grad_slots(scratch + 1, records.len());
         grads.scalar = s;
         grads.tensor = t;
+        grads.products = p;
     }
     grads.scalar.clear();
     grads.scalar.resize(nodes.len(), E::zero());
     grads.tensor.clear();
     grads.tensor.resize(records.len(), None);
+    grads.products.clear();
     if let Some(k) = kept.as_deref_mut() {
         k.grads.clear();
         k.grads.resize(records.len(), None);
@@ -289,6 +404,7 @@ pub(crate) fn sweep<E: Real>(
     }
     let adj = &mut grads.scalar;
     let tadj = &mut grads.tensor;
+    let products = &mut grads.products;
     match (nodes[out as usize].unpack(), seed) {
         (Node::Tensor { rec }, Some(s)) => tadj[rec as usize] = Some(s),
         _ => adj[out as usize] = seed_scalar,
@@ -302,6 +418,9 @@ pub(crate) fn sweep<E: Real>(
     // a slice: its data pointer stays in a register (a `Vec`'s would be
     // loaded again after every store into it)
     let adj = &mut adj[..];
+    // an input's gradient given as a product stays one unless the graph
+    // view or the anomaly check wants to see it
+    let defer = kept.is_none() && !anomaly;
     // The scalar arm below indexes without bounds checks (a fifth of the
     // sweep's instructions were checks). Sound because `adj` has one slot per
     // node and the scratch slot, an input index is clamped to at most `scratch`,
@@ -318,6 +437,12 @@ pub(crate) fn sweep<E: Real>(
                 let r = &records[rec as usize];
                 if !r.tracked {
                     continue;
+                }
+                if r.op.is_none() && (!defer || r.value.len() == 1) {
+                    // an input's product is multiplied for what reads it here
+                    if let Some(at) = products.iter().position(|(p, _)| *p == rec) {
+                        tadj[rec as usize] = Some(products.swap_remove(at).1.into_dense());
+                    }
                 }
                 let mut g = tadj[rec as usize].take();
                 let s = adj[i];
@@ -360,6 +485,21 @@ pub(crate) fn sweep<E: Real>(
                 op.backward(&mut cx);
                 for (j, dx) in cx.grads.into_iter().enumerate() {
                     let Some(dx) = dx else { continue };
+                    let n = r.inputs[j] as usize;
+                    let dx = match (dx, nodes[n].unpack()) {
+                        // the first gradient of an input, given as a
+                        // product: kept as one (see `Backward::set_grad_product`)
+                        (Sent::Product(p), Node::Tensor { rec: r2 })
+                            if defer
+                                && records[r2 as usize].op.is_none()
+                                && tadj[r2 as usize].is_none()
+                                && products.iter().all(|(q, _)| *q != r2) =>
+                        {
+                            products.push((r2, p));
+                            continue;
+                        }
+                        (dx, _) => dx.into_dense(),
+                    };
                     if let Some(k) = kept.as_deref_mut() {
                         k.sent.push((i as NodeId, j, dx.clone()));
                     }
@@ -370,9 +510,12 @@ pub(crate) fn sweep<E: Real>(
                             dx.shape()
                         );
                     }
-                    let n = r.inputs[j] as usize;
                     match nodes[n].unpack() {
                         Node::Tensor { rec: r2 } => {
+                            if let Some(at) = products.iter().position(|(p, _)| *p == r2) {
+                                // a second gradient: the first, multiplied, comes first
+                                tadj[r2 as usize] = Some(products.swap_remove(at).1.into_dense());
+                            }
                             let slot = &mut tadj[r2 as usize];
                             *slot = Some(match slot.take() {
                                 Some(mut t) => {

@@ -54,6 +54,7 @@ mod check;
 mod error;
 pub mod func;
 mod gemm;
+mod grad_product;
 mod graph;
 mod hessian;
 mod jacobian;

@@ -31,6 +31,7 @@
 //! ```
 
 use crate::error::Result;
+use crate::grad_product::Product;
 use crate::real::Real;
 use crate::tensor::Tensor;
 use smallvec::SmallVec;
@@ -64,7 +65,24 @@ pub struct Backward<'a, E: Real> {
     pub(crate) output: &'a Tensor<E>,
     pub(crate) grad: &'a Tensor<E>,
     pub(crate) needs: &'a [bool],
-    pub(crate) grads: SmallVec<[Option<Tensor<E>>; 3]>,
+    pub(crate) grads: SmallVec<[Option<Sent<E>>; 3]>,
+}
+
+/// A gradient an op gave one of its inputs: a tensor, or a matrix product
+/// kept as its factors ([`Backward::set_grad_product`]).
+pub(crate) enum Sent<E: Real> {
+    Dense(Tensor<E>),
+    Product(Product<E>),
+}
+
+impl<E: Real> Sent<E> {
+    /// The gradient as a tensor (a product multiplied now).
+    pub(crate) fn into_dense(self) -> Tensor<E> {
+        match self {
+            Sent::Dense(t) => t,
+            Sent::Product(p) => p.into_dense(),
+        }
+    }
 }
 
 impl<'a, E: Real> Backward<'a, E> {
@@ -76,6 +94,42 @@ impl<'a, E: Real> Backward<'a, E> {
     /// `i` (the message names the op and both shapes).
     #[track_caller]
     pub fn set_grad(&mut self, i: usize, dx: Tensor<E>) {
+        self.check_grad(i, dx.shape());
+        if self.needs[i] {
+            self.grads[i] = Some(Sent::Dense(dx));
+        }
+    }
+
+    /// Gives ∂loss/∂input `i` as the matrix product op(a)·op(b) of 2-D
+    /// tensors, op transposing where `ta` / `tb` say: the same gradient as
+    /// `set_grad(i, a.matmul_t(ta, b, tb)?)`, but the sweep multiplies it
+    /// only when needed. The gradient of an input the op is the only user
+    /// of (a dense layer's weights) is kept in [`crate::Grads`] as the two
+    /// factors (shared, not copied) and multiplied when it is first read,
+    /// or added straight into the parameter by [`crate::Grads::add_scaled_to`]
+    /// (an SGD step) with no buffer of its own.
+    ///
+    /// # Panics
+    /// If `i` is not an input of the op, an operand is not 2-D, the inner
+    /// dimensions differ, or the product is not shaped like input `i`.
+    #[track_caller]
+    pub fn set_grad_product(&mut self, i: usize, a: &Tensor<E>, ta: bool, b: &Tensor<E>, tb: bool) {
+        let Some(p) = Product::new(a, ta, b, tb) else {
+            panic!(
+                "backward of `{}` gave input {i} the product of shapes {:?} and {:?} (transposed: {ta}, {tb}), which do not multiply",
+                self.name,
+                a.shape(),
+                b.shape()
+            );
+        };
+        self.check_grad(i, p.shape());
+        if self.needs[i] {
+            self.grads[i] = Some(Sent::Product(p));
+        }
+    }
+
+    #[track_caller]
+    fn check_grad(&self, i: usize, shape: &[usize]) {
         assert!(
             i < self.inputs.len(),
             "backward of `{}` gave a gradient for input {i}, but the op has {} inputs",
@@ -84,15 +138,12 @@ impl<'a, E: Real> Backward<'a, E> {
         );
         let want = self.inputs[i].shape();
         assert!(
-            dx.shape() == want,
+            shape == want,
             "backward of `{}` gave a gradient of shape {:?} for input {i} of shape {:?}",
             self.name,
-            dx.shape(),
+            shape,
             want
         );
-        if self.needs[i] {
-            self.grads[i] = Some(dx);
-        }
     }
 
     /// The value of input `i`, as it was at forward time.

@@ -73,9 +73,13 @@ pub struct PoolStats {
     pub cached_bytes: usize,
 }
 
-/// The slot vectors of one backward pass's gradients: scalar adjoints and
-/// tensor gradients.
-type GradSlots<E> = (Vec<E>, Vec<Option<Tensor<E>>>);
+/// The slot vectors of one backward pass's gradients: scalar adjoints,
+/// tensor gradients, and gradients kept as products (by record).
+pub(crate) type GradSlots<E> = (
+    Vec<E>,
+    Vec<Option<Tensor<E>>>,
+    Vec<(u32, crate::grad_product::Product<E>)>,
+);
 
 /// Buffers of one capacity.
 struct Bucket<E> {
@@ -310,7 +314,7 @@ pub(crate) fn take_grad_slots<E: Real>(nodes: usize, records: usize) -> GradSlot
         let i = p
             .spare_grads
             .iter()
-            .position(|(s, t)| s.capacity() >= nodes && t.capacity() >= records)?;
+            .position(|(s, t, _)| s.capacity() >= nodes && t.capacity() >= records)?;
         Some(p.spare_grads.swap_remove(i))
     })
     .flatten()
@@ -318,15 +322,17 @@ pub(crate) fn take_grad_slots<E: Real>(nodes: usize, records: usize) -> GradSlot
 }
 
 /// Keeps the (emptied) slot vectors of a dropped [`crate::Grads`].
-pub(crate) fn give_grad_slots<E: Real>(mut scalar: Vec<E>, mut tensor: Vec<Option<Tensor<E>>>) {
-    if scalar.capacity() == 0 && tensor.capacity() == 0 {
+pub(crate) fn give_grad_slots<E: Real>((mut scalar, mut tensor, mut products): GradSlots<E>) {
+    if scalar.capacity() == 0 && tensor.capacity() == 0 && products.capacity() == 0 {
         return;
     }
     scalar.clear();
-    tensor.clear(); // the tensors go back to the buffers' cache
+    // the tensors (and the products' factors) go back to the buffers' cache
+    tensor.clear();
+    products.clear();
     with::<E, _>(|p| {
         if p.enabled && p.spare_grads.len() < MAX_SPARE_GRADS {
-            p.spare_grads.push((scalar, tensor));
+            p.spare_grads.push((scalar, tensor, products));
         }
     });
 }

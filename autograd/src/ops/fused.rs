@@ -101,10 +101,10 @@ impl<E: Real, F: Func> Op<E> for MatMulBiasAct<E, F> {
         let z = z.as_ref().unwrap_or(y);
         let (dz, db) = grad_colsum(self.f, z, y, cx.grad(), b.shape());
         if cx.needs_grad(0) {
-            cx.set_grad(0, ok(dz.matmul_t(false, w, true)));
+            cx.set_grad_product(0, &dz, false, w, true);
         }
         if cx.needs_grad(1) {
-            cx.set_grad(1, ok(x.matmul_t(true, &dz, false)));
+            cx.set_grad_product(1, x, true, &dz, false);
         }
         if cx.needs_grad(2) {
             cx.set_grad(2, db);

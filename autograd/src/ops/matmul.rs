@@ -21,10 +21,10 @@ impl<E: Real> Op<E> for MatMul {
     fn backward(&self, cx: &mut Backward<'_, E>) {
         let (a, b, dy) = (cx.input(0), cx.input(1), cx.grad());
         if cx.needs_grad(0) {
-            cx.set_grad(0, ok(dy.matmul_t(false, b, true)));
+            cx.set_grad_product(0, dy, false, b, true);
         }
         if cx.needs_grad(1) {
-            cx.set_grad(1, ok(a.matmul_t(true, dy, false)));
+            cx.set_grad_product(1, a, true, dy, false);
         }
     }
 }
@@ -44,10 +44,10 @@ impl<E: Real> Op<E> for MatMulBias {
     fn backward(&self, cx: &mut Backward<'_, E>) {
         let (x, w, b, dy) = (cx.input(0), cx.input(1), cx.input(2), cx.grad());
         if cx.needs_grad(0) {
-            cx.set_grad(0, ok(dy.matmul_t(false, w, true)));
+            cx.set_grad_product(0, dy, false, w, true);
         }
         if cx.needs_grad(1) {
-            cx.set_grad(1, ok(x.matmul_t(true, dy, false)));
+            cx.set_grad_product(1, x, true, dy, false);
         }
         if cx.needs_grad(2) {
             cx.set_grad(2, ok(dy.sum_to(b.shape())));

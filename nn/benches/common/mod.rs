@@ -427,16 +427,13 @@ pub fn run(w: &Workload) {
         HandLoss::SquaredError => Targets::Values(&ys),
         HandLoss::SoftmaxCe => Targets::Classes(&classes),
     };
-    let step_loss = std::cell::Cell::new(f64::NAN);
+    // no step callback: the loss is read from the run (a callback would
+    // be shown the gradients, which makes each weight gradient a buffer)
     let mut run = nn::Trainer::new(loss)
         .batch_size(w.batch)
         .seed(11)
         .epochs(usize::MAX)
         .evaluate_train(false)
-        .on_step(|s, _| {
-            step_loss.set(s.loss);
-            std::ops::ControlFlow::Continue(())
-        })
         .quiet()
         .start(&mlp, &xs, targets)
         .unwrap();
@@ -444,7 +441,7 @@ pub fn run(w: &Workload) {
     // network's: the run walks its epochs in order by itself)
     let mut xi = |_s: usize| -> f32 {
         run.step(&mut mlp, &mut opt).unwrap();
-        step_loss.get() as f32
+        run.last_loss() as f32
     };
     let (mut hx, mut hy, mut hc) = (Vec::new(), Vec::new(), Vec::new());
     let mut hd = |s: usize| -> f32 {

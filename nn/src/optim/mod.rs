@@ -74,13 +74,26 @@ pub trait Optimizer<E: Real> {
         model.visit_params(&ParamPath::ROOT, &mut |path, store| {
             let keys = store.keys()?;
             for ((_, name, w), key) in store.iter().zip(keys) {
-                if let Some(g) = grads.get(key).map_err(|_| foreign_grads())? {
-                    check_shape(&Name(path, name), w, g)?;
+                if let Some(g) = grads.shape_of(key).map_err(|_| foreign_grads())? {
+                    check_shape(&Name(path, name), w.shape(), g)?;
                 }
             }
             Ok(())
         })?;
         let mut index = 0;
+        if let Some(lr) = self.plain_rate() {
+            // w ← w − lr·g, each gradient added straight into its parameter
+            let k = -E::from_f64(lr);
+            return model.visit_params_mut(&ParamPath::ROOT, &mut |_, store| {
+                let keys = store.keys()?;
+                for ((_, _, w), key) in store.iter_mut().zip(keys) {
+                    grads
+                        .add_scaled_to(key, k, w)
+                        .map_err(|_| foreign_grads())?;
+                }
+                Ok(())
+            });
+        }
         model.visit_params_mut(&ParamPath::ROOT, &mut |path, store| {
             let keys = store.keys()?;
             for ((_, name, w), key) in store.iter_mut().zip(keys) {
@@ -108,7 +121,7 @@ pub trait Optimizer<E: Real> {
         model.visit_params(&ParamPath::ROOT, &mut |path, store| {
             for (_, name, w) in store.iter() {
                 if let Some(g) = grads.as_slice().get(count) {
-                    check_shape(&Name(path, name), w, g)?;
+                    check_shape(&Name(path, name), w.shape(), g.shape())?;
                 }
                 count += 1;
             }
@@ -146,6 +159,19 @@ pub trait Optimizer<E: Real> {
         g: &Tensor<E>,
     ) -> Result<()>;
 
+    /// `Some(lr)` if this optimizer's update of every parameter is
+    /// w ← w − lr·g and keeps no state (plain SGD); `None` (the default)
+    /// otherwise. [`Optimizer::step`] then has each gradient add itself
+    /// into its parameter ([`Grads::add_scaled_to`]): a weight gradient
+    /// the backward kept as a product (a dense layer's xᵀ·dz) is
+    /// multiplied straight into the weights, with no gradient buffer and
+    /// no second pass over them. The values are those of
+    /// [`Optimizer::update`]'s `w.add_scaled(-lr, g)`, to the bit for the
+    /// `f64` products of the fixed-order loop.
+    fn plain_rate(&self) -> Option<f64> {
+        None
+    }
+
     /// Checks the settings.
     ///
     /// # Errors
@@ -175,12 +201,12 @@ impl fmt::Display for Name<'_> {
     }
 }
 
-fn check_shape<E: Real>(name: &dyn fmt::Display, w: &Tensor<E>, g: &Tensor<E>) -> Result<()> {
-    if w.shape() != g.shape() {
+fn check_shape(name: &dyn fmt::Display, w: &[usize], g: &[usize]) -> Result<()> {
+    if w != g {
         return Err(Error::mismatch(
             format!("gradient of `{name}` shape"),
-            format!("{:?}", w.shape()),
-            format!("{:?}", g.shape()),
+            format!("{w:?}"),
+            format!("{g:?}"),
         ));
     }
     Ok(())

@@ -201,6 +201,10 @@ impl<E: Real> Optimizer<E> for Sgd<E> {
         Ok(())
     }
 
+    fn plain_rate(&self) -> Option<f64> {
+        (self.momentum == 0.0 && self.regularization == Regularization::None).then_some(self.lr)
+    }
+
     fn learning_rate(&self) -> f64 {
         self.lr
     }

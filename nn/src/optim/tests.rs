@@ -243,3 +243,45 @@ fn schedules() {
     assert!((lin.lr(100, 1.0) - 0.1).abs() < 1e-15);
     assert!((lin.lr(500, 1.0) - 0.1).abs() < 1e-15);
 }
+
+/// Plain SGD's `step` adds each weight gradient straight into the weights
+/// (kept as a product by the backward pass): in f64 the same bits as the
+/// same gradients, made dense, applied by `update` (`step_with`); and an
+/// SGD with momentum still takes the `update` path.
+#[test]
+fn plain_sgd_step_gives_the_bits_of_update() {
+    use crate::{Activation, Init, Mlp};
+    let acts = [Activation::Tanh, Activation::Identity];
+    let net = Mlp::<f64>::new(&[3, 4, 2], &acts, Init::He, 1).unwrap();
+    let x = Tensor::from_vec(&[5, 3], (0..15).map(|i| (i as f64 * 0.37).sin()).collect()).unwrap();
+    let loss = |m: &Mlp<f64>, t: &Tape<f64>| {
+        m.forward(t.tensor_constant(x.clone()))
+            .unwrap()
+            .powi(2)
+            .sum()
+            .backward()
+    };
+    for momentum in [0.0, 0.5] {
+        let (mut a, mut b) = (net.clone(), net.clone());
+        let mut sgd = Sgd::new(0.1).with_momentum(momentum);
+        assert_eq!(sgd.plain_rate().is_some(), momentum == 0.0);
+        let ta = Tape::new();
+        let ga = loss(&a, &ta);
+        sgd.step(&mut a, &ga).unwrap();
+        let tb = Tape::new();
+        let gb = loss(&b, &tb);
+        let dense = ParamGrads::of(&b, &gb).unwrap();
+        Sgd::new(0.1)
+            .with_momentum(momentum)
+            .step_with(&mut b, &dense)
+            .unwrap();
+        let bits = |m: &Mlp<f64>| -> Vec<u64> {
+            m.params()
+                .iter()
+                .flat_map(|(_, _, t)| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                .collect()
+        };
+        assert_eq!(bits(&a), bits(&b), "momentum {momentum}");
+        assert_ne!(bits(&a), bits(&net), "the step moved the weights");
+    }
+}

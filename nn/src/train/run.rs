@@ -75,6 +75,8 @@ pub struct Run<'a, E: Real, L, M: ?Sized> {
     epoch: usize,
     /// Steps taken in the run.
     steps: usize,
+    /// The latest step's batch loss (NaN before the first).
+    last_loss: f64,
     base_lr: Option<f64>,
     patience: Patience,
     stopped: Option<StopReason>,
@@ -109,6 +111,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             tape: Tape::default(),
             epoch: 0,
             steps: 0,
+            last_loss: f64::NAN,
             base_lr: None,
             patience: Patience::default(),
             stopped: None,
@@ -140,6 +143,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
         self.history = History::new(self.settings.stopping.epochs);
         self.epoch = 0;
         self.steps = 0;
+        self.last_loss = f64::NAN;
         self.base_lr = None;
         self.patience = Patience::default();
         self.stopped = None;
@@ -196,6 +200,15 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
     /// Optimizer steps taken so far.
     pub fn steps(&self) -> usize {
         self.steps
+    }
+
+    /// The batch loss of the latest step (NaN before the first step): what
+    /// a step callback sees as [`StepStats::loss`], for a caller that wants
+    /// only the loss. A step callback costs a little more: it is shown the
+    /// gradients as tensors, so a weight gradient kept as a product is
+    /// multiplied into a buffer of its own (see [`Optimizer::plain_rate`]).
+    pub fn last_loss(&self) -> f64 {
+        self.last_loss
     }
 
     /// The number of batches (optimizer steps) in an epoch.
@@ -259,6 +272,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             keep,
             first.then_some(&mut unreached),
         )?;
+        self.last_loss = l;
         if first && grads.is_some() {
             if !unreached.is_empty() && !self.settings.quiet {
                 // a standard error with no reader is no reason to stop
