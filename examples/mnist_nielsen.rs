@@ -252,7 +252,7 @@ fn main() {
         epoch_clock = Instant::now();
         wall.push(secs);
         println!(
-            "epoch {:>2}: test accuracy {:>5}/{} = {:.2}%  ({:.2} s training, {:.2} s with evaluation)",
+            "epoch {:>2}: test accuracy {:>5}/{} = {:.2}%  ({:.3} s training, {:.3} s with evaluation)",
             s.epoch + 1,
             (acc * n_test as f64).round(),
             n_test,

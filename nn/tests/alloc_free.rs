@@ -1,8 +1,9 @@
 //! A training step that repeats the shapes of the last one allocates
 //! nothing of its own: tensor buffers, op boxes, gradient slots, bound
 //! parameters and class targets are all reused. The only allocations left
-//! are the GEMM crate's packing buffers, and these are counted by doing the
-//! same matrix products directly. A counting global allocator (one per test
+//! are the GEMM crate's packing buffers (none for the thin products that
+//! xiaolan's own kernel runs), and these are counted by doing the same
+//! matrix products directly. A counting global allocator (one per test
 //! binary, hence this file of its own) watches every thread, so the binary
 //! holds one test: no other test's thread may allocate while it counts.
 
