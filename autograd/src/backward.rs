@@ -1,6 +1,6 @@
 //! The reverse sweep and the gradients it returns.
 
-use crate::grad_product::Product;
+use crate::grad_product::{self, Product};
 use crate::op::{Backward, Sent};
 use crate::real::Real;
 use crate::scalar::Var;
@@ -120,16 +120,7 @@ impl<E: Real> Grads<E> {
     }
 
     fn product(&self, rec: u32) -> Option<&Product<E>> {
-        self.products
-            .iter()
-            .find(|(r, _)| *r == rec)
-            .map(|(_, p)| p)
-    }
-
-    /// Takes record `rec`'s product out (none: `None`).
-    fn take_product(&mut self, rec: u32) -> Option<Product<E>> {
-        let at = self.products.iter().position(|(r, _)| *r == rec)?;
-        Some(self.products.swap_remove(at).1)
+        grad_product::find(&self.products, rec)
     }
 
     /// Whether record `rec` has a gradient, without multiplying a product.
@@ -230,7 +221,7 @@ impl<E: Real> Grads<E> {
         self.check(x.tape().id());
         match self.tensor.get_mut(x.rec() as usize).and_then(|g| g.take()) {
             Some(g) => Some(g),
-            None => self.take_product(x.rec()).map(Product::into_dense),
+            None => grad_product::take(&mut self.products, x.rec()).map(Product::into_dense),
         }
     }
 
@@ -438,12 +429,6 @@ pub(crate) fn sweep<E: Real>(
                 if !r.tracked {
                     continue;
                 }
-                if r.op.is_none() && (!defer || r.value.len() == 1) {
-                    // an input's product is multiplied for what reads it here
-                    if let Some(at) = products.iter().position(|(p, _)| *p == rec) {
-                        tadj[rec as usize] = Some(products.swap_remove(at).1.into_dense());
-                    }
-                }
                 let mut g = tadj[rec as usize].take();
                 let s = adj[i];
                 if s != zero && r.value.len() == 1 {
@@ -487,13 +472,15 @@ pub(crate) fn sweep<E: Real>(
                     let Some(dx) = dx else { continue };
                     let n = r.inputs[j] as usize;
                     let dx = match (dx, nodes[n].unpack()) {
-                        // the first gradient of an input, given as a
-                        // product: kept as one (see `Backward::set_grad_product`)
+                        // the first gradient of an input (not one element,
+                        // whose value a scalar view reads in the sweep), given
+                        // as a product: kept as one (see `Backward::set_grad_product`)
                         (Sent::Product(p), Node::Tensor { rec: r2 })
                             if defer
                                 && records[r2 as usize].op.is_none()
+                                && records[r2 as usize].value.len() > 1
                                 && tadj[r2 as usize].is_none()
-                                && products.iter().all(|(q, _)| *q != r2) =>
+                                && grad_product::find(products, r2).is_none() =>
                         {
                             products.push((r2, p));
                             continue;
@@ -512,9 +499,9 @@ pub(crate) fn sweep<E: Real>(
                     }
                     match nodes[n].unpack() {
                         Node::Tensor { rec: r2 } => {
-                            if let Some(at) = products.iter().position(|(p, _)| *p == r2) {
+                            if let Some(p) = grad_product::take(products, r2) {
                                 // a second gradient: the first, multiplied, comes first
-                                tadj[r2 as usize] = Some(products.swap_remove(at).1.into_dense());
+                                tadj[r2 as usize] = Some(p.into_dense());
                             }
                             let slot = &mut tadj[r2 as usize];
                             *slot = Some(match slot.take() {

@@ -9,7 +9,7 @@
 //! the weights. Reading the gradient as a tensor multiplies it once, with
 //! [`Tensor::matmul_t`]: the same values as when the op gave it dense.
 
-use crate::gemm::{gemm, Part};
+use crate::gemm::GemmShape;
 use crate::real::Real;
 use crate::tensor::{ok, Tensor};
 use std::sync::OnceLock;
@@ -22,35 +22,36 @@ pub(crate) struct Product<E: Real> {
     ta: bool,
     b: Tensor<E>,
     tb: bool,
+    /// The checked sizes and strides of op(a)·op(b).
+    gemm: GemmShape,
     shape: [usize; 2],
     dense: OnceLock<Tensor<E>>,
 }
 
-/// (rows, columns) of a 2-D tensor as an operand, transposed or not, and
-/// its (row, column) strides as such.
-fn operand<E: Real>(t: &Tensor<E>, transposed: bool) -> ((usize, usize), (isize, isize)) {
-    let (r, c) = (t.shape()[0], t.shape()[1]);
-    if transposed {
-        ((c, r), (1, c as isize))
-    } else {
-        ((r, c), (c as isize, 1))
-    }
+/// The product kept for record `rec` in a list of (record, product).
+pub(crate) fn find<E: Real>(products: &[(u32, Product<E>)], rec: u32) -> Option<&Product<E>> {
+    products.iter().find(|(r, _)| *r == rec).map(|(_, p)| p)
+}
+
+/// Takes the product kept for record `rec` out of a list of (record,
+/// product).
+pub(crate) fn take<E: Real>(products: &mut Vec<(u32, Product<E>)>, rec: u32) -> Option<Product<E>> {
+    let at = products.iter().position(|(r, _)| *r == rec)?;
+    Some(products.swap_remove(at).1)
 }
 
 impl<E: Real> Product<E> {
     /// The product op(a)·op(b), or `None` if an operand is not 2-D or the
     /// inner dimensions differ.
     pub(crate) fn new(a: &Tensor<E>, ta: bool, b: &Tensor<E>, tb: bool) -> Option<Self> {
-        if a.ndim() != 2 || b.ndim() != 2 {
-            return None;
-        }
-        let (((m, ka), _), ((kb, n), _)) = (operand(a, ta), operand(b, tb));
-        (ka == kb).then(|| Product {
+        let gemm = GemmShape::new("matmul", a, ta, b, tb).ok()?;
+        Some(Product {
             a: a.clone(),
             ta,
             b: b.clone(),
             tb,
-            shape: [m, n],
+            shape: [gemm.m, gemm.n],
+            gemm,
             dense: OnceLock::new(),
         })
     }
@@ -94,36 +95,13 @@ impl<E: Real> Product<E> {
             w.shape(),
             self.shape()
         );
-        let ((m, kk), (rsa, csa)) = operand(&self.a, self.ta);
-        let ((_, n), (rsb, csb)) = operand(&self.b, self.tb);
-        if m == 0 || n == 0 {
-            return;
-        }
         // w is written in place only when no one else holds its buffer, so
         // it never overlaps a or b (`data_mut` copies a shared buffer)
         let c = w.data_mut().as_mut_ptr();
-        // SAFETY: a is m×kk and b is kk×n with the strides of their
-        // row-major buffers (read as transposed or not), c is w's own m×n
-        // row-major buffer (checked above), unshared, so not overlapping
-        // a or b; beta = 1 reads c, which is initialised.
-        unsafe {
-            gemm(&Part {
-                m,
-                k: kk,
-                n,
-                alpha: k,
-                a: self.a.data().as_ptr(),
-                rsa,
-                csa,
-                b: self.b.data().as_ptr(),
-                rsb,
-                csb,
-                beta: E::one(),
-                c,
-                rsc: n as isize,
-                csc: 1,
-            })
-        }
+        // SAFETY: `gemm` was made from a and b, and c is w's own m×n
+        // row-major buffer (checked above), unshared, so not overlapping a
+        // or b; beta = 1 reads c, which is initialised.
+        unsafe { self.gemm.run(&self.a, &self.b, k, E::one(), c) }
     }
 }
 
@@ -226,5 +204,22 @@ mod tests {
         let mut want = v0.matmul_t(true, &d2, false).unwrap();
         want.add_assign(&x0.matmul_t(true, &d1, false).unwrap());
         assert_eq!(g[w].data(), want.data());
+    }
+
+    /// A one-element weight read both through a product and as a scalar
+    /// (`to_var`) gets the sum of both gradients: its product is not kept,
+    /// since the sweep adds the scalar part to its tensor.
+    #[test]
+    fn a_one_element_weight_sums_its_product_and_scalar_gradients() {
+        use crate::Tape;
+        let tape = Tape::new();
+        let x = tape.tensor_constant(Tensor::from_vec(&[3, 1], vec![1.0, 2.0, 4.0]).unwrap());
+        let w = tape.tensor(Tensor::from_vec(&[1, 1], vec![0.5]).unwrap());
+        let loss = x.matmul(w).sum() + w.to_var() * 2.0;
+        let g = loss.backward();
+        assert_eq!(g[w].data(), &[1.0 + 2.0 + 4.0 + 2.0]);
+        let mut p = Tensor::from_vec(&[1, 1], vec![0.5]).unwrap();
+        assert_eq!(g.add_scaled_to(w.key(), -0.5, &mut p), Ok(true));
+        assert_eq!(p.data(), &[0.5 - 0.5 * 9.0]);
     }
 }

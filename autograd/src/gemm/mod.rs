@@ -60,6 +60,8 @@ mod kernels;
 mod tensor;
 mod thin;
 
+pub(crate) use tensor::GemmShape;
+
 use crate::real::Real;
 use crate::simd::fast;
 use std::any::Any;

@@ -29,7 +29,7 @@ impl<E: Real> Tensor<E> {
         // m×n buffer without reading it, for every element type (`gemm`)
         // SAFETY: the GEMM (beta = 0) writes each of the m·n elements (zeros
         // when k = 0).
-        unsafe { Self::build_uninit(shape, |c| g.run(self, rhs, E::zero(), c)) }
+        unsafe { Self::build_uninit(shape, |c| g.run(self, rhs, E::one(), E::zero(), c)) }
     }
 
     /// x·w + b into one output: the matrix product of x ([m, k]) and w
@@ -102,16 +102,22 @@ impl<E: Real> Tensor<E> {
 
 /// The sizes and strides of one GEMM call c (m×n) = a·b (a m×k, b k×n), each
 /// operand optionally transposed, checked against the operands' shapes.
-struct GemmShape {
-    m: usize,
+#[derive(Clone, Debug)]
+pub(crate) struct GemmShape {
+    pub(crate) m: usize,
     k: usize,
-    n: usize,
+    pub(crate) n: usize,
     a_strides: (isize, isize),
     b_strides: (isize, isize),
 }
 
 impl GemmShape {
-    fn new<E: Real>(
+    /// The shape of op(a)·op(b) (op a transpose where `ta` / `tb` say).
+    ///
+    /// # Errors
+    /// [`Error::Shape`], naming `op`, if an operand is not 2-D or the inner
+    /// dimensions differ.
+    pub(crate) fn new<E: Real>(
         op: &'static str,
         a: &Tensor<E>,
         ta: bool,
@@ -155,12 +161,20 @@ impl GemmShape {
         })
     }
 
-    /// c = a·b + beta·c into the row-major m×n buffer at `c`.
+    /// c = alpha·a·b + beta·c into the row-major m×n buffer at `c`.
     ///
     /// # Safety
     /// `a` and `b` must be the tensors this shape was made from, and `c` must
-    /// point to m·n writable elements, initialised unless beta = 0.
-    unsafe fn run<E: Real>(&self, a: &Tensor<E>, b: &Tensor<E>, beta: E, c: *mut E) {
+    /// point to m·n writable elements, initialised unless beta = 0, not
+    /// overlapping a or b.
+    pub(crate) unsafe fn run<E: Real>(
+        &self,
+        a: &Tensor<E>,
+        b: &Tensor<E>,
+        alpha: E,
+        beta: E,
+        c: *mut E,
+    ) {
         if self.m == 0 || self.n == 0 {
             return;
         }
@@ -168,7 +182,7 @@ impl GemmShape {
             m: self.m,
             k: self.k,
             n: self.n,
-            alpha: E::one(),
+            alpha,
             a: a.data().as_ptr(),
             rsa: self.a_strides.0,
             csa: self.a_strides.1,

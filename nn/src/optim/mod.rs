@@ -80,23 +80,19 @@ pub trait Optimizer<E: Real> {
             }
             Ok(())
         })?;
+        // plain SGD: w ← w − lr·g, each gradient added straight into its
+        // parameter (a kept product multiplied into it; none: no change)
+        let plain = self.plain_rate().map(|lr| -E::from_f64(lr));
         let mut index = 0;
-        if let Some(lr) = self.plain_rate() {
-            // w ← w − lr·g, each gradient added straight into its parameter
-            let k = -E::from_f64(lr);
-            return model.visit_params_mut(&ParamPath::ROOT, &mut |_, store| {
-                let keys = store.keys()?;
-                for ((_, _, w), key) in store.iter_mut().zip(keys) {
-                    grads
-                        .add_scaled_to(key, k, w)
-                        .map_err(|_| foreign_grads())?;
-                }
-                Ok(())
-            });
-        }
         model.visit_params_mut(&ParamPath::ROOT, &mut |path, store| {
             let keys = store.keys()?;
             for ((_, name, w), key) in store.iter_mut().zip(keys) {
+                if let Some(k) = plain {
+                    grads
+                        .add_scaled_to(key, k, w)
+                        .map_err(|_| foreign_grads())?;
+                    continue;
+                }
                 let name = Name(path, name);
                 match grads.get(key).map_err(|_| foreign_grads())? {
                     Some(g) => self.update(index, &name, w, g)?,
