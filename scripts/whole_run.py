@@ -24,11 +24,25 @@ import sys
 EPOCH_LINE = re.compile(r"epoch\s+(\d+): test accuracy\s+(\d+)/(\d+) = [\d.]+%\s+\(([\d.]+) s training")
 
 
+def output(cmd, env=None):
+    """The standard output of cmd; exits with the command and its own error
+    message when it cannot be started or fails."""
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    except OSError as e:
+        sys.exit(f"{cmd[0]}: cannot run it ({e.strerror}); expected a built program "
+                 "(see --binary and --python)")
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}\nfailed with exit status {done.returncode}:\n"
+                 f"{done.stderr.strip()}")
+    return done.stdout
+
+
 def xiaolan(args, mode):
     env = dict(os.environ, XIAOLAN_SUBNORMALS=mode)
     cmd = [args.binary, "--data", args.data, "--seed", str(args.seed),
            "--epochs", str(args.epochs), "--out", args.out]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    out = output(cmd, env)
     secs, accs = [], []
     for m in EPOCH_LINE.finditer(out):
         secs.append(float(m.group(4)))
@@ -43,8 +57,11 @@ def peer(args, lib):
                           "nielsen_30_epochs.py")
     cmd = [args.python, script, "--lib", lib, "--data", args.data, "--seed", str(args.seed),
            "--epochs", str(args.epochs), "--threads", str(args.threads)]
-    line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-    r = json.loads(line.splitlines()[-1])
+    lines = output(cmd).strip().splitlines()
+    try:
+        r = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        sys.exit(f"{' '.join(cmd)}: expected a JSON line last, found {lines[-1:]!r}")
     return r["epoch_s"], r["test_accuracy"]
 
 
@@ -92,7 +109,8 @@ def main():
         med = statistics.median(xs)
         return f"{med:.{digits}f} ({min(xs):.{digits}f}–{max(xs):.{digits}f})"
 
-    print("| program | first epoch, s | last epoch, s | last / first | 30 epochs, s | best test accuracy |")
+    print("| program | first epoch, s | last epoch, s | last / first "
+          f"| {args.epochs} epochs, s | best test accuracy |")
     print("|---|---|---|---|---|---|")
     for n in names:
         firsts = [s[0] for s, _ in runs[n]]
@@ -108,7 +126,7 @@ def main():
             if n == "flush":
                 continue
             for what, pick in (("first epoch", lambda s: s[0]), ("last epoch", lambda s: s[-1]),
-                               ("30 epochs", sum)):
+                               (f"{args.epochs} epochs", sum)):
                 ratio = [pick(o) / pick(f) for (o, _), (f, _) in zip(runs[n], runs["flush"])]
                 print(f"- {n} / xiaolan flushed, {what}, per round: {cell(ratio, 2)}")
 
