@@ -51,6 +51,7 @@
 
 mod backward;
 mod check;
+mod env_choice;
 mod error;
 pub mod func;
 mod gemm;

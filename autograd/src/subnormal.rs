@@ -24,7 +24,6 @@
 //! `nn`'s `Trainer::flush_subnormals(false)` turns it off for one run.
 
 use crate::Real;
-use std::io::Write;
 use std::sync::OnceLock;
 
 /// The environment variable that says what `f32` training does with
@@ -189,25 +188,20 @@ impl Drop for FlushSubnormals {
 /// ```
 pub fn flush_subnormals_by_default() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| {
-        let value = std::env::var(ENV_VAR).ok();
-        parse_setting(value.as_deref()).unwrap_or_else(|e| {
-            // a standard error with no reader is no reason to stop
-            let _ = writeln!(std::io::stderr(), "warning: {e}; flushing them");
-            true
-        })
-    })
+    *ON.get_or_init(|| crate::env_choice::read(ENV_VAR, SETTING, CHOICES))
 }
 
+/// What [`ENV_VAR`] sets, for its error message.
+const SETTING: &str = "what f32 training does with subnormal numbers";
+
+/// The names [`ENV_VAR`] takes, and whether each flushes; the first is the
+/// default.
+const CHOICES: &[(&str, bool)] = &[("flush", true), ("keep", false)];
+
 /// The setting an [`ENV_VAR`] value names: `Ok(true)` to flush.
+#[cfg(test)]
 fn parse_setting(value: Option<&str>) -> Result<bool, String> {
-    match value.map(str::trim) {
-        None | Some("") | Some("flush") => Ok(true),
-        Some("keep") => Ok(false),
-        Some(other) => Err(format!(
-            "{ENV_VAR}: expected `flush` or `keep` (what f32 training does with subnormal numbers), found {other:?}"
-        )),
-    }
+    crate::env_choice::parse(ENV_VAR, SETTING, CHOICES, value)
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ pub(crate) fn ordered_f64(m: usize, k: usize, n: usize) -> bool {
 ///
 /// The default is [`GemmPath::Auto`], or the value of the environment
 /// variable `XIAOLAN_GEMM` (`auto`, `gemm`, `matrixmultiply`, `baseline`,
-/// `thin`),
+/// `thin`; any other value is reported on standard error and `auto` used),
 /// read at the first product; [`set_gemm_path`] overrides both.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,13 +246,17 @@ pub fn gemm_path() -> GemmPath {
         5 => GemmPath::Thin,
         1 => GemmPath::Auto,
         _ => {
-            let path = match std::env::var("XIAOLAN_GEMM").as_deref() {
-                Ok("gemm") => GemmPath::Gemm,
-                Ok("matrixmultiply") => GemmPath::Matrixmultiply,
-                Ok("baseline") => GemmPath::Baseline,
-                Ok("thin") => GemmPath::Thin,
-                _ => GemmPath::Auto,
-            };
+            let path = crate::env_choice::read(
+                "XIAOLAN_GEMM",
+                "the kernels of the matrix products",
+                &[
+                    ("auto", GemmPath::Auto),
+                    ("gemm", GemmPath::Gemm),
+                    ("matrixmultiply", GemmPath::Matrixmultiply),
+                    ("baseline", GemmPath::Baseline),
+                    ("thin", GemmPath::Thin),
+                ],
+            );
             // a concurrent set_gemm_path wins over the environment
             let _ = PATH.compare_exchange(0, path as u8, Ordering::Relaxed, Ordering::Relaxed);
             gemm_path()
