@@ -220,14 +220,10 @@ struct Hand {
     d2: Vec<f32>, // ∂C/∂z2, [10, 10]
 }
 
-/// The engine's sigmoid formula, so both versions compute the same values.
+/// The engine's own sigmoid (one exponential per value), so both versions
+/// compute the same values.
 fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+    autograd::Real::sigmoid(x)
 }
 
 // C (m×n) = alpha·A (m×k)·B (k×n) + beta·C, operands given by row and

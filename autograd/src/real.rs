@@ -157,11 +157,16 @@ pub trait Real:
     /// Whether the value (and, for [`Dual`], the tangent) is neither NaN nor infinite.
     fn is_finite(self) -> bool;
     /// The logistic function 1 / (1 + e^-x), computed without overflow for large |x|.
+    ///
+    /// One exponential, e = e^-|x| (at most 1, so it never overflows), then
+    /// 1 / (1 + e) for x ≥ 0 and e / (1 + e) below: the branch only picks a
+    /// quotient, so a loop of sigmoids is compiled without a jump on each
+    /// value's sign, and without computing both exponentials.
     fn sigmoid(self) -> Self {
+        let e = (-self.abs()).exp();
         if self.to_f64() >= 0.0 {
-            Self::one() / (Self::one() + (-self).exp())
+            Self::one() / (Self::one() + e)
         } else {
-            let e = self.exp();
             e / (Self::one() + e)
         }
     }
@@ -520,5 +525,35 @@ mod tests {
         assert_eq!(1000.0f64.sigmoid(), 1.0);
         assert_eq!((-1000.0f64).sigmoid(), 0.0);
         assert!(((-1000.0f32).sigmoid()).is_finite());
+    }
+
+    /// The one-exponential form gives the two-exponential form's values
+    /// bit for bit (e^-|x| is e^-x above zero and e^x below).
+    #[test]
+    fn sigmoid_matches_the_two_branch_formula() {
+        fn two_branch(x: f32) -> f32 {
+            if x >= 0.0 {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                let e = x.exp();
+                e / (1.0 + e)
+            }
+        }
+        let mut x = -120.0f32;
+        while x < 120.0 {
+            assert_eq!(x.sigmoid().to_bits(), two_branch(x).to_bits(), "at {x}");
+            x += 0.0137;
+        }
+        for x in [
+            0.0,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::MAX,
+            f32::MIN,
+        ] {
+            assert_eq!(x.sigmoid().to_bits(), two_branch(x).to_bits(), "at {x}");
+        }
+        assert!(f32::NAN.sigmoid().is_nan());
     }
 }

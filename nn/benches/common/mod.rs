@@ -156,14 +156,10 @@ pub struct HandMlp {
     d: Vec<Vec<f32>>, // ∂loss/∂z per layer
 }
 
-/// The engine's sigmoid formula (so both compute the same values).
+/// The engine's own sigmoid (one exponential per value), so both versions
+/// compute the same values.
 fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+    autograd::Real::sigmoid(x)
 }
 
 // C = alpha·op(A)·op(B) + beta·C, row-major C (m×n); strides given: the
