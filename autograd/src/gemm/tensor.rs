@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
 use crate::simd::fast;
-use crate::tensor::{Shape, Tensor};
+use crate::tensor::{shape_of, Tensor};
 
 impl<E: Real> Tensor<E> {
     /// Matrix product of 2-D tensors, optionally transposing either operand
@@ -24,7 +24,7 @@ impl<E: Real> Tensor<E> {
     /// The product described by `g` (checked against self and rhs) in a new
     /// tensor.
     fn product(&self, g: &GemmShape, rhs: &Self) -> Self {
-        let shape = Shape::from_slice(&[g.m, g.n]);
+        let shape = shape_of(&[g.m, g.n]);
         // no zero fill: with beta = 0 the GEMM writes every element of the
         // m×n buffer without reading it, for every element type (`gemm`)
         // SAFETY: the GEMM (beta = 0) writes each of the m·n elements (zeros

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
 use crate::tape::Input;
-use crate::tensor::{ok, Shape, Tensor, TensorVar};
+use crate::tensor::{ok, shape_of, Tensor, TensorVar};
 
 impl<E: Real> Tensor<E> {
     /// Joins tensors along `axis`; all shapes must be equal except along it.
@@ -46,7 +46,7 @@ impl<E: Real> Tensor<E> {
                 ));
             }
         }
-        let mut shape = Shape::from_slice(first.shape());
+        let mut shape = shape_of(first.shape());
         shape[axis] = xs.iter().map(|x| x.shape()[axis]).sum();
         let (outer, _, inner) = lanes(first.shape(), axis);
         let mut out = Vec::with_capacity(xs.iter().map(|x| x.len()).sum());
@@ -75,7 +75,7 @@ impl<E: Real> Tensor<E> {
     pub fn slice(&self, axis: usize, start: usize, end: usize) -> Result<Tensor<E>> {
         check_slice(self.shape(), axis, start, end)?;
         let (outer, n, inner) = lanes(self.shape(), axis);
-        let mut shape = Shape::from_slice(self.shape());
+        let mut shape = shape_of(self.shape());
         shape[axis] = end - start;
         let mut out = Vec::with_capacity(outer * (end - start) * inner);
         for o in 0..outer {

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
 use crate::scalar::Var;
-use crate::tensor::{ok, Shape, Tensor, TensorVar};
+use crate::tensor::{ok, shape_of, Tensor, TensorVar};
 
 /// Which extreme a reduction looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +86,7 @@ impl<E: Real> Op<E> for ExtremeAxis {
                 shape: x.shape().to_vec(),
             });
         }
-        let mut shape = Shape::from_slice(x.shape());
+        let mut shape = shape_of(x.shape());
         if self.keepdim {
             shape[self.axis] = 1;
         } else {

@@ -18,8 +18,7 @@ use crate::real::Real;
 use crate::scalar::Var;
 use crate::simd::fast;
 use crate::tape::Input;
-use crate::tensor::{ok, Tensor, TensorVar};
-use smallvec::SmallVec;
+use crate::tensor::{ok, shape_of, Tensor, TensorVar};
 use std::cell::RefCell;
 
 /// dz = dy · f′(z, y) element by element for [m, n] tensors (with `x` the
@@ -39,34 +38,60 @@ fn grad_colsum<E: Real, F: Func>(
     // SAFETY: the chunks below cover every column of every row of dz, so
     // all m·n elements are written (none when n is 0)
     let dz = unsafe {
-        Tensor::build_uninit(SmallVec::from_slice(&[m, n]), |out| {
+        Tensor::build_uninit(shape_of(&[m, n]), |out| {
             let out = SharedMut(out);
             // column blocks, each summed row by row in order, on every core
             for_each_chunk(n, PARALLEL_MIN_ELEMENTS / std::cmp::max(m, 1), |cols| {
                 // SAFETY: each chunk owns the columns `cols` of dz and of db
                 let s = sums.slice(cols.clone());
-                fast(|| {
-                    for r in 0..m {
-                        let at = r * n + cols.start..r * n + cols.end;
-                        // SAFETY: as above: row r's columns `cols` of dz
-                        let o = out.slice(at.clone());
-                        for ((((o, &g), &x), &y), s) in o
-                            .iter_mut()
-                            .zip(&g[at.clone()])
-                            .zip(&x[at.clone()])
-                            .zip(&y[at])
-                            .zip(s.iter_mut())
-                        {
-                            let v = g * f.deriv(x, y);
-                            *o = v;
-                            *s += v;
-                        }
-                    }
-                });
+                // SAFETY: as above: the columns `cols` of every row of dz
+                fast(|| grad_colsum_rows(f, out, s, (g, x, y), (m, n), cols.clone()));
             });
         })
     };
     (dz, db)
+}
+
+/// The columns `cols` of [`grad_colsum`]'s m×n output, row by row:
+/// o = g·f′(x, y), and s += o. When the chunk is every column (a small
+/// output, done on one thread) the m rows are one flat run: one long
+/// vectorised loop instead of m short ones with their remainders (for a
+/// batch of 10 rows of 30 this halved the function's instructions). The
+/// sums still go row by row in order, so the result is the same either way.
+///
+/// # Safety
+/// `out` points to m·n values, whose columns `cols` no one else touches
+/// during the call.
+#[inline(always)]
+unsafe fn grad_colsum_rows<E: Real, F: Func>(
+    f: F,
+    out: SharedMut<E>,
+    s: &mut [E],
+    (g, x, y): (&[E], &[E], &[E]),
+    (m, n): (usize, usize),
+    cols: std::ops::Range<usize>,
+) {
+    // every column (a small output, on one thread): the rows are one run
+    let (rows, width) = if cols.len() == n {
+        (1, m * n)
+    } else {
+        (m, cols.len())
+    };
+    for r in 0..rows {
+        let at = r * n + cols.start..r * n + cols.start + width;
+        // SAFETY: the caller's promise, for row r's columns `cols` (or all)
+        let o = unsafe { out.slice(at.clone()) };
+        let (g, x, y) = (&g[at.clone()], &x[at.clone()], &y[at]);
+        for (o, (&g, (&x, &y))) in o.iter_mut().zip(g.iter().zip(x.iter().zip(y))) {
+            *o = g * f.deriv(x, y);
+        }
+        // the sums, row by row in order
+        for row in o.chunks_exact(s.len().max(1)) {
+            for (s, &o) in s.iter_mut().zip(row) {
+                *s += o;
+            }
+        }
+    }
 }
 
 /// y = f(x·w + b). Backward: dz = dy·f′(z, y), then as `matmul_bias`:

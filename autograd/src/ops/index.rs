@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
-use crate::tensor::{ok, Shape, Tensor, TensorVar};
+use crate::tensor::{ok, shape_of, Tensor, TensorVar};
 
 /// y[i] = x[i, indices[i]] for x of shape [n, c].
 /// ∂/∂x is dy[i] at (i, indices[i]) and zero elsewhere.
@@ -52,7 +52,7 @@ impl<E: Real> Op<E> for Gather {
             });
         }
         let data = x.data();
-        Ok(Tensor::build(Shape::from_slice(&[n]), |out| {
+        Ok(Tensor::build(shape_of(&[n]), |out| {
             out.extend(
                 self.indices
                     .iter()
@@ -148,7 +148,7 @@ impl<E: Real> Tensor<E> {
             });
         }
         let w = self.len().checked_div(n).unwrap_or(0);
-        let mut shape = Shape::from_slice(self.shape());
+        let mut shape = shape_of(self.shape());
         shape[0] = rows.len();
         let src = self.data();
         // SAFETY: every row is copied into, so all elements are written

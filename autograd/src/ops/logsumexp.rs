@@ -5,8 +5,7 @@ use super::axis::{check_axis, lane_starts, lanes};
 use crate::error::Result;
 use crate::op::{Backward, Op};
 use crate::real::Real;
-use crate::tensor::{ok, Tensor, TensorVar};
-use smallvec::SmallVec;
+use crate::tensor::{ok, shape_of, Tensor, TensorVar};
 
 /// y = ln Σ eˣ along `axis`, per lane: m + ln s with m the lane's maximum
 /// and s = Σ e^(x−m). Backward: dx = dy · e^(x−m)/s, the softmax of the lane.
@@ -24,7 +23,7 @@ impl<E: Real> Op<E> for LogSumExp {
         let x = xs[0];
         check_axis("logsumexp", x.shape(), self.axis)?;
         let (outer, n, inner) = lanes(x.shape(), self.axis);
-        let mut shape: SmallVec<[usize; 4]> = SmallVec::from_slice(x.shape());
+        let mut shape = shape_of(x.shape());
         if self.keepdim {
             shape[self.axis] = 1;
         } else {

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
 use crate::scalar::Var;
-use crate::tensor::{ok, strides, Shape, Tensor, TensorVar};
+use crate::tensor::{ok, shape_of, strides, Shape, Tensor, TensorVar};
 use smallvec::SmallVec;
 
 impl<E: Real> Tensor<E> {
@@ -92,7 +92,7 @@ impl<E: Real> Tensor<E> {
                 ),
             });
         }
-        let mut kept: Shape = Shape::from_slice(self.shape());
+        let mut kept: Shape = shape_of(self.shape());
         kept[axis] = 1;
         let out = self.sum_to(&kept)?;
         if !keepdim {

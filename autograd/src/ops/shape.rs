@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::op::{Backward, Op};
 use crate::real::Real;
-use crate::tensor::{numel, ok, strides, Shape, Tensor, TensorVar};
+use crate::tensor::{numel, ok, shape_of, strides, Shape, Tensor, TensorVar};
 use smallvec::SmallVec;
 
 /// The shape two shapes broadcast to under NumPy's rules, or a shape error for `op`.
@@ -80,7 +80,7 @@ impl<E: Real> Tensor<E> {
         }
         let total = numel(shape);
         let mut idx: Shape = SmallVec::from_elem(0, n);
-        Ok(Self::build(SmallVec::from_slice(shape), |out| {
+        Ok(Self::build(shape_of(shape), |out| {
             // fast path: broadcasting a row over leading axes
             let inner = shape[n - 1];
             if n >= 1 && bstride[n - 1] == 1 && inner > 0 {
@@ -125,7 +125,7 @@ impl<E: Real> Tensor<E> {
             ));
         }
         let (r, c) = (self.shape()[0], self.shape()[1]);
-        Ok(Self::build(SmallVec::from_slice(&[c, r]), |out| {
+        Ok(Self::build(shape_of(&[c, r]), |out| {
             for j in 0..c {
                 for i in 0..r {
                     out.push(self.data()[i * c + j]);

@@ -28,11 +28,22 @@ pub type Shape = SmallVec<[usize; 4]>;
 /// assert_eq!(t.at(&[1, 0]), 4.0);
 /// assert!(Tensor::<f64>::from_vec(&[2, 3], vec![1.0]).is_err());
 /// ```
-#[derive(Clone)]
 pub struct Tensor<E: Real = f64> {
     shape: Shape,
     // dropped by hand (see `Drop`): the last owner hands it to the pool
     data: ManuallyDrop<Rc<Vec<E>>>,
+}
+
+// By hand: the derived clone copies the shape through `SmallVec`'s generic
+// `extend`, several times the instructions of `shape_of` (and a training
+// step clones a few dozen tensors: saved inputs, products, values).
+impl<E: Real> Clone for Tensor<E> {
+    fn clone(&self) -> Self {
+        Tensor {
+            shape: shape_of(&self.shape),
+            data: self.data.clone(),
+        }
+    }
 }
 
 impl<E: Real> Drop for Tensor<E> {
@@ -40,6 +51,19 @@ impl<E: Real> Drop for Tensor<E> {
         // SAFETY: `data` is never used again; this is its only take.
         let rc = unsafe { ManuallyDrop::take(&mut self.data) };
         crate::pool::recycle(rc);
+    }
+}
+
+/// A shape holding `dims`: one fixed-size copy for up to four dimensions
+/// (`from_slice` calls `memcpy` for its few bytes, and shapes are copied
+/// for nearly every tensor made).
+#[inline]
+pub(crate) fn shape_of(dims: &[usize]) -> Shape {
+    if dims.len() <= 4 {
+        let at = |i: usize| dims.get(i).copied().unwrap_or(0);
+        SmallVec::from_buf_and_len([at(0), at(1), at(2), at(3)], dims.len())
+    } else {
+        SmallVec::from_slice(dims)
     }
 }
 
@@ -71,7 +95,7 @@ impl<E: Real> Tensor<E> {
                 found: data.len(),
             });
         }
-        Ok(Self::from_parts(SmallVec::from_slice(shape), data))
+        Ok(Self::from_parts(shape_of(shape), data))
     }
 
     /// A tensor from `f64` values, converted to `E`.
@@ -131,7 +155,7 @@ impl<E: Real> Tensor<E> {
     /// A tensor of the given shape filled with `x`.
     pub fn full(shape: &[usize], x: E) -> Self {
         let n = numel(shape);
-        Self::build(SmallVec::from_slice(shape), |v| v.resize(n, x))
+        Self::build(shape_of(shape), |v| v.resize(n, x))
     }
 
     /// A tensor of the given shape holding a copy of `data` (in a buffer from
@@ -148,9 +172,7 @@ impl<E: Real> Tensor<E> {
                 found: data.len(),
             });
         }
-        Ok(Self::build(SmallVec::from_slice(shape), |v| {
-            v.extend_from_slice(data)
-        }))
+        Ok(Self::build(shape_of(shape), |v| v.extend_from_slice(data)))
     }
 
     /// A tensor of zeros.
@@ -167,7 +189,7 @@ impl<E: Real> Tensor<E> {
     pub fn from_fn(shape: &[usize], mut f: impl FnMut(&[usize]) -> E) -> Self {
         let n = numel(shape);
         let mut idx: Shape = SmallVec::from_elem(0, shape.len());
-        Self::build(SmallVec::from_slice(shape), |data| {
+        Self::build(shape_of(shape), |data| {
             for _ in 0..n {
                 data.push(f(&idx));
                 for ax in (0..shape.len()).rev() {
@@ -327,7 +349,7 @@ impl<E: Real> Tensor<E> {
             ));
         }
         Ok(Tensor {
-            shape: SmallVec::from_slice(shape),
+            shape: shape_of(shape),
             data: self.data.clone(),
         })
     }

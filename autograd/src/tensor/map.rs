@@ -4,13 +4,13 @@
 use crate::parallel::{for_each_chunk, SharedMut, PARALLEL_MIN_ELEMENTS};
 use crate::real::Real;
 use crate::simd::fast;
-use crate::tensor::{Shape, Tensor};
+use crate::tensor::{shape_of, Tensor};
 
 impl<E: Real> Tensor<E> {
     /// Applies `f` to every element.
     pub fn map(&self, f: impl Fn(E) -> E) -> Self {
         let x = self.data();
-        Self::build(Shape::from_slice(self.shape()), |v| {
+        Self::build(shape_of(self.shape()), |v| {
             fast(|| {
                 for (o, &x) in v.spare_capacity_mut()[..x.len()].iter_mut().zip(x) {
                     o.write(f(x));
@@ -28,7 +28,7 @@ impl<E: Real> Tensor<E> {
     pub fn zip_map(&self, other: &Self, f: impl Fn(E, E) -> E) -> Self {
         assert_eq!(self.shape(), other.shape(), "zip_map: shapes differ");
         let (x, y) = (self.data(), other.data());
-        Self::build(Shape::from_slice(self.shape()), |v| {
+        Self::build(shape_of(self.shape()), |v| {
             fast(|| {
                 let out = v.spare_capacity_mut()[..x.len()].iter_mut();
                 for ((o, &a), &b) in out.zip(x).zip(y) {
@@ -47,7 +47,7 @@ impl<E: Real> Tensor<E> {
             "zip3_map: shapes differ"
         );
         let (x, y, z) = (self.data(), b.data(), c.data());
-        Self::build(Shape::from_slice(self.shape()), |v| {
+        Self::build(shape_of(self.shape()), |v| {
             fast(|| {
                 let out = v.spare_capacity_mut()[..x.len()].iter_mut();
                 for (((o, &a), &b), &c) in out.zip(x).zip(y).zip(z) {

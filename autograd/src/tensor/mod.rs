@@ -4,6 +4,7 @@ mod data;
 mod map;
 
 pub use crate::ops::shape::broadcast_shape;
+pub(crate) use data::shape_of;
 pub use data::{numel, strides, Shape, Tensor};
 
 use crate::backward::{sweep, Grads};
@@ -138,7 +139,7 @@ impl<'t, E: Real> TensorVar<'t, E> {
 
     /// The shape.
     pub fn shape(self) -> Shape {
-        Shape::from_slice(
+        shape_of(
             self.tape.inner.borrow().records[self.rec as usize]
                 .value
                 .shape(),
