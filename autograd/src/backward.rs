@@ -448,28 +448,38 @@ pub(crate) fn sweep<E: Real>(
                     tadj[rec as usize] = Some(g);
                     continue;
                 };
-                let needs: SmallVec<[bool; 4]> = r
-                    .inputs
-                    .iter()
-                    .map(|&n| {
+                // pushed one by one: `collect` goes through SmallVec's
+                // generic `extend`, several times the instructions
+                let mut needs: SmallVec<[bool; 4]> = SmallVec::new();
+                for &n in &r.inputs {
+                    needs.push(
                         n != CONST
                             && match nodes[n as usize].unpack() {
                                 Node::Tensor { rec } => records[rec as usize].tracked,
                                 _ => true,
-                            }
-                    })
-                    .collect();
+                            },
+                    );
+                }
                 let mut cx = Backward {
                     name: op.name(),
                     inputs: &r.saved,
                     output: &r.value,
                     grad: &g,
                     needs: &needs,
-                    grads: (0..needs.len()).map(|_| None).collect(),
+                    grads: SmallVec::new(),
                 };
+                // the empty slots made in place (a vector built outside
+                // would be moved in whole)
+                for _ in 0..needs.len() {
+                    cx.grads.push(None);
+                }
                 op.backward(&mut cx);
-                for (j, dx) in cx.grads.into_iter().enumerate() {
-                    let Some(dx) = dx else { continue };
+                // taken where they lie (`into_iter` would first move the
+                // whole vector, through `memcpy`)
+                for j in 0..cx.grads.len() {
+                    let Some(dx) = cx.grads[j].take() else {
+                        continue;
+                    };
                     let n = r.inputs[j] as usize;
                     let dx = match (dx, nodes[n].unpack()) {
                         // the first gradient of an input (not one element,

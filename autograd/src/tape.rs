@@ -274,11 +274,15 @@ impl<E: Real> Tape<E> {
         self.nodes.get_mut().clear();
         let inner = self.inner.get_mut();
         inner.labels.clear();
-        for r in inner.records.drain(..) {
-            if let Some(op) = r.op {
+        // the ops taken out where they lie, then the records dropped in
+        // place: `drain` would move each record (a few hundred bytes,
+        // through `memcpy`) only to drop it
+        for r in &mut inner.records {
+            if let Some(op) = r.op.take() {
                 inner.spare_ops.keep(op);
             }
         }
+        inner.records.clear();
         self.id.set(NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed));
     }
 

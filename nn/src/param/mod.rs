@@ -272,14 +272,17 @@ impl<E: Real> ParamStore<E> {
                 return Bound { tape, vars };
             }
         }
-        let vars: SmallVec<[TensorVar<'t, E>; INLINE_PARAMS]> = self
-            .params
-            .values()
-            .map(|t| tape.tensor(t.clone()))
-            .collect();
+        // pushed one by one: `collect` and `extend` go through SmallVec's
+        // generic `extend`, several times the instructions
+        let mut vars: SmallVec<[TensorVar<'t, E>; INLINE_PARAMS]> = SmallVec::new();
+        for t in self.params.values() {
+            vars.push(tape.tensor(t.clone()));
+        }
         if recording {
             keys.clear();
-            keys.extend(vars.iter().map(|v| v.key()));
+            for v in &vars {
+                keys.push(v.key());
+            }
         }
         Bound { tape, vars }
     }

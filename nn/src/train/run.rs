@@ -284,12 +284,13 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
             }
             self.unreached = Some(unreached);
         }
-        let Some(grads) = grads else {
+        // looked at where it lies (moving it out would copy it whole)
+        if grads.is_none() {
             // the parameters are those before this batch
             self.walk.end_epoch();
             self.busy += start.elapsed();
             return self.end_epoch(model, opt.learning_rate(), false, true, false);
-        };
+        }
         self.steps += 1;
         self.epoch_steps += 1;
         self.sum += l * samples as f64;
@@ -297,7 +298,7 @@ impl<'a, E: Real, L: Objective<E>, M: Model<E>> Run<'a, E, L, M> {
         self.busy += start.elapsed();
         self.draw_step();
         let flow = match (&mut self.settings.on_step, &grads) {
-            (Some(f), Some(grads)) => f(
+            (Some(f), Some(Some(grads))) => f(
                 &StepStats {
                     epoch: self.epoch,
                     batch: self.epoch_steps - 1,
