@@ -381,7 +381,8 @@ fn main() {
     }
     let mut rng = Rng::new(7);
     let init = Params::init(&mut rng);
-    let data = match std::env::var_os("MNIST_DIR") {
+    // set and non-empty, as everywhere MNIST_DIR is read
+    let data = match std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) {
         Some(dir) => mnist_batches(Path::new(&dir)).unwrap_or_else(|e| {
             eprintln!("MNIST_DIR: {e}");
             if Path::new(&dir).is_relative() {
