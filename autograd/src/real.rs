@@ -160,8 +160,9 @@ pub trait Real:
     ///
     /// One exponential, e = e^-|x| (at most 1, so it never overflows), then
     /// 1 / (1 + e) for x ≥ 0 and e / (1 + e) below: the branch only picks a
-    /// quotient, so a loop of sigmoids is compiled without a jump on each
-    /// value's sign, and without computing both exponentials.
+    /// quotient, so however the compiler treats it (a jump, or a select of
+    /// both sides) a value costs one exponential, not two. The same bits as
+    /// the two-branch form with e^-x and e^x, since -|x| is -x or x exactly.
     fn sigmoid(self) -> Self {
         let e = (-self.abs()).exp();
         if self.to_f64() >= 0.0 {
@@ -555,5 +556,17 @@ mod tests {
             assert_eq!(x.sigmoid().to_bits(), two_branch(x).to_bits(), "at {x}");
         }
         assert!(f32::NAN.sigmoid().is_nan());
+        // and in f64, the course's exact numbers
+        let mut x = -800.0f64;
+        while x < 800.0 {
+            let two = if x >= 0.0 {
+                1.0 / (1.0 + Real::exp(-x))
+            } else {
+                let e = Real::exp(x);
+                e / (1.0 + e)
+            };
+            assert_eq!(x.sigmoid().to_bits(), two.to_bits(), "at {x}");
+            x += 0.0913;
+        }
     }
 }
