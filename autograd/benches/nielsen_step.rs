@@ -34,7 +34,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use autograd::{Tape, Tensor};
+use autograd::{Real, Tape, Tensor};
 use common::{median, timed, Args, Json, Rng};
 use std::path::Path;
 
@@ -220,12 +220,6 @@ struct Hand {
     d2: Vec<f32>, // ∂C/∂z2, [10, 10]
 }
 
-/// The engine's own sigmoid (one exponential per value), so both versions
-/// compute the same values.
-fn sigmoid(x: f32) -> f32 {
-    autograd::Real::sigmoid(x)
-}
-
 // C (m×n) = alpha·A (m×k)·B (k×n) + beta·C, operands given by row and
 // column strides: the engine's own GEMM entry, the kernels the tape's
 // products run on.
@@ -262,7 +256,8 @@ impl Hand {
             1.0,
             &mut self.a1,
         );
-        self.a1.iter_mut().for_each(|v| *v = sigmoid(*v));
+        // the engine's own sigmoid, so both versions compute the same values
+        self.a1.iter_mut().for_each(|v| *v = Real::sigmoid(*v));
         gemm(
             (BATCH, N_HID, N_OUT),
             1.0,
@@ -273,7 +268,7 @@ impl Hand {
             1.0,
             &mut self.a2,
         );
-        self.a2.iter_mut().for_each(|v| *v = sigmoid(*v));
+        self.a2.iter_mut().for_each(|v| *v = Real::sigmoid(*v));
         // loss and δ2 = ∂C/∂z2 = (a − y)·σ'(z2) / m
         let inv_m = 1.0 / BATCH as f32;
         let mut loss = 0.0f32;

@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use autograd::Tensor;
+use autograd::{Real, Tensor};
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -156,12 +156,6 @@ pub struct HandMlp {
     d: Vec<Vec<f32>>, // ∂loss/∂z per layer
 }
 
-/// The engine's own sigmoid (one exponential per value), so both versions
-/// compute the same values.
-fn sigmoid(x: f32) -> f32 {
-    autograd::Real::sigmoid(x)
-}
-
 // C = alpha·op(A)·op(B) + beta·C, row-major C (m×n); strides given: the
 // engine's own GEMM entry, the kernels the tape's products run on.
 use autograd::bench_gemm as gemm;
@@ -209,7 +203,8 @@ impl HandMlp {
             }
             gemm((m, k, n), 1.0, input, (k, 1), &self.w[l], (n, 1), 1.0, out);
             match self.acts[l] {
-                Act::Sigmoid => out.iter_mut().for_each(|v| *v = sigmoid(*v)),
+                // the engine's own sigmoid, so both compute the same values
+                Act::Sigmoid => out.iter_mut().for_each(|v| *v = Real::sigmoid(*v)),
                 Act::Relu => out.iter_mut().for_each(|v| *v = v.max(0.0)),
                 Act::Identity => {}
             }
