@@ -4,7 +4,7 @@ use crate::grad_product::{self, Product};
 use crate::op::{Backward, Sent};
 use crate::real::Real;
 use crate::scalar::Var;
-use crate::tape::{Node, NodeId, Tape, CONST};
+use crate::tape::{Node, NodeId, PackedNode, Tape, CONST};
 use crate::tensor::{Tensor, TensorKey, TensorVar};
 use smallvec::SmallVec;
 use std::ops::Index;
@@ -412,7 +412,7 @@ pub(crate) fn sweep<E: Real>(
     // an input's gradient given as a product stays one unless the graph
     // view or the anomaly check wants to see it
     let defer = kept.is_none() && !anomaly;
-    // The scalar arm below indexes without bounds checks (a fifth of the
+    // The scalar arm (`scalar_run`) indexes without bounds checks (a fifth of the
     // sweep's instructions were checks). Sound because `adj` has one slot per
     // node and the scratch slot, an input index is clamped to at most `scratch`,
     // and a scalar node's inputs always come before it: `Var::unary` and
@@ -421,7 +421,10 @@ pub(crate) fn sweep<E: Real>(
     // `&mut Tape`, so no older handle survives it.
     let nodes = &nodes[..=out as usize];
     debug_assert_eq!(adj.len(), scratch + 1);
-    for i in (0..nodes.len()).rev() {
+    let mut next = nodes.len();
+    while next > 0 {
+        let i = next - 1;
+        next = i;
         let node = nodes[i];
         match node.unpack() {
             Node::Tensor { rec } => {
@@ -526,26 +529,59 @@ pub(crate) fn sweep<E: Real>(
                     }
                 }
             }
-            // Every scalar node: y = f(a, b) sends ∂y/∂a·ḡ to a and ∂y/∂b·ḡ to
-            // b (`NONE`, clamped to `scratch`, is the scratch slot). Nodes whose
-            // gradient is zero send nothing: adding 0·ḡ could turn −0 into +0
-            // and 0·∞ into NaN.
-            _ => {
-                let (a, b) = (
-                    (node.a as usize).min(scratch),
-                    (node.b as usize).min(scratch),
-                );
-                debug_assert!((a < i || a == scratch) && (b < i || b == scratch));
-                // SAFETY: i < nodes.len() <= scratch < adj.len(), and a, b <= scratch.
-                unsafe {
-                    let g = *adj.get_unchecked(i);
-                    if g != zero {
-                        *adj.get_unchecked_mut(a) += node.da * g;
-                        *adj.get_unchecked_mut(b) += node.db * g;
-                    }
-                }
-            }
+            // a run of scalar nodes, down to the next tensor node
+            _ => next = scalar_run(nodes, adj, scratch, i),
         }
     }
     grads.scalar.truncate(scratch);
+}
+
+/// The sweep's scalar update over nodes `top`, `top − 1`, … down to the
+/// next tensor node (or node 0); returns the lowest node it updated.
+///
+/// Every scalar node y = f(a, b) sends ∂y/∂a·ḡ to a and ∂y/∂b·ḡ to b
+/// (`NONE`, clamped to `scratch`, is the scratch slot). Nodes whose
+/// gradient is zero send nothing: adding 0·ḡ could turn −0 into +0 and 0·∞
+/// into NaN. A function of its own, so that this loop, nearly every node of
+/// a scalar network, keeps its state in registers (inside the sweep, with
+/// the tensor arm around it, the compiler kept `scratch` on the stack and
+/// checked the node index against the list once more per node).
+///
+/// Sound without bounds checks because `adj` has one slot per node and the
+/// scratch slot (`adj.len() == scratch + 1`, `nodes.len() <= scratch`), an
+/// input index is clamped to at most `scratch`, and `top < nodes.len()`.
+#[inline(never)]
+fn scalar_run<E: Real>(
+    nodes: &[PackedNode<E>],
+    adj: &mut [E],
+    scratch: usize,
+    top: usize,
+) -> usize {
+    assert!(top < nodes.len() && nodes.len() <= scratch && adj.len() == scratch + 1);
+    let zero = E::zero();
+    let mut i = top;
+    loop {
+        // SAFETY: i <= top < nodes.len() (asserted; i only decreases)
+        let node = unsafe { *nodes.get_unchecked(i) };
+        if node.is_tensor() {
+            return i + 1;
+        }
+        let (a, b) = (
+            (node.a as usize).min(scratch),
+            (node.b as usize).min(scratch),
+        );
+        debug_assert!((a < i || a == scratch) && (b < i || b == scratch));
+        // SAFETY: i < nodes.len() <= scratch < adj.len(), and a, b <= scratch.
+        unsafe {
+            let g = *adj.get_unchecked(i);
+            if g != zero {
+                *adj.get_unchecked_mut(a) += node.da * g;
+                *adj.get_unchecked_mut(b) += node.db * g;
+            }
+        }
+        if i == 0 {
+            return 0;
+        }
+        i -= 1;
+    }
 }

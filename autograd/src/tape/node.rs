@@ -60,6 +60,12 @@ impl<E: Real> Node<E> {
 }
 
 impl<E: Real> PackedNode<E> {
+    /// Whether it stands for a tensor node.
+    #[inline(always)]
+    pub(crate) fn is_tensor(&self) -> bool {
+        self.a == TENSOR
+    }
+
     /// The node it stands for.
     #[inline(always)]
     pub(crate) fn unpack(self) -> Node<E> {
