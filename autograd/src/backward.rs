@@ -412,13 +412,7 @@ pub(crate) fn sweep<E: Real>(
     // an input's gradient given as a product stays one unless the graph
     // view or the anomaly check wants to see it
     let defer = kept.is_none() && !anomaly;
-    // The scalar arm (`scalar_run`) indexes without bounds checks (a fifth of the
-    // sweep's instructions were checks). Sound because `adj` has one slot per
-    // node and the scratch slot, an input index is clamped to at most `scratch`,
-    // and a scalar node's inputs always come before it: `Var::unary` and
-    // `Var::binary` record a node only for operands on the same tape (checked),
-    // whose ids were handed out by earlier pushes, and `Tape::clear` needs
-    // `&mut Tape`, so no older handle survives it.
+    // runs of scalar nodes go to `scalar_run`, which indexes without bounds checks
     let nodes = &nodes[..=out as usize];
     debug_assert_eq!(adj.len(), scratch + 1);
     let mut next = nodes.len();
@@ -547,9 +541,15 @@ pub(crate) fn sweep<E: Real>(
 /// the tensor arm around it, the compiler kept `scratch` on the stack and
 /// checked the node index against the list once more per node).
 ///
-/// Sound without bounds checks because `adj` has one slot per node and the
-/// scratch slot (`adj.len() == scratch + 1`, `nodes.len() <= scratch`), an
-/// input index is clamped to at most `scratch`, and `top < nodes.len()`.
+/// Without bounds checks (they were a fifth of the sweep's instructions),
+/// sound because `adj` has one slot per node and the scratch slot
+/// (`adj.len() == scratch + 1`, `nodes.len() <= scratch`, asserted once per
+/// run), an input index is clamped to at most `scratch`, and `top <
+/// nodes.len()`. A scalar node's inputs also always come before it (the
+/// debug assertion): `Var::unary` and `Var::binary` record a node only for
+/// operands on the same tape (checked), whose ids were handed out by
+/// earlier pushes, and `Tape::clear` needs `&mut Tape`, so no older handle
+/// survives it. `top` must be a scalar node, or the sweep would not move on.
 #[inline(never)]
 fn scalar_run<E: Real>(
     nodes: &[PackedNode<E>],
@@ -558,6 +558,7 @@ fn scalar_run<E: Real>(
     top: usize,
 ) -> usize {
     assert!(top < nodes.len() && nodes.len() <= scratch && adj.len() == scratch + 1);
+    debug_assert!(!nodes[top].is_tensor());
     let zero = E::zero();
     let mut i = top;
     loop {

@@ -70,8 +70,10 @@ impl<E: Real> PackedNode<E> {
     #[inline(always)]
     pub(crate) fn unpack(self) -> Node<E> {
         let PackedNode { a, b, da, db } = self;
+        if self.is_tensor() {
+            return Node::Tensor { rec: b };
+        }
         match (a, b) {
-            (TENSOR, rec) => Node::Tensor { rec },
             (NONE, _) => Node::Leaf,
             (a, NONE) => Node::Unary { a, da },
             (a, b) => Node::Binary { a, b, da, db },
