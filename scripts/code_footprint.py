@@ -103,4 +103,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:
+        # the reader (`head`, say) closed the pipe: the output it wanted is out
+        sys.stderr.close()
+        sys.exit(0)
