@@ -26,5 +26,6 @@ fn main() {
         batch: 10,
         init: nn::Init::NielsenScaled,
         steps: 5000,
+        target_ratio: Some(1.05),
     });
 }

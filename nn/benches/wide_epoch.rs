@@ -25,5 +25,6 @@ fn main() {
         batch: 256,
         init: nn::Init::He,
         steps: 40,
+        target_ratio: None,
     });
 }

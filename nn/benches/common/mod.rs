@@ -118,6 +118,12 @@ impl Json {
         write!(self.0, "\"{}\"", v.replace('"', "\\\"")).unwrap();
         self
     }
+    /// A boolean.
+    pub fn bool(mut self, k: &str, v: bool) -> Self {
+        self.key(k);
+        write!(self.0, "{v}").unwrap();
+        self
+    }
     /// The line.
     pub fn line(&self) -> String {
         format!("{{{}}}", self.0)
@@ -315,6 +321,9 @@ pub struct Workload {
     pub init: nn::Init,
     /// Steps timed per round unless `--steps` says otherwise.
     pub steps: usize,
+    /// The most `nn`'s epoch may take, as a multiple of the hand-written
+    /// network's, if the workload has such a target.
+    pub target_ratio: Option<f64>,
 }
 
 fn nn_act(a: Act) -> nn::Activation {
@@ -531,8 +540,17 @@ pub fn run(w: &Workload) {
     let data_mib = (xs.len() * 4 + ys.len() * 4 + classes.len() * 8) as f64 / (1 << 20) as f64;
     let params: usize = w.sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
     let threads_used = autograd::max_threads();
+    let verdict = match w.target_ratio {
+        Some(t) if only == "both" => {
+            format!(
+                " (target ≤ {t}: {})",
+                if ex / eh <= t { "met" } else { "missed" }
+            )
+        }
+        _ => String::new(),
+    };
     eprintln!(
-        "  {only}, {threads_used} thread(s) for large products; s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}; GFLOP/s nn {:.1}, hand {:.1}; allocations per step nn {apx:.1}, hand {aph:.1}; peak RSS {rss:.0} MiB (data {data_mib:.0} MiB)",
+        "  {only}, {threads_used} thread(s) for large products; s/epoch (median of {rounds} rounds of {steps} steps): nn {ex:.3}, hand-written {eh:.3}, ratio {:.3}{verdict}; GFLOP/s nn {:.1}, hand {:.1}; allocations per step nn {apx:.1}, hand {aph:.1}; peak RSS {rss:.0} MiB (data {data_mib:.0} MiB)",
         ex / eh,
         flops / ex / 1e9,
         flops / eh / 1e9
@@ -551,7 +569,12 @@ pub fn run(w: &Workload) {
         .num("max_rel_loss_diff", worst as f64)
         .num("nn_s_per_epoch", ex)
         .num("hand_s_per_epoch", eh)
-        .num("ratio", ex / eh)
+        .num("ratio", ex / eh);
+    let line = match w.target_ratio {
+        Some(t) if only == "both" => line.num("target_ratio", t).bool("target_met", ex / eh <= t),
+        _ => line,
+    };
+    let line = line
         .num("nn_gflops", flops / ex / 1e9)
         .num("hand_gflops", flops / eh / 1e9)
         .num("nn_allocs_per_step", apx)
