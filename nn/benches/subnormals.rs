@@ -22,14 +22,15 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{arg, median, seconds, training_data, Json, EPOCH, N_IN};
+use common::{median, timed, training_data, Args, Json, EPOCH, N_IN};
 use nn::loss::{Loss, Targets};
 use std::ops::ControlFlow;
 
 fn main() {
-    let rounds: usize = arg("rounds", 5).max(1);
-    let steps: usize = arg::<usize>("steps", 2000).clamp(1, EPOCH / 10);
-    let scale: f32 = arg("scale", 4.0);
+    let args = Args::parse();
+    let rounds: usize = args.get("rounds", 5).max(1);
+    let steps: usize = args.get::<usize>("steps", 2000).clamp(1, EPOCH / 10);
+    let scale: f32 = args.get("scale", 4.0);
     let (x, classes, source) = training_data();
     let xs: Vec<f32> = x.into_iter().map(|p| p * scale).collect();
     let xs = autograd::Tensor::from_vec(&[EPOCH, N_IN], xs).unwrap();
@@ -61,7 +62,7 @@ fn main() {
             });
         }
         let mut run = run.start(&mlp, &xs, Targets::Values(&ys)).unwrap();
-        let secs = seconds(|| {
+        let (secs, ()) = timed(|| {
             for _ in 0..steps {
                 run.step(&mut mlp, &mut opt).unwrap();
             }
@@ -93,7 +94,7 @@ fn main() {
         let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         format!("{lo:.3}-{hi:.3}")
     };
-    let line = Json::default()
+    let line = Json::new()
         .str("bench", "subnormals")
         .str("data", &source)
         .num("input_scale", scale as f64)

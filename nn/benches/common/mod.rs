@@ -1,13 +1,11 @@
 //! Shared by the end-to-end benchmarks: data (MNIST or seeded random of the
 //! same shape), a hand-written MLP on the same GEMM crate with no tape (the
-//! limit a tape is measured against), medians, peak memory, options and a
-//! one-line JSON writer.
+//! limit a tape is measured against) and peak memory; medians, timing,
+//! options and the JSON line come from the engine's benchmark helpers.
 
 #![allow(dead_code)]
 
 use autograd::{Real, Tensor};
-use std::fmt::Write as _;
-use std::time::Instant;
 
 /// Training samples in one epoch (Nielsen's training split of MNIST).
 pub const EPOCH: usize = 50_000;
@@ -52,83 +50,11 @@ pub fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// The median of some timings.
-pub fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
-
-/// Seconds taken by `f`.
-pub fn seconds(f: impl FnOnce()) -> f64 {
-    let t = Instant::now();
-    f();
-    t.elapsed().as_secs_f64()
-}
-
-/// `--name value` options (cargo passes `--bench`, ignored).
-pub fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let raw: Vec<String> = std::env::args().collect();
-    let flag = format!("--{name}");
-    match raw.iter().position(|a| *a == flag) {
-        None => default,
-        Some(i) => raw
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| {
-                eprintln!(
-                    "option {flag}: expected a value of type {}",
-                    std::any::type_name::<T>()
-                );
-                std::process::exit(2)
-            }),
-    }
-}
-
-/// A JSON object on one line.
-#[derive(Default)]
-pub struct Json(String);
-
-impl Json {
-    fn key(&mut self, k: &str) {
-        if !self.0.is_empty() {
-            self.0.push(',');
-        }
-        write!(self.0, "\"{k}\":").unwrap();
-    }
-    /// A number (6 significant figures; NaN as null).
-    pub fn num(mut self, k: &str, v: f64) -> Self {
-        self.key(k);
-        if v.is_finite() {
-            let p: f64 = format!("{v:.5e}").parse().unwrap();
-            write!(self.0, "{p}").unwrap();
-        } else {
-            self.0.push_str("null");
-        }
-        self
-    }
-    /// A string (plain names, quotes escaped).
-    pub fn str(mut self, k: &str, v: &str) -> Self {
-        self.key(k);
-        write!(self.0, "\"{}\"", v.replace('"', "\\\"")).unwrap();
-        self
-    }
-    /// A boolean.
-    pub fn bool(mut self, k: &str, v: bool) -> Self {
-        self.key(k);
-        write!(self.0, "{v}").unwrap();
-        self
-    }
-    /// The line.
-    pub fn line(&self) -> String {
-        format!("{{{}}}", self.0)
-    }
-}
+// Medians, timing, options and the JSON line are the ones every benchmark
+// program uses, written once beside the engine's benchmarks.
+#[path = "../../../autograd/benches/common/mod.rs"]
+mod shared;
+pub use shared::{median, timed, Args, Json};
 
 /// An activation of the hand-written network.
 #[derive(Clone, Copy, PartialEq)]
@@ -380,10 +306,11 @@ static COUNTING: Counting = Counting;
 /// (no agreement check), so that the peak memory is that one's alone.
 pub fn run(w: &Workload) {
     use nn::loss::{Loss, Targets};
-    let rounds: usize = arg("rounds", 3).max(1);
-    let steps: usize = arg("steps", w.steps);
-    let threads: usize = arg("threads", 0);
-    let only: String = arg("only", "both".to_string());
+    let args = Args::parse();
+    let rounds: usize = args.get("rounds", 3).max(1);
+    let steps: usize = args.get("steps", w.steps);
+    let threads: usize = args.get("threads", 0);
+    let only: String = args.get("only", "both".to_string());
     let (run_nn, run_hand) = match only.as_str() {
         "both" => (true, true),
         "nn" => (true, false),
@@ -496,16 +423,12 @@ pub fn run(w: &Workload) {
         let off = 3 + r * steps;
         if run_hand {
             let a0 = allocations();
-            th.push(seconds(|| {
-                (0..steps).for_each(|s| _ = std::hint::black_box(hd(s + off)))
-            }));
+            th.push(timed(|| (0..steps).for_each(|s| _ = std::hint::black_box(hd(s + off)))).0);
             ah += allocations() - a0;
         }
         if run_nn {
             let a0 = allocations();
-            tx.push(seconds(|| {
-                (0..steps).for_each(|s| _ = std::hint::black_box(xi(s + off)))
-            }));
+            tx.push(timed(|| (0..steps).for_each(|s| _ = std::hint::black_box(xi(s + off)))).0);
             ax += allocations() - a0;
         }
     }
@@ -518,11 +441,15 @@ pub fn run(w: &Workload) {
         }
     };
     let (ex, eh) = (epoch(&tx), epoch(&th));
-    let timed = (rounds * steps) as f64;
+    let timed_steps = (rounds * steps) as f64;
     let (apx, aph) = (
-        if run_nn { ax as f64 / timed } else { f64::NAN },
+        if run_nn {
+            ax as f64 / timed_steps
+        } else {
+            f64::NAN
+        },
         if run_hand {
-            ah as f64 / timed
+            ah as f64 / timed_steps
         } else {
             f64::NAN
         },
@@ -555,7 +482,7 @@ pub fn run(w: &Workload) {
         flops / ex / 1e9,
         flops / eh / 1e9
     );
-    let line = Json::default()
+    let line = Json::new()
         .str("bench", w.name)
         .str("net", &net)
         .num("batch", w.batch as f64)
