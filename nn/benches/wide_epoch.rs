@@ -24,6 +24,7 @@ fn main() {
         lr: 0.05,
         batch: 256,
         init: nn::Init::He,
+        rounds: 3,
         steps: 40,
         target_ratio: None,
     });

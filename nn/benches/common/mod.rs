@@ -245,6 +245,8 @@ pub struct Workload {
     pub lr: f32,
     pub batch: usize,
     pub init: nn::Init,
+    /// Rounds timed unless `--rounds` says otherwise.
+    pub rounds: usize,
     /// Steps timed per round unless `--steps` says otherwise.
     pub steps: usize,
     /// The most `nn`'s epoch may take, as a multiple of the hand-written
@@ -294,9 +296,10 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 static COUNTING: Counting = Counting;
 
 /// Trains the workload with `nn` (an `Mlp` driven one step at a time by the
-/// `Trainer`'s `Run`, which reuses its `f32` tape) and by hand from the same weights on the same batches: checks that
-/// they agree, then times `--rounds` rounds (default 3) of `--steps` steps,
-/// the two alternating, and prints one JSON line: median seconds per epoch
+/// `Trainer`'s `Run`, which reuses its `f32` tape) and by hand from the
+/// same weights on the same batches: checks that they agree, then times
+/// `--rounds` rounds of `--steps` steps (the workload's defaults unless
+/// given), the two alternating, and prints one JSON line: median seconds per epoch
 /// for each, their ratio (with the workload's target and whether the ratio
 /// meets it, when both ran), GFLOP/s of the matrix products done (2 flops per
 /// multiply-add), allocations per step, and the process's peak resident
@@ -308,7 +311,7 @@ static COUNTING: Counting = Counting;
 pub fn run(w: &Workload) {
     use nn::loss::{Loss, Targets};
     let args = Args::parse();
-    let rounds: usize = args.get("rounds", 3).max(1);
+    let rounds: usize = args.get("rounds", w.rounds).max(1);
     let steps: usize = args.get("steps", w.steps);
     let threads: usize = args.get("threads", 0);
     let only: String = args.get("only", "both".to_string());
