@@ -86,9 +86,11 @@ for r in $(seq "$rounds"); do
   # 2. Nielsen's 784-30-10, batch 10: one step, then whole epochs through nn
   random ag nielsen_step
   [ -n "${MNIST_DIR:-}" ] && ag nielsen_step
-  random nnb nielsen_epoch -- --rounds 5 --steps 1000
+  # (its default, 21 alternating rounds of 250 steps: longer rounds are
+  # often slowed on one side only on a shared machine, performance §13)
+  random nnb nielsen_epoch
   random nnb nielsen_epoch -- --only nn --rounds 1 --steps 5000
-  [ -n "${MNIST_DIR:-}" ] && nnb nielsen_epoch -- --rounds 5 --steps 1000
+  [ -n "${MNIST_DIR:-}" ] && nnb nielsen_epoch
   if has_py torch; then "$python" "$shared/python/mlp_nielsen_torch.py" --threads 2 --epochs 3; fi
   if has_py numpy; then "$python" "$shared/python/mlp_nielsen_numpy_batch.py" --threads 2 --epochs 3; fi
   # 3. 784-512-512-10, batch 256, on both cores and on one
