@@ -86,8 +86,7 @@ for r in $(seq "$rounds"); do
   # 2. Nielsen's 784-30-10, batch 10: one step, then whole epochs through nn
   random ag nielsen_step
   [ -n "${MNIST_DIR:-}" ] && ag nielsen_step
-  # (its default, 21 alternating rounds of 250 steps: longer rounds are
-  # often slowed on one side only on a shared machine, performance §13)
+  # (with its default rounds, short ones: performance §13)
   random nnb nielsen_epoch
   random nnb nielsen_epoch -- --only nn --rounds 1 --steps 5000
   [ -n "${MNIST_DIR:-}" ] && nnb nielsen_epoch

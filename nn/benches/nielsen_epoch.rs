@@ -27,9 +27,7 @@ fn main() {
         batch: 10,
         init: nn::Init::NielsenScaled,
         // many short rounds: on a shared machine a round of a whole epoch
-        // (5,000 steps, a fifth of a second) is often slowed on one side
-        // only, and three of them gave ratios from 0.89 to 1.41 in five
-        // runs; 21 rounds of 250 steps gave 1.13 to 1.19
+        // is often slowed on one side only (docs/performance.md, section 13)
         rounds: 21,
         steps: 250,
         target_ratio: Some(1.05),

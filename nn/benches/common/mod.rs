@@ -299,11 +299,11 @@ static COUNTING: Counting = Counting;
 /// `Trainer`'s `Run`, which reuses its `f32` tape) and by hand from the
 /// same weights on the same batches: checks that they agree, then times
 /// `--rounds` rounds of `--steps` steps (the workload's defaults unless
-/// given), the two alternating, and prints one JSON line: median seconds per epoch
-/// for each, their ratio (with the workload's target and whether the ratio
-/// meets it, when both ran), GFLOP/s of the matrix products done (2 flops per
-/// multiply-add), allocations per step, and the process's peak resident
-/// memory.
+/// given), the two alternating, and prints one JSON line: median seconds
+/// per epoch for each, their ratio (with the workload's target and whether
+/// the ratio meets it, when both ran), GFLOP/s of the matrix products done
+/// (2 flops per multiply-add), allocations per step, and the process's peak
+/// resident memory.
 ///
 /// Options: `--threads N` limits the matrix products to N threads (0, the
 /// default: every core); `--only nn` or `--only hand` runs one of the two
